@@ -210,7 +210,7 @@ internal static class Guard
         {
             return new GeneratedModel(
                 EquatableArray<GeneratedSource>.Empty,
-                EquatableArray.Create(InternalError(plan.Plan.Type.FullName, plan.Plan.Location, exception)));
+                EquatableArray.Create(InternalError(plan.Plan.Type.FullName, null, exception)));
         }
     }
 

@@ -1,0 +1,135 @@
+using System;
+using ModelGen.Generator.Common;
+
+namespace ModelGen.Generator.Description;
+
+/// <summary>What a layer does to shapes and how many parameters it has: Keras's rules, in one place for the
+/// validator (MG0005) and the planner.</summary>
+internal static class LayerShapes
+{
+    /// <summary>The output shape of <paramref name="layer"/> on <paramref name="input"/>, or the reason it does not fit
+    /// (a sentence for MG0005 that names the shapes and the fix).</summary>
+    public static bool TryInfer(LayerSpec layer, string layerName, TensorShape input, out TensorShape output, out string? error)
+    {
+        output = input;
+        error = null;
+        switch (layer)
+        {
+            case DenseSpec dense:
+                if (!input.IsVector)
+                {
+                    error = $"dense '{layerName}' needs a vector input but gets {input} ({Describe(input)}): "
+                        + (input.IsSequence ? "add lstm or flatten before it" : "add flatten before it");
+                    return false;
+                }
+
+                output = TensorShape.Vector(dense.Units);
+                return true;
+
+            case Conv2DSpec conv:
+                if (!input.IsImage)
+                {
+                    error = $"conv2d '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)}): write the input as HxWxC, e.g. 'input 8x8x1'";
+                    return false;
+                }
+
+                return TryWindow("conv2d", layerName, input, conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.Padding, conv.Filters, out output, out error);
+
+            case MaxPooling2DSpec pool:
+                if (!input.IsImage)
+                {
+                    error = $"max_pooling2d '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)})";
+                    return false;
+                }
+
+                return TryWindow("max_pooling2d", layerName, input, pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding, input.D2, out output, out error);
+
+            case FlattenSpec:
+                long size = input.Size;
+                if (size > int.MaxValue)
+                {
+                    error = $"flatten '{layerName}' would make {size} values per sample from {input}, more than a model can hold";
+                    return false;
+                }
+
+                output = TensorShape.Vector((int)size);
+                return true;
+
+            case LstmSpec lstm:
+                if (!input.IsSequence)
+                {
+                    error = $"lstm '{layerName}' needs a sequence input (timesteps x features) but gets {input} ({Describe(input)}): write the input as TxF, e.g. 'input 10x14'";
+                    return false;
+                }
+
+                output = lstm.ReturnSequences ? TensorShape.Sequence(input.D0, lstm.Units) : TensorShape.Vector(lstm.Units);
+                return true;
+
+            default:
+                // batch_normalization, activation and dropout keep the shape.
+                return true;
+        }
+    }
+
+    /// <summary>Trainable and non-trainable parameters of <paramref name="layer"/> on <paramref name="input"/> (Keras's counts).</summary>
+    public static (long Trainable, long NonTrainable) Parameters(LayerSpec layer, TensorShape input) => layer switch
+    {
+        DenseSpec dense => ((long)input.Last * dense.Units + (dense.UseBias ? dense.Units : 0), 0),
+        BatchNormalizationSpec bn => ((long)input.Last * ((bn.Center ? 1 : 0) + (bn.Scale ? 1 : 0)), 2L * input.Last),
+        Conv2DSpec conv => ((long)conv.KernelHeight * conv.KernelWidth * input.Last * conv.Filters + (conv.UseBias ? conv.Filters : 0), 0),
+        LstmSpec lstm => (4L * lstm.Units * (input.Last + lstm.Units + 1), 0),
+        _ => (0, 0),
+    };
+
+    /// <summary>Keras's default layer names: <c>dense</c>, <c>dense_1</c>, <c>batch_normalization</c>, ...</summary>
+    public static EquatableArray<string> Names(EquatableArray<LayerSpec> layers)
+    {
+        var counts = new int[Enum.GetValues(typeof(LayerKind)).Length];
+        var names = new string[layers.Count];
+        for (int i = 0; i < names.Length; i++)
+        {
+            LayerKind kind = layers[i].Kind;
+            int count = counts[(int)kind]++;
+            string baseName = Description.Names.Of(kind);
+            names[i] = count == 0 ? baseName : baseName + "_" + count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return names.ToEquatableArray();
+    }
+
+    private static bool TryWindow(
+        string kind,
+        string layerName,
+        TensorShape input,
+        int windowHeight,
+        int windowWidth,
+        int strideHeight,
+        int strideWidth,
+        PaddingKind padding,
+        int channels,
+        out TensorShape output,
+        out string? error)
+    {
+        output = input;
+        error = null;
+        if (padding == PaddingKind.Valid && (windowHeight > input.D0 || windowWidth > input.D1))
+        {
+            error = $"{kind} '{layerName}' has a {windowHeight}x{windowWidth} window, larger than its {input.D0}x{input.D1} input {input}: use a smaller window, padding=same, or remove a pooling layer before it";
+            return false;
+        }
+
+        int height = padding == PaddingKind.Same ? CeilDiv(input.D0, strideHeight) : (input.D0 - windowHeight) / strideHeight + 1;
+        int width = padding == PaddingKind.Same ? CeilDiv(input.D1, strideWidth) : (input.D1 - windowWidth) / strideWidth + 1;
+        output = TensorShape.Image(height, width, channels);
+        return true;
+    }
+
+    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
+
+    private static string Describe(TensorShape shape) => shape.Rank switch
+    {
+        1 => "a vector",
+        2 => "a sequence",
+        _ => "an image",
+    };
+}
