@@ -70,7 +70,7 @@ internal static class SummaryTable
         return group.Kind switch
         {
             FusionKind.WeightsBatchNormActivation => weights + " + BN" + activation + fold,
-            FusionKind.WeightsActivationBatchNorm => weights + activation + " + BN" + fold,
+            FusionKind.WeightsActivationBatchNorm => weights + " + bias" + activation + " + BN" + fold,
             FusionKind.WeightsActivation => weights + " + bias" + activation,
             _ => Names.KerasClassOf(plan.Layers[group.First].Spec.Kind) + fold,
         };

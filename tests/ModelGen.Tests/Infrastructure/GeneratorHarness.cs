@@ -89,9 +89,12 @@ public static class GeneratorHarness
                 generalDiagnosticOption: ReportDiagnostic.Default));
 
     public static GeneratorDriver CreateDriver(IEnumerable<(string Path, string Text)> modelFiles, string rootNamespace = "TestProject") =>
+        CreateDriver(modelFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)), rootNamespace);
+
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText> modelFiles, string rootNamespace = "TestProject") =>
         CSharpGeneratorDriver.Create(
             generators: [new ModelGenerator().AsSourceGenerator()],
-            additionalTexts: modelFiles.Select(f => (AdditionalText)new InMemoryAdditionalText(f.Path, f.Text)),
+            additionalTexts: modelFiles,
             parseOptions: ParseOptions,
             optionsProvider: new TestAnalyzerConfigOptionsProvider(new Dictionary<string, string>
             {
