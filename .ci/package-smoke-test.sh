@@ -18,7 +18,6 @@ cleanup() {
 trap cleanup EXIT
 
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-export NUGET_PACKAGES="$work/packages"
 
 failures=0
 pass() { echo "PASS: smoke: $*"; }
@@ -50,6 +49,9 @@ nupkgs=("$feed"/ModelGen.*.nupkg)
 version=$(basename "${nupkgs[0]}" .nupkg)
 version=${version#ModelGen.}
 pass "packed ModelGen $version"
+
+# From here on, packages restore into a fresh folder (the repository's own restores above used the usual one).
+export NUGET_PACKAGES="$work/packages"
 
 # 2. A console app outside the repository (empty Directory.* files stop MSBuild from looking further up).
 app="$work/app"
