@@ -75,19 +75,19 @@ internal sealed class AttributeArguments
         return new AttributeArguments(shortName, written, constructorParameters, hasErrors);
     }
 
-    /// <summary>Whether the argument <paramref name="name"/> was written.</summary>
-    public bool IsWritten(string name) => _written.ContainsKey(name);
-
     /// <summary>The constructor arguments, in order, as integers (for <c>[Input]</c>'s shape).</summary>
     public int[] ConstructorInts() => _constructorParameters.Select(name => Int(name, 0)).ToArray();
 
+    /// <summary>The <see cref="int"/> written for <paramref name="name"/>, or <paramref name="fallback"/> when not written.</summary>
     public int Int(string name, int fallback) => Convert(name, AsInt) ?? fallback;
 
     /// <summary>The value written for <paramref name="name"/>, or <see langword="null"/> when it was not written.</summary>
     public int? OptionalInt(string name) => Convert(name, AsInt);
 
+    /// <summary>The number written for <paramref name="name"/> (an integer literal too), or <paramref name="fallback"/>.</summary>
     public double Double(string name, double fallback) => Convert(name, AsDouble) ?? fallback;
 
+    /// <summary>The <see cref="bool"/> written for <paramref name="name"/>, or <paramref name="fallback"/> when not written.</summary>
     public bool Bool(string name, bool fallback) => Convert(name, AsBool) ?? fallback;
 
     /// <summary>The value written for <paramref name="name"/>; <paramref name="fallback"/> when it was not written, is
