@@ -124,9 +124,24 @@ internal sealed class ModelFileReader
             return;
         }
 
-        SplitArguments();
         string word = TextOf(keyword);
-        if (Is(word, "model"))
+        bool isLayer = Names.Layers.TryGetValue(word, out LayerKind kind);
+        if (!isLayer && !Is(word, "model") && !Is(word, "input") && !Is(word, "compile"))
+        {
+            string[] keywords = StatementKeywords();
+            Report(
+                DiagnosticDescriptors.SyntaxError,
+                keyword,
+                $"Unknown statement {ValueParsers.Quote(word)}: a line starts with one of {string.Join(", ", keywords)}{Suggestions.DidYouMean(word, keywords)}");
+            return;
+        }
+
+        SplitArguments();
+        if (isLayer)
+        {
+            ReadLayer(keyword, Statements.Layer(kind));
+        }
+        else if (Is(word, "model"))
         {
             ReadModel(keyword);
         }
@@ -134,21 +149,9 @@ internal sealed class ModelFileReader
         {
             ReadInput(keyword);
         }
-        else if (Is(word, "compile"))
-        {
-            ReadCompile(keyword);
-        }
-        else if (Names.Layers.TryGetValue(word, out LayerKind kind))
-        {
-            ReadLayer(keyword, Statements.Layer(kind));
-        }
         else
         {
-            string[] keywords = StatementKeywords();
-            Report(
-                DiagnosticDescriptors.SyntaxError,
-                keyword,
-                $"Unknown statement {ValueParsers.Quote(word)}: a line starts with one of {string.Join(", ", keywords)}{Suggestions.DidYouMean(word, keywords)}");
+            ReadCompile(keyword);
         }
     }
 
@@ -330,43 +333,66 @@ internal sealed class ModelFileReader
         public Token Value { get; }
     }
 
-    /// <summary>Groups the tokens after the keyword into <see cref="_arguments"/>, reporting a <c>=</c> without a key
-    /// before it or a value after it. Tokens with invalid characters are kept, and reported where they are read.</summary>
+    /// <summary>Groups the tokens after the keyword into <see cref="_arguments"/>: <c>key=value</c> pairs and values
+    /// written alone. Reports a <c>=</c> without a key right before it or without a value after it, and spaces around a
+    /// <c>=</c> (<c>key = value</c> is then still read as a pair). Tokens with invalid characters are kept, and reported
+    /// where they are read.</summary>
     private void SplitArguments()
     {
         _arguments.Clear();
         int i = 1;
-        while (i < _tokens.Count)
+        while (i < _tokens.Count && !_stopped)
         {
             Token token = _tokens[i];
-            bool followedByEquals = i + 1 < _tokens.Count && _tokens[i + 1].Kind == TokenKind.EqualsSign;
             if (token.Kind == TokenKind.EqualsSign)
             {
-                Report(DiagnosticDescriptors.SyntaxError, token, "'=' needs a key before it: write key=value, as in activation=relu");
-                i += IsValueAt(i + 1) ? 2 : 1;
+                Report(DiagnosticDescriptors.SyntaxError, token, "'=' needs a key right before it: write key=value, as in activation=relu");
+                i += IsAttached(i, i + 1) ? 2 : 1; // its value goes with it
+                continue;
             }
-            else if (!followedByEquals)
+
+            // "key=value" and "key = value" are pairs; in "50 =relu" the '=' belongs to "relu" and has no key.
+            bool keyAttached = IsAttached(i, i + 1);
+            bool valueAttached = IsAttached(i + 1, i + 2);
+            if (!IsEqualsSignAt(i + 1) || (!keyAttached && valueAttached))
             {
                 _arguments.Add(new Argument(null, token));
                 i++;
+                continue;
             }
-            else if (IsValueAt(i + 2))
-            {
-                _arguments.Add(new Argument(token, _tokens[i + 2]));
-                i += 3;
-            }
-            else
+
+            // In "activation= use_bias=false", "use_bias" is the next key, not the value.
+            Token equalsSign = _tokens[i + 1];
+            if (!IsValueAt(i + 2) || (!valueAttached && IsEqualsSignAt(i + 3)))
             {
                 Report(
                     DiagnosticDescriptors.SyntaxError,
-                    _tokens[i + 1],
-                    $"{ValueParsers.Quote(TextOf(token))}= has no value: write a value right after '=', as in activation=relu");
+                    equalsSign,
+                    $"{ValueParsers.Quote(TextOf(token) + "=")} has no value: write the value right after '=', as in activation=relu");
                 i += 2;
+                continue;
             }
+
+            Token value = _tokens[i + 2];
+            if (!keyAttached || !valueAttached)
+            {
+                Report(
+                    DiagnosticDescriptors.SyntaxError,
+                    equalsSign,
+                    $"Spaces around '=': write {TextOf(token)}={TextOf(value)} as one word, with no spaces");
+            }
+
+            _arguments.Add(new Argument(token, value));
+            i += 3;
         }
     }
 
     private bool IsValueAt(int index) => index < _tokens.Count && _tokens[index].Kind != TokenKind.EqualsSign;
+
+    private bool IsEqualsSignAt(int index) => index < _tokens.Count && _tokens[index].Kind == TokenKind.EqualsSign;
+
+    /// <summary>Whether tokens <paramref name="left"/> and <paramref name="right"/> exist and touch (no space between).</summary>
+    private bool IsAttached(int left, int right) => right < _tokens.Count && _tokens[left].End == _tokens[right].Start;
 
     /// <summary>Reads the arguments of a statement described by <paramref name="syntax"/>: each must name a key of it
     /// (or be its positional value) at most once, with a value of the key's type.</summary>
@@ -375,6 +401,19 @@ internal sealed class ModelFileReader
         var values = new StatementArguments();
         foreach (Argument argument in _arguments)
         {
+            if (_stopped)
+            {
+                break;
+            }
+
+            if (argument.Key is null && argument.Value.Kind == TokenKind.Invalid)
+            {
+                // Counts as the positional value, so that "dense 5$0" is not also reported as missing its units.
+                ReportInvalidCharacters(argument.Value);
+                _ = syntax.Positional is not null && values.MarkWritten(syntax.Positional, Location(argument.Value));
+                continue;
+            }
+
             KeySyntax? key = ResolveKey(syntax, argument);
             if (key is null)
             {
@@ -406,11 +445,7 @@ internal sealed class ModelFileReader
     {
         if (argument.Key is not { } keyToken)
         {
-            if (syntax.Positional is null && argument.Value.Kind == TokenKind.Invalid)
-            {
-                ReportInvalidCharacters(argument.Value);
-            }
-            else if (syntax.Positional is null)
+            if (syntax.Positional is null)
             {
                 Report(
                     DiagnosticDescriptors.BadArgument,
