@@ -7,17 +7,13 @@ internal abstract class KeySyntax
     protected KeySyntax(string name, string example)
     {
         Name = name;
-        Example = example;
         Usage = name + "=" + example;
     }
 
     /// <summary>The lowercase snake_case name, as written in files and recorded in the source map.</summary>
     public string Name { get; }
 
-    /// <summary>A valid value, shown in messages.</summary>
-    public string Example { get; }
-
-    /// <summary><c>name=example</c>, shown in messages.</summary>
+    /// <summary>The key with a valid value (<c>units=64</c>), shown in messages.</summary>
     public string Usage { get; }
 
     /// <summary>Reads the value written for this key in <paramref name="statement"/>; boxed, because the values of

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -13,12 +14,18 @@ namespace ModelGen.Generator.FrontEnds.ModelFiles;
 
 /// <summary>
 /// Reads one <c>.model</c> file, statement by statement (one per line), into a <see cref="ModelDefinition"/>.
-/// Every error is reported at its token and reading goes on, so that one build shows every mistake in the file (at most
-/// <see cref="MaxDiagnostics"/>). What a broken statement leaves: a key whose value is wrong keeps its Keras default; a
-/// layer or <c>compile</c> whose required value is missing or wrong, an unknown statement, and a second
-/// <c>model</c>, <c>input</c> or <c>compile</c> are left out. The <c>model</c> statement may come anywhere in the file;
-/// <c>input</c> must come before the layers. Numbers are not range-checked here: the validator checks them, at the
-/// locations recorded in the <see cref="ModelSourceMap"/>.
+/// <list type="bullet">
+/// <item>A statement is a keyword, then values written alone (the positional value, as <c>dense 64</c>) or as
+/// <c>key=value</c> with no spaces around the <c>=</c>. Keywords, keys and names are case-insensitive.</item>
+/// <item>Order: <c>model</c> once, anywhere in the file (a file without it is an error); <c>input</c> once, before the
+/// layers; the layers in order; <c>compile</c> at most once, anywhere.</item>
+/// <item>Every error is reported at its token and reading goes on, so that one build shows every mistake in the file
+/// (at most <see cref="MaxDiagnostics"/>). A key whose value is wrong keeps its Keras default; a layer or
+/// <c>compile</c> whose required value is missing or wrong, an unknown statement, and a second <c>model</c>,
+/// <c>input</c> or <c>compile</c> are left out of the description.</item>
+/// <item>Numbers are not range-checked here (<c>dense -5</c> is read as written): the validator checks them, at the
+/// locations this records in the <see cref="ModelSourceMap"/>.</item>
+/// </list>
 /// </summary>
 internal sealed class ModelFileReader
 {
@@ -28,8 +35,7 @@ internal sealed class ModelFileReader
     private readonly string _path;
     private readonly string _text;
     private readonly ProjectOptions _options;
-    private readonly List<Token> _tokens = new();
-    private readonly List<Argument> _arguments = new();
+    private readonly ModelFileLexer _lexer = new();
     private readonly List<DiagnosticInfo> _diagnostics = new();
     private readonly List<LayerSpec> _layers = new();
     private readonly List<SourceEntry> _layerEntries = new();
@@ -77,11 +83,11 @@ internal sealed class ModelFileReader
         foreach (TextLine line in text.Lines)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            _tokens.Clear();
-            ModelFileLexer.Tokenize(_text, line.Start, line.End, line.LineNumber, _tokens);
-            if (_tokens.Count > 0)
+            _lexer.Reset(_text, line.Start, line.End, line.LineNumber);
+            if (_lexer.Peek() is { } keyword)
             {
-                ReadStatement();
+                _lexer.Advance(1);
+                ReadStatement(keyword);
             }
 
             if (_stopped)
@@ -114,10 +120,9 @@ internal sealed class ModelFileReader
 
     // ---- Statements -------------------------------------------------------------------------------------------
 
-    /// <summary>Reads the statement in <see cref="_tokens"/>: a keyword, then its arguments.</summary>
-    private void ReadStatement()
+    /// <summary>Reads the statement that starts with <paramref name="keyword"/>; its arguments follow in <see cref="_lexer"/>.</summary>
+    private void ReadStatement(Token keyword)
     {
-        Token keyword = _tokens[0];
         if (keyword.Kind != TokenKind.Word)
         {
             ReportBadStatementStart(keyword);
@@ -125,19 +130,7 @@ internal sealed class ModelFileReader
         }
 
         string word = TextOf(keyword);
-        bool isLayer = Names.Layers.TryGetValue(word, out LayerKind kind);
-        if (!isLayer && !Is(word, "model") && !Is(word, "input") && !Is(word, "compile"))
-        {
-            string[] keywords = StatementKeywords();
-            Report(
-                DiagnosticDescriptors.SyntaxError,
-                keyword,
-                $"Unknown statement {ValueParsers.Quote(word)}: a line starts with one of {string.Join(", ", keywords)}{Suggestions.DidYouMean(word, keywords)}");
-            return;
-        }
-
-        SplitArguments();
-        if (isLayer)
+        if (Names.Layers.TryGetValue(word, out LayerKind kind))
         {
             ReadLayer(keyword, Statements.Layer(kind));
         }
@@ -149,9 +142,18 @@ internal sealed class ModelFileReader
         {
             ReadInput(keyword);
         }
-        else
+        else if (Is(word, "compile"))
         {
             ReadCompile(keyword);
+        }
+        else
+        {
+            // The rest of the line is not read: its tokens mean nothing without a statement.
+            string[] keywords = StatementKeywords();
+            Report(
+                DiagnosticDescriptors.SyntaxError,
+                keyword,
+                $"Unknown statement {ValueParsers.Quote(word)}: a line starts with one of {string.Join(", ", keywords)}{Suggestions.DidYouMean(word, keywords)}");
         }
     }
 
@@ -172,7 +174,7 @@ internal sealed class ModelFileReader
         _modelLocation = Location(keyword);
         Token? name = null;
         bool reported = false;
-        foreach (Argument argument in _arguments)
+        while (NextArgument(out Argument argument))
         {
             if (argument.Key is { } key)
             {
@@ -228,30 +230,42 @@ internal sealed class ModelFileReader
                 $"input must come before the layers, but the layer on line {firstLayer.Line + 1} comes first: move this statement above it");
         }
 
+        if (TryReadShape(keyword, out InputSpec? input, out Token shape))
+        {
+            _input = input;
+            _inputLocation = Location(shape);
+        }
+    }
+
+    /// <summary>The sizes after <c>input</c>: one to three whole numbers, written as one shape (<c>28x28x1</c>) or
+    /// separated by spaces; <paramref name="shape"/> spans them.</summary>
+    private bool TryReadShape(Token keyword, [NotNullWhen(true)] out InputSpec? input, out Token shape)
+    {
+        const string Forms = "write 'input 2' (features), 'input 10x14' (timesteps x features) or 'input 28x28x1' (height x width x channels)";
         var context = new ValueContext("input", "shape", "input 28x28x1");
         var dimensions = new List<int>(ValueParsers.MaxInputRank);
+        int rank = 0;
         Token? first = null;
         Token last = keyword;
         bool failed = false;
-        foreach (Argument argument in _arguments)
+        while (NextArgument(out Argument argument))
         {
+            first ??= argument.Key ?? argument.Value;
+            last = argument.Value;
             if (argument.Key is { } key)
             {
-                Report(DiagnosticDescriptors.BadArgument, key, $"input takes no keys, only its shape: write 'input 2' (features), 'input 10x14' (timesteps x features) or 'input 28x28x1' (height x width x channels)");
+                Report(DiagnosticDescriptors.BadArgument, key, $"input takes no keys, only its shape: {Forms}");
                 failed = true;
-                continue;
             }
-
-            first ??= argument.Value;
-            last = argument.Value;
-            if (argument.Value.Kind == TokenKind.Invalid)
+            else if (argument.Value.Kind == TokenKind.Invalid)
             {
                 ReportInvalidCharacters(argument.Value);
                 failed = true;
             }
             else if (ValueParsers.TryShape(TextOf(argument.Value), context, out int[] sizes, out ValueError error))
             {
-                dimensions.AddRange(sizes);
+                rank += sizes.Length;
+                dimensions.AddRange(rank <= ValueParsers.MaxInputRank ? sizes : []);
             }
             else
             {
@@ -260,31 +274,25 @@ internal sealed class ModelFileReader
             }
         }
 
-        if (first is not { } firstValue)
+        input = null;
+        shape = first is { } firstToken ? Token.Cover(firstToken, last) : keyword;
+        if (first is null)
         {
-            if (!failed)
-            {
-                Report(DiagnosticDescriptors.BadArgument, keyword, "input needs the shape of one sample: write 'input 2' (features), 'input 10x14' (timesteps x features) or 'input 28x28x1' (height x width x channels)");
-            }
-
-            return;
+            Report(DiagnosticDescriptors.BadArgument, keyword, $"input needs the shape of one sample: {Forms}");
         }
-
-        Token shape = Token.Cover(firstValue, last);
-        if (!failed && dimensions.Count > ValueParsers.MaxInputRank)
+        else if (!failed && rank > ValueParsers.MaxInputRank)
         {
             Report(
                 DiagnosticDescriptors.BadArgument,
                 shape,
-                $"input takes 1 to 3 sizes (features, timesteps x features, or height x width x channels), not {dimensions.Count}: write for example 'input 28x28x1'");
-            failed = true;
+                $"input takes 1 to 3 sizes (features, timesteps x features, or height x width x channels), not {rank}: write for example 'input 28x28x1'");
+        }
+        else if (!failed)
+        {
+            input = new InputSpec(dimensions.ToEquatableArray());
         }
 
-        if (!failed)
-        {
-            _input = new InputSpec(dimensions.ToEquatableArray());
-            _inputLocation = Location(shape);
-        }
+        return input is not null;
     }
 
     /// <summary>A layer statement, as its <see cref="StatementSyntax{TSpec}"/> describes it.</summary>
@@ -333,84 +341,76 @@ internal sealed class ModelFileReader
         public Token Value { get; }
     }
 
-    /// <summary>Groups the tokens after the keyword into <see cref="_arguments"/>: <c>key=value</c> pairs and values
-    /// written alone. Reports a <c>=</c> without a key right before it or without a value after it, and spaces around a
-    /// <c>=</c> (<c>key = value</c> is then still read as a pair). Tokens with invalid characters are kept, and reported
-    /// where they are read.</summary>
-    private void SplitArguments()
+    /// <summary>Reads the next argument of the statement from <see cref="_lexer"/>: a <c>key=value</c> pair or a value
+    /// written alone; false at the end of the line or once reading has stopped. Reports a <c>=</c> without a key right
+    /// before it or without a value after it, and spaces around a <c>=</c> (<c>key = value</c> is then still read as a
+    /// pair). Tokens with invalid characters are returned, and reported where they are read.</summary>
+    private bool NextArgument(out Argument argument)
     {
-        _arguments.Clear();
-        int i = 1;
-        while (i < _tokens.Count && !_stopped)
+        while (!_stopped && _lexer.Peek() is { } token)
         {
-            Token token = _tokens[i];
             if (token.Kind == TokenKind.EqualsSign)
             {
                 Report(DiagnosticDescriptors.SyntaxError, token, "'=' needs a key right before it: write key=value, as in activation=relu");
-                i += IsAttached(i, i + 1) ? 2 : 1; // its value goes with it
+                _lexer.Advance(_lexer.AreAttached(0, 1) ? 2 : 1); // its value goes with it
                 continue;
             }
 
             // "key=value" and "key = value" are pairs; in "50 =relu" the '=' belongs to "relu" and has no key.
-            bool keyAttached = IsAttached(i, i + 1);
-            bool valueAttached = IsAttached(i + 1, i + 2);
-            if (!IsEqualsSignAt(i + 1) || (!keyAttached && valueAttached))
+            bool keyAttached = _lexer.AreAttached(0, 1);
+            bool valueAttached = _lexer.AreAttached(1, 2);
+            if (!_lexer.IsAt(1, TokenKind.EqualsSign) || (!keyAttached && valueAttached))
             {
-                _arguments.Add(new Argument(null, token));
-                i++;
-                continue;
+                argument = new Argument(null, token);
+                _lexer.Advance(1);
+                return true;
             }
 
             // In "activation= use_bias=false", "use_bias" is the next key, not the value.
-            Token equalsSign = _tokens[i + 1];
-            if (!IsValueAt(i + 2) || (!valueAttached && IsEqualsSignAt(i + 3)))
+            Token equalsSign = _lexer.Peek(1)!.Value;
+            if (_lexer.Peek(2) is not { Kind: not TokenKind.EqualsSign } value || (!valueAttached && _lexer.IsAt(3, TokenKind.EqualsSign)))
             {
                 Report(
                     DiagnosticDescriptors.SyntaxError,
                     equalsSign,
                     $"{ValueParsers.Quote(TextOf(token) + "=")} has no value: write the value right after '=', as in activation=relu");
-                i += 2;
+                _lexer.Advance(2);
                 continue;
             }
 
-            Token value = _tokens[i + 2];
             if (!keyAttached || !valueAttached)
             {
                 Report(
                     DiagnosticDescriptors.SyntaxError,
                     equalsSign,
-                    $"Spaces around '=': write {TextOf(token)}={TextOf(value)} as one word, with no spaces");
+                    $"Spaces around '=': write {ValueParsers.Quote(TextOf(token) + "=" + TextOf(value))} as one word, with no spaces");
             }
 
-            _arguments.Add(new Argument(token, value));
-            i += 3;
+            argument = new Argument(token, value);
+            _lexer.Advance(3);
+            return true;
         }
+
+        argument = default;
+        return false;
     }
-
-    private bool IsValueAt(int index) => index < _tokens.Count && _tokens[index].Kind != TokenKind.EqualsSign;
-
-    private bool IsEqualsSignAt(int index) => index < _tokens.Count && _tokens[index].Kind == TokenKind.EqualsSign;
-
-    /// <summary>Whether tokens <paramref name="left"/> and <paramref name="right"/> exist and touch (no space between).</summary>
-    private bool IsAttached(int left, int right) => right < _tokens.Count && _tokens[left].End == _tokens[right].Start;
 
     /// <summary>Reads the arguments of a statement described by <paramref name="syntax"/>: each must name a key of it
     /// (or be its positional value) at most once, with a value of the key's type.</summary>
     private StatementArguments ReadArguments<TSpec>(StatementSyntax<TSpec> syntax, Token keyword)
     {
-        var values = new StatementArguments();
-        foreach (Argument argument in _arguments)
+        var values = new StatementArguments(syntax.Keys);
+        while (NextArgument(out Argument argument))
         {
-            if (_stopped)
-            {
-                break;
-            }
-
             if (argument.Key is null && argument.Value.Kind == TokenKind.Invalid)
             {
                 // Counts as the positional value, so that "dense 5$0" is not also reported as missing its units.
                 ReportInvalidCharacters(argument.Value);
-                _ = syntax.Positional is not null && values.MarkWritten(syntax.Positional, Location(argument.Value));
+                if (syntax.Positional is not null)
+                {
+                    values.MarkWritten(syntax.Positional, Location(argument.Value));
+                }
+
                 continue;
             }
 

@@ -40,7 +40,7 @@ public class ModelFileDiagnosticsTests
     [InlineData("dense 50 activation[|=|] use_bias=false", "has no value")]
     [InlineData("dense 50 [|=|]relu", "'=' needs a key right before it")]
     [InlineData("dense 50 activation=relu [|=|]tanh", "'=' needs a key right before it")]
-    [InlineData("dense 50 activation [|=|] relu", "Spaces around '=': write activation=relu as one word")]
+    [InlineData("dense 50 activation [|=|] relu", "Spaces around '=': write 'activation=relu' as one word")]
     [InlineData("dense 50 activation[|=|] relu", "Spaces around '='")]
     [InlineData("dense 50 [|@|]", "Unexpected character '@'")]
     [InlineData("dense [|5$0|] activation=relu", "Unexpected character '$'")]
