@@ -62,6 +62,7 @@ internal static class ValueParsers
     /// <summary>The most dimensions an <c>input</c> shape may have (height x width x channels).</summary>
     public const int MaxInputRank = 3;
 
+    /// <summary>A whole number: an optional sign and ASCII digits (<c>64</c>, <c>-1</c>); not <c>2.5</c>, <c>1e3</c> or <c>64.0</c>.</summary>
     public static bool Integer(string text, ValueContext context, out int value, out ValueError error)
     {
         if (TryInteger(text, out value, out bool overflow))
@@ -76,6 +77,7 @@ internal static class ValueParsers
         return false;
     }
 
+    /// <summary>A finite decimal number: <c>0.99</c>, <c>1e-3</c>, <c>.5</c>, <c>-2</c>.</summary>
     public static bool Number(string text, ValueContext context, out double value, out ValueError error)
     {
         error = default;
@@ -97,6 +99,7 @@ internal static class ValueParsers
         return true;
     }
 
+    /// <summary><c>true</c> or <c>false</c>, in any case.</summary>
     public static bool Boolean(string text, ValueContext context, out bool value, out ValueError error)
     {
         error = default;
