@@ -1,13 +1,18 @@
 using System;
-using System.IO;
 using System.Threading;
 using Microsoft.CodeAnalysis.Text;
-using ModelGen.Generator.Common;
 using ModelGen.Generator.Description;
 
 namespace ModelGen.Generator.FrontEnds.ModelFiles;
 
-/// <summary>Front end A: reads a <c>.model</c> file (SPEC §1) into a <see cref="ModelDefinition"/>. STUB.</summary>
+/// <summary>
+/// Front end A: reads a <c>.model</c> file (SPEC §1) into a <see cref="ModelDefinition"/>.
+/// <para>The file is line-based: each non-empty line is one statement, a keyword followed by values written alone or
+/// as <c>key=value</c>, and <c>#</c> starts a comment. <see cref="ModelFileLexer"/> turns a line into tokens,
+/// <see cref="ModelFileReader"/> reads the statements (<c>model</c>, <c>input</c>, the layers and <c>compile</c> of
+/// <see cref="Statements"/>) and <see cref="ValueParsers"/> the values. Any text, however broken, gives a definition
+/// and diagnostics at the offending tokens: this never throws except to honour cancellation.</para>
+/// </summary>
 internal static class ModelFileParser
 {
     public static bool IsModelFile(string path) => path.EndsWith(".model", StringComparison.OrdinalIgnoreCase);
@@ -22,13 +27,14 @@ internal static class ModelFileParser
             directory += "/";
         }
 
+        // Not Path.GetFileName: on .NET Framework it throws for characters that are invalid in paths.
         return directory.Length > 0 && normalized.StartsWith(directory, StringComparison.Ordinal)
             ? normalized.Substring(directory.Length)
-            : Path.GetFileName(normalized);
+            : normalized.Substring(normalized.LastIndexOf('/') + 1);
     }
 
-    public static ModelDefinition Parse(string path, SourceText? text, ProjectOptions options, CancellationToken cancellationToken)
-    {
-        throw new NotImplementedException();
-    }
+    /// <summary>Reads the <c>.model</c> file at <paramref name="path"/>; <paramref name="text"/> is null when the file
+    /// could not be read (reported as MG0004).</summary>
+    public static ModelDefinition Parse(string path, SourceText? text, ProjectOptions options, CancellationToken cancellationToken) =>
+        ModelFileReader.Read(path ?? string.Empty, text, options, cancellationToken);
 }
