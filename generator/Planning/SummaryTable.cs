@@ -50,10 +50,16 @@ internal static class SummaryTable
         text.Append("Non-trainable params: ").Append(Count(plan.NonTrainableParameters)).Append('\n');
         text.Append('_', width).Append('\n');
 
+        int groupWidth = layerWidth;
+        foreach (FusionGroup group in plan.Groups)
+        {
+            groupWidth = Math.Max(groupWidth, group.Name.Length + 4);
+        }
+
         text.Append("Fused kernels:").Append('\n');
         foreach (FusionGroup group in plan.Groups)
         {
-            text.Append(' ').Append(group.Name.PadRight(layerWidth - 1)).Append(Describe(plan, group)).Append('\n');
+            text.Append(' ').Append(group.Name.PadRight(groupWidth)).Append(Describe(plan, group)).Append('\n');
         }
 
         return text.ToString();

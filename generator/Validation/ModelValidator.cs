@@ -22,7 +22,13 @@ internal static class ModelValidator
         context.Diagnostics.AddRange(model.Diagnostics);
 
         CheckDuplicateType(context, modelTypes);
-        CheckStructure(context);
+
+        // A front end that found errors may have left out the broken input or layer; "no input" would repeat it.
+        if (!context.HasErrors)
+        {
+            CheckStructure(context);
+        }
+
         CheckArguments(context);
 
         // Shapes and the loss only make sense once every layer's arguments do.

@@ -63,10 +63,16 @@ public class ValidationDiagnosticTests
     [Fact]
     public void OutOfRangeAttributeArgumentIsMG0003AtTheAttribute()
     {
-        string source = Class("[Model]", "[Input(8)]", "[Dense(4)]", "[BatchNormalization(Momentum = 2)]", "[Dense(0)]");
-        Attributes(source, "MG0003", DiagnosticSeverity.Error, 7, "Dense(0)");
+        string source = Class("[Model]", "[Input(8)]", "[Dense(4, Activation = Activation.Relu)]", "[BatchNormalization(Momentum = 2)]", "[Dense(0)]");
         GeneratorRun run = GeneratorHarness.RunSource(source);
-        Assert.Equal(2, run.ModelGenDiagnostics().Count(d => d.Id == "MG0003"));
+
+        Diagnostic[] errors = run.ModelGenDiagnostics().Where(d => d.Id == "MG0003").ToArray();
+        Assert.Equal(2, errors.Length);
+        Assert.All(errors, d => Assert.Equal(DiagnosticSeverity.Error, d.Severity));
+        Assert.Equal((6, 1), (errors[0].Location.GetLineSpan().StartLinePosition.Line, errors[0].Location.GetLineSpan().StartLinePosition.Character));
+        Assert.Contains("momentum 2", errors[0].GetMessage());
+        Assert.Equal((7, 1), (errors[1].Location.GetLineSpan().StartLinePosition.Line, errors[1].Location.GetLineSpan().StartLinePosition.Character));
+        Assert.Contains("Units of dense 'dense_1' is 0", errors[1].GetMessage());
         Assert.Empty(run.Sources);
     }
 

@@ -76,7 +76,7 @@ public static class GeneratorHarness
             .Append(MetadataReference.CreateFromFile(typeof(ModelAttribute).Assembly.Location))
             .ToImmutableArray();
 
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12, DocumentationMode.Diagnose);
 
     public static CSharpCompilation CreateCompilation(IEnumerable<(string Path, string Text)> sources, IEnumerable<MetadataReference>? extraReferences = null) =>
         CSharpCompilation.Create(
