@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Threading;
 using ModelGen.Generator.Common;
 using ModelGen.Generator.Description;
@@ -6,44 +7,60 @@ using ModelGen.Generator.Planning;
 namespace ModelGen.Generator.Emitters;
 
 /// <summary>
-/// Emits the CPU backend of a model: <c>{Namespace}.{Type}.g.cs</c> with the constants and <c>Summary</c> of SPEC §3.
-/// The file opens with the summary table as a comment so that a reader sees the model before its code.
+/// Emits the CPU backend of a model, <c>{Namespace}.{Type}.g.cs</c>: the constants and <c>Summary</c> of SPEC §3 for
+/// every model; for models whose layers all have CPU kernels, storage and initialization (<c>.Storage</c>),
+/// <c>Predict</c> (<c>.Inference</c>), and with <c>compile</c>, training (<c>.Training</c>). The file opens with the
+/// summary table as a comment so that a reader sees the model before its code.
 /// </summary>
-internal static class CpuEmitter
+internal static partial class CpuEmitter
 {
     public const string GeneratedCodeAttribute = "[global::System.CodeDom.Compiler.GeneratedCode(\"ModelGen\", \"{0}\")]";
+
+    private static string Generated => string.Format(CultureInfo.InvariantCulture, GeneratedCodeAttribute, SourceWriter.Version);
 
     public static EquatableArray<GeneratedSource> Emit(ModelPlan plan, CancellationToken cancellationToken)
     {
         var writer = new SourceWriter();
-        TypeScaffold.Open(writer, plan, "the CPU backend");
+        string interfaces = !plan.HasCpuKernels ? string.Empty
+            : plan.Compile is null ? " : global::ModelGen.IModel"
+            : " : global::ModelGen.ITrainableModel";
+        TypeScaffold.Open(writer, plan, "the CPU backend", interfaces);
         WriteConstants(writer, plan);
+        if (plan.HasCpuKernels)
+        {
+            var layout = new CpuLayout(plan);
+            cancellationToken.ThrowIfCancellationRequested();
+            WriteStorage(writer, plan, layout);
+            WriteWeightsApi(writer, plan);
+            cancellationToken.ThrowIfCancellationRequested();
+            WriteInference(writer, plan, layout);
+            if (plan.Compile is not null)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                WriteTraining(writer, plan, layout);
+            }
+        }
+
         TypeScaffold.Close(writer, plan);
         return EquatableArray.Create(new GeneratedSource(TypeScaffold.HintName(plan.Type, string.Empty), writer.ToString()));
     }
 
     private static void WriteConstants(SourceWriter writer, ModelPlan plan)
     {
-        string generated = string.Format(System.Globalization.CultureInfo.InvariantCulture, GeneratedCodeAttribute, SourceWriter.Version);
+        if (!plan.HasCpuKernels)
+        {
+            writer.Line($"// Layer '{plan.LayerWithoutCpuKernel}' has no CPU kernel yet: this class has the model's constants and");
+            writer.Line("// summary only, without Predict or training (MG0016).");
+            writer.Line();
+        }
 
-        writer.Line($"/// <summary>Values per input sample: the input shape {plan.InputShape} flattened, row-major.</summary>");
-        writer.Line(generated);
-        writer.Line($"public const int InputSize = {plan.InputSize};");
-        writer.Line();
-        writer.Line($"/// <summary>Values per output sample: the output shape {plan.OutputShape} flattened.</summary>");
-        writer.Line(generated);
-        writer.Line($"public const int OutputSize = {plan.OutputSize};");
-        writer.Line();
-        writer.Line("/// <summary>Parameters that training updates (Keras's \"Trainable params\").</summary>");
-        writer.Line(generated);
-        writer.Line($"public const int TrainableParameterCount = {SourceWriter.Literal(plan.TrainableParameters)};");
-        writer.Line();
-        writer.Line("/// <summary>Parameters that gradients do not update: BatchNormalization's moving means and variances.</summary>");
-        writer.Line(generated);
-        writer.Line($"public const int NonTrainableParameterCount = {SourceWriter.Literal(plan.NonTrainableParameters)};");
-        writer.Line();
+        Member(writer, $"Values per input sample: the input shape {plan.InputShape} flattened, row-major.", $"public const int InputSize = {plan.InputSize};");
+        Member(writer, $"Values per output sample: the output shape {plan.OutputShape} flattened.", $"public const int OutputSize = {plan.OutputSize};");
+        Member(writer, "Parameters that training updates (Keras's \"Trainable params\").", $"public const int TrainableParameterCount = {SourceWriter.Literal(plan.TrainableParameters)};");
+        Member(writer, "Parameters that gradients do not update: BatchNormalization's moving means and variances.", $"public const int NonTrainableParameterCount = {SourceWriter.Literal(plan.NonTrainableParameters)};");
+
         writer.Line("/// <summary>The Keras-like summary of the model: layers, output shapes, parameters, and the fused kernels that run them.</summary>");
-        writer.Line(generated);
+        writer.Line(Generated);
         writer.Line("public static string Summary =>");
         string[] lines = plan.Summary.TrimEnd('\n').Split('\n');
         for (int i = 0; i < lines.Length; i++)
@@ -52,10 +69,33 @@ internal static class CpuEmitter
         }
 
         writer.Line();
-        writer.Line("int global::ModelGen.IModel.InputSize => InputSize;");
-        writer.Line();
-        writer.Line("int global::ModelGen.IModel.OutputSize => OutputSize;");
-        writer.Line();
-        writer.Line("string global::ModelGen.IModel.Summary => Summary;");
+        if (plan.HasCpuKernels)
+        {
+            writer.Line("int global::ModelGen.IModel.InputSize => InputSize;");
+            writer.Line();
+            writer.Line("int global::ModelGen.IModel.OutputSize => OutputSize;");
+            writer.Line();
+            writer.Line("string global::ModelGen.IModel.Summary => Summary;");
+            writer.Line();
+        }
     }
+
+    /// <summary>A documented, attributed member followed by a blank line.</summary>
+    private static void Member(SourceWriter writer, string summary, params string[] lines)
+    {
+        writer.Line($"/// <summary>{SourceWriter.Xml(summary)}</summary>");
+        writer.Line(Generated);
+        foreach (string line in lines)
+        {
+            writer.Line(line);
+        }
+
+        writer.Line();
+    }
+
+    private static string F(double value) => SourceWriter.Literal((float)value);
+
+    private static string Int(long value) => CpuLayout.Int(value);
+
+    private static string ActivationName(ActivationKind kind) => "global::ModelGen.Activation." + kind;
 }

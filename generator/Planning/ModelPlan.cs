@@ -20,8 +20,55 @@ internal sealed record ModelPlan(
     EquatableArray<FusionGroup> Groups,
     CompileSpec? Compile,
     bool EmitGpu,
-    string Summary)
+    string Summary,
+    EquatableArray<TensorPlan> Tensors,
+    string? LayerWithoutCpuKernel,
+    OutputGradientKind OutputGradient,
+    int LabelSize)
 {
+    /// <summary>Values in the trainable array (every trainable tensor, Keras order).</summary>
+    public int TrainableLength => SumLengths(trainable: true);
+
+    /// <summary>Values in the non-trainable array (moving statistics).</summary>
+    public int StateLength => SumLengths(trainable: false);
+
+    /// <summary>Whether every layer has a CPU kernel, so that the class gets Predict and, when compiled, training.</summary>
+    public bool HasCpuKernels => LayerWithoutCpuKernel is null;
+
+    /// <summary>The batch size buffers are first sized for (compile's batch_size, 32 by default).</summary>
+    public int PlannedBatchSize => Compile?.BatchSize ?? CompileSpec.DefaultBatchSize;
+
+    /// <summary>Whether some layer behaves differently in training (BatchNormalization, Dropout).</summary>
+    public bool HasBatchNormalization
+    {
+        get
+        {
+            foreach (LayerPlan layer in Layers)
+            {
+                if (layer.Spec is BatchNormalizationSpec)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    private int SumLengths(bool trainable)
+    {
+        int total = 0;
+        foreach (TensorPlan tensor in Tensors)
+        {
+            if (tensor.Trainable == trainable)
+            {
+                total += tensor.Length;
+            }
+        }
+
+        return total;
+    }
+
     public int InputSize => (int)InputShape.Size;
 
     public int OutputSize => (int)OutputShape.Size;

@@ -50,9 +50,62 @@ internal static class ModelPlanner
             groups.ToEquatableArray(),
             spec.Compile,
             referencesIlgpu,
-            Summary: string.Empty);
+            Summary: string.Empty,
+            Tensors: StoragePlanner.Tensors(layers),
+            LayerWithoutCpuKernel: FirstLayerWithoutCpuKernel(layers),
+            OutputGradient: OutputGradientOf(spec),
+            LabelSize: LabelSizeOf(spec.Compile, (int)shape.Size));
         return plan with { Summary = SummaryTable.Render(plan) };
     }
+
+    /// <summary>The first layer the CPU backend has no kernel for yet (conv2d, max_pooling2d, lstm; flatten of an image).</summary>
+    private static string? FirstLayerWithoutCpuKernel(List<LayerPlan> layers)
+    {
+        foreach (LayerPlan layer in layers)
+        {
+            bool supported = layer.Spec switch
+            {
+                DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec => true,
+                FlattenSpec => layer.Input.IsVector,
+                _ => false,
+            };
+            if (!supported)
+            {
+                return layer.Name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Sigmoid + binary cross-entropy and softmax + cross-entropy at the very end take the fused gradient.</summary>
+    private static OutputGradientKind OutputGradientOf(ModelSpec spec)
+    {
+        if (spec.Compile is not { } compile || spec.Layers.IsEmpty)
+        {
+            return OutputGradientKind.General;
+        }
+
+        ActivationKind? last = spec.Layers[spec.Layers.Count - 1] switch
+        {
+            DenseSpec dense => dense.Activation,
+            ActivationSpec activation => activation.Activation,
+            _ => null,
+        };
+        return (compile.Loss, last) switch
+        {
+            (LossKind.BinaryCrossentropy, ActivationKind.Sigmoid) => OutputGradientKind.SigmoidBinaryCrossentropy,
+            (LossKind.CategoricalCrossentropy or LossKind.SparseCategoricalCrossentropy, ActivationKind.Softmax) => OutputGradientKind.SoftmaxCrossentropy,
+            _ => OutputGradientKind.General,
+        };
+    }
+
+    /// <summary>Label values per sample: 1 for binary and sparse labels, one per output otherwise.</summary>
+    private static int LabelSizeOf(CompileSpec? compile, int outputSize) => compile?.Loss switch
+    {
+        LossKind.BinaryCrossentropy or LossKind.SparseCategoricalCrossentropy => 1,
+        _ => outputSize,
+    };
 
     /// <summary>Greedy left-to-right grouping of Dense/Conv2D with the BatchNormalization and activation around them.</summary>
     private static List<FusionGroup> Group(EquatableArray<LayerSpec> layers, EquatableArray<string> names)

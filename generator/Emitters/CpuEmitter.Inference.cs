@@ -1,0 +1,138 @@
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+internal static partial class CpuEmitter
+{
+    /// <summary>Samples per chunk of <c>Predict</c>: large inputs run in chunks so buffers stay small and in cache.</summary>
+    private const int PredictChunk = 256;
+
+    /// <summary><c>Predict</c> and the inference-mode forward pass (moving statistics, no dropout).</summary>
+    private static void WriteInference(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        writer.Line("/// <summary>Runs the model in inference mode (BatchNormalization uses its moving statistics, Dropout passes everything)");
+        writer.Line($"/// on <c>x</c>, <c>[batch, {Int(plan.InputSize)}]</c> row-major, writing <c>y</c>, <c>[batch, {Int(plan.OutputSize)}]</c>.</summary>");
+        writer.Line($"/// <param name=\"x\">The inputs: a whole number of samples of <see cref=\"InputSize\"/> values.</param>");
+        writer.Line($"/// <param name=\"y\">Receives the outputs: <see cref=\"OutputSize\"/> values per sample.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; the message gives the expected length.</exception>");
+        writer.Line(Generated);
+        writer.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)");
+        writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        writer.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
+        writer.Line($"int chunk = global::System.Math.Min(rows, {Int(System.Math.Max(PredictChunk, plan.PlannedBatchSize))});");
+        writer.Line("EnsureCapacity(chunk);");
+        writer.Open("for (int start = 0; start < rows; start += chunk)");
+        writer.Line("int count = global::System.Math.Min(chunk, rows - start);");
+        writer.Line("ForwardInference(x.Slice(start * InputSize, count * InputSize), y.Slice(start * OutputSize, count * OutputSize), count);");
+        writer.Close();
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <summary>The inference-mode forward pass of <paramref name=\"rows\"/> samples, the last layer writing into <paramref name=\"y\"/>.</summary>");
+        writer.Open("private void ForwardInference(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int rows)");
+        int last = layout.Count - 1;
+        for (int i = 0; i < layout.Count; i++)
+        {
+            if (layout.IsIdentity(i, training: false))
+            {
+                writer.Line($"// {Describe(layout.Layer(i))}: identity at inference.");
+                continue;
+            }
+
+            WriteLayerForward(writer, plan, layout, i, training: false, output: i == last ? "y" : layout.Output(i, training: false));
+        }
+
+        if (layout.IsIdentity(last, training: false))
+        {
+            writer.Line($"{layout.Output(last, training: false)}.CopyTo(y);");
+        }
+
+        writer.Close();
+        writer.Line();
+    }
+
+    /// <summary>One layer's forward pass in either mode, writing <paramref name="output"/>.</summary>
+    private static void WriteLayerForward(SourceWriter writer, ModelPlan plan, CpuLayout layout, int i, bool training, string output)
+    {
+        LayerPlan layer = layout.Layer(i);
+        string input = layout.Input(i, training);
+        writer.Line($"// {Describe(layer)}");
+        switch (layer.Spec)
+        {
+            case DenseSpec dense:
+            {
+                string z = layout.HasPreActivation(i) ? CpuLayout.Rows(layout.Field(i, "PreActivation"), dense.Units) : output;
+                string member = TensorMember(plan, i, TensorRole.Kernel);
+                writer.Line($"{Numerics}Gemm.Multiply({input}, {member}, {z}, rows, {Int(layer.Input.Last)}, {Int(dense.Units)}, accumulate: false);");
+                if (dense.UseBias)
+                {
+                    writer.Line($"{Numerics}Bias.Add({z}, {TensorMember(plan, i, TensorRole.Bias)}, rows, {Int(dense.Units)});");
+                }
+
+                if (dense.Activation != ActivationKind.Linear)
+                {
+                    writer.Line($"{Numerics}Activations.Forward({ActivationName(dense.Activation)}, {z}, {output}, {Int(dense.Units)});");
+                }
+
+                break;
+            }
+
+            case BatchNormalizationSpec bn:
+            {
+                string features = Int(layer.Output.Last);
+                string gamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
+                string beta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) : "global::System.ReadOnlySpan<float>.Empty";
+                string mean = TensorMember(plan, i, TensorRole.MovingMean);
+                string variance = TensorMember(plan, i, TensorRole.MovingVariance);
+                if (training)
+                {
+                    writer.Line($"{Numerics}BatchNormalization.ForwardTraining({input}, {output}, rows, {features}, {gamma}, {beta}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)},");
+                    writer.Line($"    {mean}, {variance}, {layout.Field(i, "Mean")}, {layout.Field(i, "InverseStd")}, {CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)});");
+                }
+                else
+                {
+                    writer.Line($"{Numerics}BatchNormalization.ForwardInference({input}, {output}, rows, {features}, {gamma}, {beta}, {mean}, {variance}, epsilon: {F(bn.Epsilon)});");
+                }
+
+                break;
+            }
+
+            case ActivationSpec activation:
+                writer.Line($"{Numerics}Activations.Forward({ActivationName(activation.Activation)}, {input}, {output}, {Int(layer.Output.Last)});");
+                break;
+
+            case DropoutSpec dropout:
+            {
+                string mask = CpuLayout.Rows(layout.Field(i, "Mask"), layer.Output.Size);
+                writer.Line($"{Numerics}Dropout.GenerateMask({mask}, rate: {F(dropout.Rate)}, ref {layout.Field(i, "Random")});");
+                writer.Line($"{Numerics}Dropout.Forward({input}, {mask}, {output});");
+                break;
+            }
+        }
+    }
+
+    private static string TensorMember(ModelPlan plan, int layer, TensorRole role)
+    {
+        foreach (TensorPlan tensor in plan.Tensors)
+        {
+            if (tensor.Layer == layer && tensor.Role == role)
+            {
+                return tensor.Member;
+            }
+        }
+
+        throw new System.InvalidOperationException($"Layer {layer} has no {role} tensor.");
+    }
+
+    /// <summary>A layer in a comment: <c>dense_1: Dense(50, relu)</c>.</summary>
+    private static string Describe(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => $"{layer.Name}: Dense({Int(dense.Units)}{(dense.Activation == ActivationKind.Linear ? string.Empty : ", " + Names.Of(dense.Activation))}{(dense.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
+        BatchNormalizationSpec bn => $"{layer.Name}: BatchNormalization(momentum={bn.Momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, epsilon={bn.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}{(bn.Center ? string.Empty : ", center=false")}{(bn.Scale ? string.Empty : ", scale=false")}) over {Int(layer.Output.Last)} features",
+        ActivationSpec activation => $"{layer.Name}: Activation({Names.Of(activation.Activation)})",
+        DropoutSpec dropout => $"{layer.Name}: Dropout({dropout.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
+        FlattenSpec => $"{layer.Name}: Flatten",
+        _ => layer.Name,
+    };
+}

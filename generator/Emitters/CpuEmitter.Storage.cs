@@ -1,0 +1,221 @@
+using System.Collections.Generic;
+using System.Linq;
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+internal static partial class CpuEmitter
+{
+    private const string Numerics = "global::ModelGen.Numerics.";
+
+    /// <summary>Weights, gradients, optimizer slots, per-layer buffers, the constructor and <c>EnsureCapacity</c>.</summary>
+    private static void WriteStorage(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        bool training = plan.Compile is not null;
+        writer.Line("// Weights: every trainable tensor in one array, in Keras's get_weights() order, so that gradients and");
+        writer.Line("// optimizer slots share its layout; BatchNormalization's moving statistics in another.");
+        writer.Line($"private readonly float[] _parameters = new float[{Int(plan.TrainableLength)}];");
+        writer.Line($"private readonly float[] _state = new float[{Int(plan.StateLength)}];");
+        if (training)
+        {
+            writer.Line($"private readonly float[] _gradients = new float[{Int(plan.TrainableLength)}];");
+            foreach (string slot in OptimizerSlots(plan.Compile!))
+            {
+                writer.Line($"private readonly float[] {slot} = new float[{Int(plan.TrainableLength)}];");
+            }
+
+            if (plan.HasBatchNormalization)
+            {
+                writer.Line("// The moving statistics before the current step, restored if its loss is not finite.");
+                writer.Line($"private readonly float[] _stateBeforeStep = new float[{Int(plan.StateLength)}];");
+            }
+
+            writer.Line("private long _iterations;");
+        }
+
+        writer.Line();
+        writer.Line("// Per-layer buffers for `_capacity` samples, grown (once per larger batch) by EnsureCapacity.");
+        writer.Line("private int _capacity;");
+        foreach ((string field, long _, string purpose) in layout.RowBuffers(training))
+        {
+            writer.Line($"private float[] {field} = global::System.Array.Empty<float>(); // {purpose}");
+        }
+
+        if (training)
+        {
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                switch (layer.Spec)
+                {
+                    case BatchNormalizationSpec:
+                        writer.Line($"private readonly float[] {layout.Field(layer.Index, "Mean")} = new float[{Int(layer.Output.Last)}]; // {layer.Name}'s batch mean");
+                        writer.Line($"private readonly float[] {layout.Field(layer.Index, "InverseStd")} = new float[{Int(layer.Output.Last)}]; // {layer.Name}'s 1 / sqrt(batch variance + epsilon)");
+                        break;
+                    case DropoutSpec { Rate: > 0 }:
+                        writer.Line($"private {Numerics}ModelRandom {layout.Field(layer.Index, "Random")}; // {layer.Name}'s random stream");
+                        break;
+                }
+            }
+        }
+
+        writer.Line();
+        WriteTensorAccessors(writer, plan);
+        WriteConstructor(writer, plan, layout);
+        WriteEnsureCapacity(writer, plan, layout);
+    }
+
+    private static IEnumerable<string> OptimizerSlots(CompileSpec compile)
+    {
+        if (compile.Optimizer == OptimizerKind.Adam)
+        {
+            yield return "_adamM";
+            yield return "_adamV";
+        }
+        else if (compile.Momentum != 0)
+        {
+            yield return "_velocity";
+        }
+    }
+
+    private static void WriteTensorAccessors(SourceWriter writer, ModelPlan plan)
+    {
+        foreach (TensorPlan tensor in plan.Tensors)
+        {
+            string array = tensor.Trainable ? "_parameters" : "_state";
+            writer.Line($"/// <summary><c>{tensor.KerasName}</c>: {Shape(plan, tensor)}.</summary>");
+            writer.Line($"private global::System.Span<float> {tensor.Member} => {array}.AsSpan({Int(tensor.Offset)}, {Int(tensor.Length)});");
+            writer.Line();
+            if (tensor.Trainable && plan.Compile is not null)
+            {
+                writer.Line($"private global::System.Span<float> {tensor.Member}Gradient => _gradients.AsSpan({Int(tensor.Offset)}, {Int(tensor.Length)});");
+                writer.Line();
+            }
+        }
+    }
+
+    private static string Shape(ModelPlan plan, TensorPlan tensor)
+    {
+        LayerPlan layer = plan.Layers[tensor.Layer];
+        return tensor.Role == TensorRole.Kernel && layer.Spec is DenseSpec dense
+            ? $"[{Int(layer.Input.Last)}, {Int(dense.Units)}], row-major"
+            : $"[{Int(tensor.Length)}]";
+    }
+
+    private static void WriteConstructor(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        writer.Line("/// <summary>Creates the model with Keras's initializers, drawing from a stream determined by <paramref name=\"seed\"/>:");
+        writer.Line("/// the same seed gives the same weights, dropout masks and training on every machine.</summary>");
+        writer.Line("/// <param name=\"seed\">Seed of the initializers and of the dropout layers without a seed of their own.</param>");
+        writer.Line(Generated);
+        writer.Open($"public {TypeScaffold.Identifier(plan.Type.Name)}(int seed = 0)");
+        writer.Line($"var random = new {Numerics}ModelRandom(seed);");
+        foreach (TensorPlan tensor in plan.Tensors)
+        {
+            string initializer = "global::ModelGen.Initializer." + tensor.Initializer;
+            writer.Line($"{Numerics}Initializers.Fill({initializer}, {tensor.Member}, fanIn: {Int(tensor.FanIn)}, fanOut: {Int(tensor.FanOut)}, ref random);");
+        }
+
+        if (plan.Compile is not null)
+        {
+            foreach (LayerPlan layer in plan.Layers)
+            {
+                if (layer.Spec is DropoutSpec { Rate: > 0 } dropout)
+                {
+                    string seed = dropout.Seed is int own ? Int(own) : "seed";
+                    writer.Line($"{layout.Field(layer.Index, "Random")} = new {Numerics}ModelRandom({seed}, stream: {Int(1 + layer.Index)});");
+                }
+            }
+        }
+
+        writer.Line($"EnsureCapacity({Int(plan.PlannedBatchSize)});");
+        writer.Close();
+        writer.Line();
+    }
+
+    private static void WriteEnsureCapacity(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        writer.Line("/// <summary>Grows the per-layer buffers to hold <paramref name=\"rows\"/> samples; allocates only for a batch larger than any before.</summary>");
+        writer.Open("private void EnsureCapacity(int rows)");
+        writer.Open("if (rows <= _capacity)");
+        writer.Line("return;");
+        writer.Close();
+        writer.Line();
+        foreach ((string field, long width, string _) in layout.RowBuffers(plan.Compile is not null))
+        {
+            writer.Line($"{field} = new float[rows * {Int(width)}];");
+        }
+
+        writer.Line("_capacity = rows;");
+        writer.Close();
+        writer.Line();
+    }
+
+    /// <summary>GetWeights/SetWeights in Keras's order and layout, and SaveWeights/LoadWeights.</summary>
+    private static void WriteWeightsApi(SourceWriter writer, ModelPlan plan)
+    {
+        string names = string.Join(", ", plan.Tensors.Select(t => SourceWriter.Literal(t.KerasName)));
+        string lengths = string.Join(", ", plan.Tensors.Select(t => Int(t.Length)));
+        writer.Line("// The tensors of GetWeights, SaveWeights and the weights file's layout, in Keras's order.");
+        writer.Line($"private static readonly string[] s_tensorNames = {{ {names} }};");
+        writer.Line($"private static readonly int[] s_tensorLengths = {{ {lengths} }};");
+        writer.Line();
+
+        writer.Line("/// <summary>Copies of the weights in Keras's <c>get_weights()</c> order and layout: per layer, a dense kernel <c>[in, out]</c>");
+        writer.Line("/// then its bias; batch_normalization's gamma, beta, moving_mean, moving_variance (absent ones skipped).</summary>");
+        writer.Line(Generated);
+        writer.Open("public float[][] GetWeights()");
+        writer.Line("return new float[][]");
+        writer.Line("{");
+        foreach (TensorPlan tensor in plan.Tensors)
+        {
+            writer.Line($"    {tensor.Member}.ToArray(),");
+        }
+
+        writer.Line("};");
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <summary>Sets every weight from arrays in Keras's <c>get_weights()</c> order and layout (see <see cref=\"GetWeights\"/>).");
+        writer.Line("/// Every length is checked first: on an <see cref=\"global::System.ArgumentException\"/> no weight has changed.</summary>");
+        writer.Line("/// <param name=\"weights\">One array per tensor.</param>");
+        writer.Line(Generated);
+        writer.Open("public void SetWeights(float[][] weights)");
+        writer.Line("global::ModelGen.ModelInputs.CheckWeights(weights, s_tensorNames, s_tensorLengths);");
+        for (int i = 0; i < plan.Tensors.Count; i++)
+        {
+            writer.Line($"weights[{Int(i)}].CopyTo({plan.Tensors[i].Member});");
+        }
+
+        writer.Line("OnWeightsChanged();");
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <summary>Called after weights change outside training (SetWeights, LoadWeights).</summary>");
+        writer.Line("partial void OnWeightsChanged();");
+        writer.Line();
+
+        writer.Line("/// <summary>Writes the weights to a file: a header naming this model, its tensors' layout, the values and a checksum.</summary>");
+        writer.Line("/// <param name=\"path\">The file to create or overwrite.</param>");
+        writer.Line(Generated);
+        writer.Line($"public void SaveWeights(string path) => global::ModelGen.WeightsFile.Write(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, GetWeights());");
+        writer.Line();
+        writer.Line("/// <summary>Writes the weights to a stream (see <see cref=\"SaveWeights(string)\"/>).</summary>");
+        writer.Line("/// <param name=\"stream\">The stream to write to.</param>");
+        writer.Line(Generated);
+        writer.Line($"public void SaveWeights(global::System.IO.Stream stream) => global::ModelGen.WeightsFile.Write(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, GetWeights());");
+        writer.Line();
+        writer.Line("/// <summary>Reads weights written by <see cref=\"SaveWeights(string)\"/>. The whole file is checked (header, model, layout,");
+        writer.Line("/// lengths, checksum) before any weight changes: a file for another model or a damaged one changes nothing.</summary>");
+        writer.Line("/// <param name=\"path\">The file to read.</param>");
+        writer.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is not a weights file of this model, or is damaged.</exception>");
+        writer.Line(Generated);
+        writer.Line($"public void LoadWeights(string path) => SetWeights(global::ModelGen.WeightsFile.Read(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths));");
+        writer.Line();
+        writer.Line("/// <summary>Reads weights from a stream (see <see cref=\"LoadWeights(string)\"/>).</summary>");
+        writer.Line("/// <param name=\"stream\">The stream to read.</param>");
+        writer.Line(Generated);
+        writer.Line($"public void LoadWeights(global::System.IO.Stream stream) => SetWeights(global::ModelGen.WeightsFile.Read(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths));");
+        writer.Line();
+    }
+}

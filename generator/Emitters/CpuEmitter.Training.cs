@@ -1,0 +1,348 @@
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+internal static partial class CpuEmitter
+{
+    /// <summary>TrainOnBatch, the training-mode forward pass, the loss, the backward pass, the optimizer, Evaluate, Fit.</summary>
+    private static void WriteTraining(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        CompileSpec compile = plan.Compile!;
+        WriteTrainingApi(writer, plan, compile);
+        WriteForwardTraining(writer, plan, layout);
+        WriteLoss(writer, plan, layout, compile);
+        WriteBackward(writer, plan, layout);
+        WriteOptimizer(writer, plan, compile);
+        WriteEvaluate(writer, plan, compile);
+    }
+
+    private static string LossName(LossKind loss) => "global::ModelGen.Loss." + loss;
+
+    private static void WriteTrainingApi(SourceWriter writer, ModelPlan plan, CompileSpec compile)
+    {
+        string labels = compile.Loss switch
+        {
+            LossKind.BinaryCrossentropy => "<c>[batch, 1]</c> of 0 or 1",
+            LossKind.SparseCategoricalCrossentropy => $"<c>[batch]</c> class indices in [0, {Int(plan.OutputSize)})",
+            LossKind.CategoricalCrossentropy => $"<c>[batch, {Int(plan.OutputSize)}]</c> one-hot",
+            _ => $"<c>[batch, {Int(plan.OutputSize)}]</c> targets",
+        };
+        Member(writer, "Label values per sample: 1 for binary and sparse labels, one per output otherwise.", $"public const int LabelSize = {Int(plan.LabelSize)};");
+        writer.Line("int global::ModelGen.ITrainableModel.LabelSize => LabelSize;");
+        writer.Line();
+        writer.Line($"bool global::ModelGen.ITrainableModel.HasAccuracy => {SourceWriter.Literal(HasAccuracy(compile))};");
+        writer.Line();
+
+        writer.Line("/// <summary>One optimizer step in training mode (batch statistics, dropout on) on a batch; returns the batch loss,");
+        writer.Line("/// computed before the step as Keras's <c>train_on_batch</c> does. A loss that is not finite is returned without");
+        writer.Line("/// the step: weights and moving statistics stay as they were.</summary>");
+        writer.Line("/// <param name=\"x\">The inputs, <c>[batch, InputSize]</c> row-major.</param>");
+        writer.Line($"/// <param name=\"y\">The labels, {labels}.</param>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit, a label is out of range, or a batch of one sample meets BatchNormalization.</exception>");
+        writer.Line(Generated);
+        writer.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => TrainStep(x, y, out _);");
+        writer.Line();
+        writer.Line("float global::ModelGen.ITrainableModel.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct) => TrainStep(x, y, out correct);");
+        writer.Line();
+
+        writer.Open("private float TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
+        writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        writer.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+        if (plan.HasBatchNormalization)
+        {
+            writer.Line("global::ModelGen.ModelInputs.CheckBatchNormalizationBatch(rows);");
+        }
+
+        WriteLabelCheck(writer, plan, compile);
+        writer.Line("EnsureCapacity(rows);");
+        if (plan.HasBatchNormalization)
+        {
+            writer.Line("global::System.Array.Copy(_state, _stateBeforeStep, _state.Length);");
+        }
+
+        writer.Line();
+        writer.Line("ForwardTraining(x, rows);");
+        writer.Line("float loss = LossAndOutputGradient(y, rows, out correct);");
+        writer.Open("if (!float.IsFinite(loss))");
+        if (plan.HasBatchNormalization)
+        {
+            writer.Line("global::System.Array.Copy(_stateBeforeStep, _state, _state.Length);");
+        }
+
+        writer.Line("return loss;");
+        writer.Close();
+        writer.Line();
+        writer.Line("Backward(x, rows);");
+        writer.Line("ApplyGradients();");
+        writer.Line("return loss;");
+        writer.Close();
+        writer.Line();
+
+        writer.Line("/// <summary>Trains the model as Keras's <c>fit</c> does: epochs of shuffled batches, validation, callbacks, a progress bar.</summary>");
+        writer.Line("/// <param name=\"x\">The inputs, <c>[samples, InputSize]</c> row-major.</param>");
+        writer.Line($"/// <param name=\"y\">The labels, {labels}.</param>");
+        writer.Line("/// <param name=\"options\">Epochs, batch size, validation, callbacks (Keras's defaults when null).</param>");
+        writer.Line("/// <returns>The loss and metrics of every epoch.</returns>");
+        writer.Line("/// <exception cref=\"global::ModelGen.TrainingStoppedException\">The loss stopped being finite; the exception names the epoch and batch, and the weights are those before that batch.</exception>");
+        writer.Line(Generated);
+        writer.Line("public global::ModelGen.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::ModelGen.FitOptions? options = null) =>");
+        writer.Line("    global::ModelGen.FitLoop.Run(this, x, y, options);");
+        writer.Line();
+    }
+
+    private static bool HasAccuracy(CompileSpec compile) => compile.Accuracy && compile.Loss != LossKind.MeanSquaredError;
+
+    private static void WriteLabelCheck(SourceWriter writer, ModelPlan plan, CompileSpec compile)
+    {
+        switch (compile.Loss)
+        {
+            case LossKind.BinaryCrossentropy:
+                writer.Line($"{Numerics}Labels.ValidateBinary(y);");
+                break;
+            case LossKind.SparseCategoricalCrossentropy:
+                writer.Line($"{Numerics}Labels.ValidateSparse(y, {Int(plan.OutputSize)});");
+                break;
+            case LossKind.CategoricalCrossentropy:
+                writer.Line($"{Numerics}Labels.ValidateCategorical(y, {Int(plan.OutputSize)});");
+                break;
+        }
+    }
+
+    private static void WriteForwardTraining(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        writer.Line("/// <summary>The training-mode forward pass: batch statistics (moving statistics updated), dropout masks drawn.</summary>");
+        writer.Open("private void ForwardTraining(global::System.ReadOnlySpan<float> x, int rows)");
+        for (int i = 0; i < layout.Count; i++)
+        {
+            if (layout.IsIdentity(i, training: true))
+            {
+                writer.Line($"// {Describe(layout.Layer(i))}: identity.");
+                continue;
+            }
+
+            WriteLayerForward(writer, plan, layout, i, training: true, output: layout.Output(i, training: true));
+        }
+
+        writer.Close();
+        writer.Line();
+    }
+
+    /// <summary>Where the fused sigmoid/softmax + cross-entropy gradient goes: the last Dense's pre-activation
+    /// gradient, or the gradient of the input of a final Activation layer. Null when the loss goes the general way.</summary>
+    private static string? FusedGradientTarget(ModelPlan plan, CpuLayout layout)
+    {
+        int last = layout.Count - 1;
+        if (plan.OutputGradient == OutputGradientKind.General)
+        {
+            return null;
+        }
+
+        return layout.Layer(last).Spec switch
+        {
+            DenseSpec dense => CpuLayout.Rows(layout.Field(last, "PreActivationDelta"), dense.Units),
+            ActivationSpec when last - 1 >= layout.FirstTrainable => layout.Delta(last - 1),
+            _ => null,
+        };
+    }
+
+    private static void WriteLoss(SourceWriter writer, ModelPlan plan, CpuLayout layout, CompileSpec compile)
+    {
+        int last = layout.Count - 1;
+        string output = layout.Output(last, training: true);
+        string classes = Int(plan.OutputSize);
+        string? fused = FusedGradientTarget(plan, layout);
+        writer.Line("/// <summary>The batch loss of the training-mode outputs, with Keras's clipping, and its gradient for the backward pass.</summary>");
+        writer.Open("private float LossAndOutputGradient(global::System.ReadOnlySpan<float> y, int rows, out int correct)");
+        writer.Line($"global::System.ReadOnlySpan<float> output = {output};");
+        if (fused is not null)
+        {
+            writer.Line(compile.Loss switch
+            {
+                LossKind.BinaryCrossentropy => "// Sigmoid + binary cross-entropy: dL/dz = (p - y) / batch, straight into the sigmoid's input.",
+                _ => "// Softmax + cross-entropy: dL/dz = (p - y) / batch, straight into the softmax's input.",
+            });
+            writer.Line("float loss = " + compile.Loss switch
+            {
+                LossKind.BinaryCrossentropy => $"{Numerics}Losses.BinaryCrossentropySigmoidGradient(output, y, {fused});",
+                LossKind.SparseCategoricalCrossentropy => $"{Numerics}Losses.SparseCategoricalCrossentropySoftmaxGradient(output, y, {fused}, {classes});",
+                _ => $"{Numerics}Losses.CategoricalCrossentropySoftmaxGradient(output, y, {fused}, {classes});",
+            });
+        }
+        else
+        {
+            writer.Line($"float loss = {Numerics}Losses.Compute({LossName(compile.Loss)}, output, y, {layout.Delta(last)}, {classes});");
+        }
+
+        writer.Line("correct = " + (HasAccuracy(compile) ? Correct(compile, "output", "y", classes) : "0") + ";");
+        writer.Line("return loss;");
+        writer.Close();
+        writer.Line();
+    }
+
+    private static string Correct(CompileSpec compile, string output, string labels, string classes) => compile.Loss switch
+    {
+        LossKind.BinaryCrossentropy => $"{Numerics}Metrics.BinaryCorrect({output}, {labels})",
+        LossKind.SparseCategoricalCrossentropy => $"{Numerics}Metrics.SparseCategoricalCorrect({output}, {labels}, {classes})",
+        _ => $"{Numerics}Metrics.CategoricalCorrect({output}, {labels}, {classes})",
+    };
+
+    private static void WriteBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        int last = layout.Count - 1;
+        string? fused = FusedGradientTarget(plan, layout);
+        writer.Line("/// <summary>The backward pass: from the loss gradient to every trainable tensor's gradient, last layer first.</summary>");
+        writer.Open("private void Backward(global::System.ReadOnlySpan<float> x, int rows)");
+        for (int i = last; i >= layout.FirstTrainable; i--)
+        {
+            LayerPlan layer = layout.Layer(i);
+            bool fusedHere = fused is not null && i == last;
+            string dOut = layout.Delta(i);
+            string dIn = layout.NeedsInputDelta(i) ? layout.Delta(i - 1) : string.Empty;
+            string input = layout.Input(i, training: true);
+            switch (layer.Spec)
+            {
+                case DenseSpec dense:
+                {
+                    writer.Line($"// {Describe(layer)}");
+                    string units = Int(dense.Units);
+                    string inputs = Int(layer.Input.Last);
+                    string dz = dOut;
+                    if (layout.HasPreActivation(i))
+                    {
+                        dz = CpuLayout.Rows(layout.Field(i, "PreActivationDelta"), dense.Units);
+                        if (!fusedHere)
+                        {
+                            string z = CpuLayout.Rows(layout.Field(i, "PreActivation"), dense.Units);
+                            writer.Line($"{Numerics}Activations.Backward({ActivationName(dense.Activation)}, {z}, {layout.Output(i, training: true)}, {dOut}, {dz}, {units});");
+                        }
+                    }
+
+                    string kernel = TensorMember(plan, i, TensorRole.Kernel);
+                    writer.Line($"{Numerics}Gemm.MultiplyTransposeA({input}, {dz}, {kernel}Gradient, {inputs}, rows, {units}, accumulate: false);");
+                    if (dense.UseBias)
+                    {
+                        writer.Line($"{Numerics}Bias.Gradient({dz}, {TensorMember(plan, i, TensorRole.Bias)}Gradient, rows, {units});");
+                    }
+
+                    if (dIn.Length > 0)
+                    {
+                        writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {dIn}, rows, {units}, {inputs}, accumulate: false);");
+                    }
+
+                    break;
+                }
+
+                case BatchNormalizationSpec bn:
+                {
+                    writer.Line($"// {Describe(layer)}");
+                    string features = Int(layer.Output.Last);
+                    string gamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
+                    string dGamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) + "Gradient" : "global::System.Span<float>.Empty";
+                    string dBeta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) + "Gradient" : "global::System.Span<float>.Empty";
+                    string target = dIn.Length > 0 ? dIn : layout.Delta(i - 1);
+                    writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, rows, {features},");
+                    writer.Line($"    {gamma}, {layout.Field(i, "InverseStd")}, {dGamma}, {dBeta}, accumulate: false);");
+                    break;
+                }
+
+                case ActivationSpec activation when dIn.Length > 0:
+                    writer.Line($"// {Describe(layer)}");
+                    if (fusedHere)
+                    {
+                        writer.Line("// (its gradient came fused with the loss's)");
+                        break;
+                    }
+
+                    writer.Line($"{Numerics}Activations.Backward({ActivationName(activation.Activation)}, {input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, {Int(layer.Output.Last)});");
+                    break;
+
+                case DropoutSpec { Rate: > 0 } when dIn.Length > 0:
+                    writer.Line($"// {Describe(layer)}");
+                    writer.Line($"{Numerics}Dropout.Backward({dOut}, {CpuLayout.Rows(layout.Field(i, "Mask"), layer.Output.Size)}, {dIn});");
+                    break;
+
+                default:
+                    writer.Line($"// {Describe(layer)}: gradient passes through.");
+                    break;
+            }
+        }
+
+        writer.Close();
+        writer.Line();
+    }
+
+    private static void WriteOptimizer(SourceWriter writer, ModelPlan plan, CompileSpec compile)
+    {
+        string learningRate = compile.Decay == 0
+            ? F(compile.LearningRate)
+            : $"{Numerics}Optimizers.DecayedLearningRate({F(compile.LearningRate)}, decay: {F(compile.Decay)}, _iterations)";
+        if (compile.Optimizer == OptimizerKind.Adam)
+        {
+            writer.Line($"/// <summary>Adam (learning rate {Num(compile.LearningRate)}, beta_1 {Num(compile.Beta1)}, beta_2 {Num(compile.Beta2)}, epsilon {Num(compile.Epsilon)}{DecayText(compile)}) over every trainable value.</summary>");
+            writer.Open("private void ApplyGradients()");
+            writer.Line($"{Numerics}Optimizers.Adam(_parameters, _gradients, _adamM, _adamV, {learningRate}, beta1: {F(compile.Beta1)}, beta2: {F(compile.Beta2)}, epsilon: {F(compile.Epsilon)}, step: _iterations + 1);");
+        }
+        else
+        {
+            string velocity = compile.Momentum != 0 ? "_velocity" : "global::System.Span<float>.Empty";
+            writer.Line($"/// <summary>SGD (learning rate {Num(compile.LearningRate)}, momentum {Num(compile.Momentum)}{(compile.Nesterov ? ", Nesterov" : string.Empty)}{DecayText(compile)}) over every trainable value.</summary>");
+            writer.Open("private void ApplyGradients()");
+            writer.Line($"{Numerics}Optimizers.Sgd(_parameters, _gradients, {velocity}, {learningRate}, momentum: {F(compile.Momentum)}, nesterov: {SourceWriter.Literal(compile.Nesterov)});");
+        }
+
+        writer.Line("_iterations++;");
+        writer.Line("OnWeightsChanged();");
+        writer.Close();
+        writer.Line();
+    }
+
+    private static string Num(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string DecayText(CompileSpec compile) => compile.Decay == 0 ? string.Empty : ", decay " + Num(compile.Decay);
+
+    private static void WriteEvaluate(SourceWriter writer, ModelPlan plan, CompileSpec compile)
+    {
+        string classes = Int(plan.OutputSize);
+        writer.Line("/// <summary>The loss (mean over all samples) and accuracy of the model in inference mode, as Keras's <c>evaluate</c>.</summary>");
+        writer.Line("/// <param name=\"x\">The inputs, <c>[samples, InputSize]</c> row-major.</param>");
+        writer.Line("/// <param name=\"y\">The labels, as for <see cref=\"TrainOnBatch\"/>.</param>");
+        writer.Line("/// <param name=\"batchSize\">Samples per inference batch.</param>");
+        writer.Line(Generated);
+        writer.Open("public global::ModelGen.EvaluationResult Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
+        writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        writer.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+        writer.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
+        WriteLabelCheck(writer, plan, compile);
+        writer.Line("int chunk = global::System.Math.Min(rows, batchSize);");
+        writer.Line("EnsureCapacity(chunk);");
+        writer.Open("if (_evaluationOutput.Length < chunk * OutputSize)");
+        writer.Line("_evaluationOutput = new float[chunk * OutputSize];");
+        writer.Line("_evaluationGradient = new float[chunk * OutputSize];");
+        writer.Close();
+        writer.Line();
+        writer.Line("double lossSum = 0;");
+        writer.Line("long correct = 0;");
+        writer.Open("for (int start = 0; start < rows; start += chunk)");
+        writer.Line("int count = global::System.Math.Min(chunk, rows - start);");
+        writer.Line("global::System.Span<float> output = _evaluationOutput.AsSpan(0, count * OutputSize);");
+        writer.Line("global::System.ReadOnlySpan<float> labels = y.Slice(start * LabelSize, count * LabelSize);");
+        writer.Line("ForwardInference(x.Slice(start * InputSize, count * InputSize), output, count);");
+        writer.Line($"lossSum += (double){Numerics}Losses.Compute({LossName(compile.Loss)}, output, labels, _evaluationGradient.AsSpan(0, count * OutputSize), {classes}) * count;");
+        if (HasAccuracy(compile))
+        {
+            writer.Line($"correct += {Correct(compile, "output", "labels", classes)};");
+        }
+
+        writer.Close();
+        writer.Line();
+        writer.Line(HasAccuracy(compile)
+            ? "return new global::ModelGen.EvaluationResult(lossSum / rows, (double)correct / rows);"
+            : "return new global::ModelGen.EvaluationResult(lossSum / rows, double.NaN);");
+        writer.Close();
+        writer.Line();
+        writer.Line("private float[] _evaluationOutput = global::System.Array.Empty<float>();");
+        writer.Line("private float[] _evaluationGradient = global::System.Array.Empty<float>();");
+        writer.Line();
+    }
+}

@@ -1,0 +1,148 @@
+using System.Collections.Generic;
+using System.Globalization;
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+/// <summary>
+/// Names and span expressions of the CPU backend's per-layer buffers, so that every part of the emitter refers to a
+/// layer's output, gradient or saved statistics the same way. Buffers are named after the Keras layer
+/// (<c>_dense1Output</c>, <c>_batchNormalizationXhat</c>) so a reader finds a layer's data by its name.
+/// </summary>
+internal sealed class CpuLayout
+{
+    private readonly ModelPlan _plan;
+
+    public CpuLayout(ModelPlan plan)
+    {
+        _plan = plan;
+        // A model without trainable layers still runs the loss through its last layer.
+        FirstTrainable = plan.Layers.Count - 1;
+        for (int i = 0; i < plan.Layers.Count; i++)
+        {
+            if (plan.Layers[i].TrainableParameters > 0)
+            {
+                FirstTrainable = i;
+                break;
+            }
+        }
+    }
+
+    /// <summary>The first layer with trainable parameters: backward passes stop there.</summary>
+    public int FirstTrainable { get; }
+
+    public LayerPlan Layer(int index) => _plan.Layers[index];
+
+    public int Count => _plan.Layers.Count;
+
+    public static string Camel(string name)
+    {
+        string pascal = StoragePlanner.Pascal(name);
+        return char.ToLowerInvariant(pascal[0]) + pascal.Substring(1);
+    }
+
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>A span of the first <c>rows</c> rows of a per-row buffer.</summary>
+    public static string Rows(string field, long width) => $"{field}.AsSpan(0, rows * {Int(width)})";
+
+    public string Field(int layer, string what) => "_" + Camel(Layer(layer).Name) + what;
+
+    /// <summary>Whether a layer passes its input through unchanged in this mode (no buffer of its own).</summary>
+    public bool IsIdentity(int layer, bool training) => Layer(layer).Spec switch
+    {
+        FlattenSpec => true,
+        DropoutSpec dropout => !training || dropout.Rate == 0,
+        _ => false,
+    };
+
+    /// <summary>Whether a Dense layer keeps its pre-activation apart from its output.</summary>
+    public bool HasPreActivation(int layer) => Layer(layer).Spec is DenseSpec { Activation: not ActivationKind.Linear };
+
+    /// <summary>The span a layer reads.</summary>
+    public string Input(int layer, bool training) => layer == 0 ? "x" : Output(layer - 1, training);
+
+    /// <summary>The span a layer writes (its input, for identity layers).</summary>
+    public string Output(int layer, bool training) =>
+        IsIdentity(layer, training) ? Input(layer, training) : Rows(Field(layer, "Output"), Layer(layer).Output.Size);
+
+    /// <summary>dL/d(output of <paramref name="layer"/>); flatten shares its input's.</summary>
+    public string Delta(int layer)
+    {
+        if (layer < 0)
+        {
+            return Rows("_inputDelta", _plan.InputSize);
+        }
+
+        return Layer(layer).Spec is FlattenSpec || (Layer(layer).Spec is DropoutSpec { Rate: 0 })
+            ? Delta(layer - 1)
+            : Rows(Field(layer, "Delta"), Layer(layer).Output.Size);
+    }
+
+    /// <summary>Whether the backward pass of <paramref name="layer"/> must produce dL/d(its input).</summary>
+    public bool NeedsInputDelta(int layer) => layer > FirstTrainable;
+
+    /// <summary>Whether the model needs a buffer for dL/d(input): a BatchNormalization first layer computes it anyway.</summary>
+    public bool NeedsInputDeltaBuffer => FirstTrainable == 0 && Layer(0).Spec is BatchNormalizationSpec;
+
+    /// <summary>Every per-row buffer: field name and values per row.</summary>
+    public IEnumerable<(string Field, long Width, string Purpose)> RowBuffers(bool trainable)
+    {
+        if (trainable && NeedsInputDeltaBuffer)
+        {
+            yield return ("_inputDelta", _plan.InputSize, "dL/d(input), which BatchNormalization's backward pass writes");
+        }
+
+        for (int i = 0; i < Count; i++)
+        {
+            LayerPlan layer = Layer(i);
+            long width = layer.Output.Size;
+            if (layer.Spec is FlattenSpec)
+            {
+                continue;
+            }
+
+            bool dropoutOnlyInTraining = layer.Spec is DropoutSpec;
+            if (layer.Spec is DropoutSpec { Rate: 0 })
+            {
+                continue;
+            }
+
+            if (!dropoutOnlyInTraining || trainable)
+            {
+                yield return (Field(i, "Output"), width, $"{layer.Name}'s output");
+            }
+
+            if (HasPreActivation(i))
+            {
+                yield return (Field(i, "PreActivation"), width, $"{layer.Name}'s output before its activation");
+            }
+
+            if (!trainable)
+            {
+                continue;
+            }
+
+            if (i >= FirstTrainable)
+            {
+                yield return (Field(i, "Delta"), width, $"dL/d({layer.Name}'s output)");
+            }
+
+            if (i >= FirstTrainable && HasPreActivation(i))
+            {
+                yield return (Field(i, "PreActivationDelta"), width, $"dL/d({layer.Name}'s pre-activation)");
+            }
+
+            switch (layer.Spec)
+            {
+                case BatchNormalizationSpec:
+                    yield return (Field(i, "Xhat"), width, $"{layer.Name}'s normalized input, for its backward pass");
+                    break;
+                case DropoutSpec:
+                    yield return (Field(i, "Mask"), width, $"{layer.Name}'s mask: 0 or 1 / (1 - rate)");
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,141 @@
+using System.Collections.Generic;
+using System.Text;
+using ModelGen.Generator.Common;
+using ModelGen.Generator.Description;
+
+namespace ModelGen.Generator.Planning;
+
+/// <summary>What a weight tensor is for.</summary>
+internal enum TensorRole
+{
+    Kernel,
+    Bias,
+    Gamma,
+    Beta,
+    MovingMean,
+    MovingVariance,
+}
+
+/// <summary>
+/// One weight tensor of the model, in Keras's <c>get_weights()</c> order. Trainable tensors live in one flat array
+/// (so that gradients and optimizer slots share its layout and the optimizer is one pass), non-trainable ones
+/// (BatchNormalization's moving statistics) in another; <see cref="Offset"/> is into the tensor's own array.
+/// </summary>
+internal sealed record TensorPlan(
+    int Layer,
+    TensorRole Role,
+    string KerasName,
+    string Member,
+    bool Trainable,
+    int Offset,
+    int Length,
+    InitializerKind Initializer,
+    int FanIn,
+    int FanOut);
+
+/// <summary>How the loss gradient enters the network (SPEC §4: the cross-entropies on probabilities).</summary>
+internal enum OutputGradientKind
+{
+    /// <summary>dL/d(output) from the loss, then the layers' own backward passes.</summary>
+    General,
+
+    /// <summary>Sigmoid + binary cross-entropy: dL/dz = (p - y) / batch, straight into the sigmoid's input.</summary>
+    SigmoidBinaryCrossentropy,
+
+    /// <summary>Softmax + categorical cross-entropy (one-hot or sparse): dL/dz = (p - y) / batch.</summary>
+    SoftmaxCrossentropy,
+}
+
+internal static class StoragePlanner
+{
+    /// <summary>The model's tensors in Keras order, with offsets into the trainable and non-trainable arrays.</summary>
+    public static EquatableArray<TensorPlan> Tensors(IReadOnlyList<LayerPlan> layers)
+    {
+        var tensors = new List<TensorPlan>();
+        int trainable = 0, state = 0;
+
+        void Add(LayerPlan layer, TensorRole role, bool isTrainable, int length, InitializerKind initializer, int fanIn, int fanOut)
+        {
+            string suffix = role switch
+            {
+                TensorRole.Kernel => "kernel",
+                TensorRole.Bias => "bias",
+                TensorRole.Gamma => "gamma",
+                TensorRole.Beta => "beta",
+                TensorRole.MovingMean => "moving_mean",
+                _ => "moving_variance",
+            };
+            int offset = isTrainable ? trainable : state;
+            tensors.Add(new TensorPlan(layer.Index, role, layer.Name + "/" + suffix, Pascal(layer.Name) + Pascal(suffix), isTrainable, offset, length, initializer, fanIn, fanOut));
+            if (isTrainable)
+            {
+                trainable += length;
+            }
+            else
+            {
+                state += length;
+            }
+        }
+
+        foreach (LayerPlan layer in layers)
+        {
+            switch (layer.Spec)
+            {
+                case DenseSpec dense:
+                    Add(layer, TensorRole.Kernel, true, layer.Input.Last * dense.Units, dense.KernelInitializer, layer.Input.Last, dense.Units);
+                    if (dense.UseBias)
+                    {
+                        Add(layer, TensorRole.Bias, true, dense.Units, dense.BiasInitializer, layer.Input.Last, dense.Units);
+                    }
+
+                    break;
+                case Conv2DSpec conv:
+                    int receptive = conv.KernelHeight * conv.KernelWidth;
+                    Add(layer, TensorRole.Kernel, true, receptive * layer.Input.Last * conv.Filters, conv.KernelInitializer, receptive * layer.Input.Last, receptive * conv.Filters);
+                    if (conv.UseBias)
+                    {
+                        Add(layer, TensorRole.Bias, true, conv.Filters, conv.BiasInitializer, 0, 0);
+                    }
+
+                    break;
+                case BatchNormalizationSpec bn:
+                    int features = layer.Input.Last;
+                    if (bn.Scale)
+                    {
+                        Add(layer, TensorRole.Gamma, true, features, InitializerKind.Ones, 0, 0);
+                    }
+
+                    if (bn.Center)
+                    {
+                        Add(layer, TensorRole.Beta, true, features, InitializerKind.Zeros, 0, 0);
+                    }
+
+                    Add(layer, TensorRole.MovingMean, false, features, InitializerKind.Zeros, 0, 0);
+                    Add(layer, TensorRole.MovingVariance, false, features, InitializerKind.Ones, 0, 0);
+                    break;
+            }
+        }
+
+        return tensors.ToEquatableArray();
+    }
+
+    /// <summary><c>batch_normalization_1</c> → <c>BatchNormalization1</c>.</summary>
+    public static string Pascal(string snake)
+    {
+        var builder = new StringBuilder(snake.Length);
+        bool upper = true;
+        foreach (char c in snake)
+        {
+            if (c == '_' || c == '/')
+            {
+                upper = true;
+                continue;
+            }
+
+            builder.Append(upper ? char.ToUpperInvariant(c) : c);
+            upper = false;
+        }
+
+        return builder.ToString();
+    }
+}
