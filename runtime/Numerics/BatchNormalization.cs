@@ -333,7 +333,10 @@ public static class BatchNormalization
     {
         Check.Positive(rows, nameof(rows));
         Check.Positive(features, nameof(features));
-        Check.Length(length, rows * features, name, $"[rows, features] = [{rows}, {features}]");
+        if (length != rows * features)
+        {
+            Check.Length(length, rows * features, name, $"[rows, features] = [{rows}, {features}]");
+        }
     }
 
     private static void CheckParameters(int features, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta)

@@ -101,9 +101,14 @@ public static class Gemm
         Check.NonNegative(m, nameof(m));
         Check.NonNegative(k, nameof(k));
         Check.NonNegative(n, nameof(n));
-        Check.Length(aLength, m * k, "a", $"{aShape} = [{(aShape == "[m, k]" ? m : k)}, {(aShape == "[m, k]" ? k : m)}]");
-        Check.Length(bLength, k * n, "b", $"{bShape} = [{(bShape == "[k, n]" ? k : n)}, {(bShape == "[k, n]" ? n : k)}]");
-        Check.Length(cLength, m * n, "c", $"[m, n] = [{m}, {n}]");
+        if (aLength != m * k || bLength != k * n || cLength != m * n)
+        {
+            // Messages are built only on failure: the check itself allocates nothing.
+            bool aRows = aShape == "[m, k]", bRows = bShape == "[k, n]";
+            Check.Length(aLength, m * k, "a", $"{aShape} = [{(aRows ? m : k)}, {(aRows ? k : m)}]");
+            Check.Length(bLength, k * n, "b", $"{bShape} = [{(bRows ? k : n)}, {(bRows ? n : k)}]");
+            Check.Length(cLength, m * n, "c", $"[m, n] = [{m}, {n}]");
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

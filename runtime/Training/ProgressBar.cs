@@ -7,7 +7,7 @@ namespace ModelGen;
 
 /// <summary>
 /// Keras-style training progress, for generated <c>Fit</c> code. Verbose 1: <c>Epoch 1/3</c>, then a live bar
-/// <c>12/16 [======================&gt;.......] - ETA: 0s - loss: 0.6931 - accuracy: 0.5000</c> redrawn in place with
+/// <c>12/16 [=====================&gt;........] - ETA: 0s - loss: 0.6931 - accuracy: 0.5000</c> redrawn in place with
 /// <c>'\r'</c> (at most every 50 ms) on an interactive console, and a final line per epoch
 /// <c>16/16 [==============================] - 0s 2ms/step - loss: ... - val_loss: ...</c>; when the output is
 /// redirected only the final line is written. Verbose 2: one line per epoch,
