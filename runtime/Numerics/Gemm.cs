@@ -10,7 +10,7 @@ namespace ModelGen.Numerics;
 /// <summary>
 /// Single-precision matrix products on row-major spans, for generated code: <c>C = A·B</c>, <c>C = A·Bᵀ</c>,
 /// <c>C = Aᵀ·B</c>, each either overwriting C or adding to it. Allocation-free and deterministic: every element of C
-/// is a fixed-order sum over k. <c>Multiply</c> and <c>MultiplyTransposeA</c> accumulate each element
+/// is a fixed-order sum over k. <c>Multiply</c> (for n &gt; 1) and <c>MultiplyTransposeA</c> accumulate each element
 /// in k order with fused multiply-adds, so on FMA hardware their results do not depend on the SIMD width.
 /// </summary>
 /// <remarks>
@@ -59,6 +59,14 @@ public static class Gemm
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[k, n]");
+        if (n == 1)
+        {
+            // A matrix-vector product (a Dense layer with one unit): B [k, 1] is also Bᵀ [1, k], and dot products
+            // over A's contiguous rows beat broadcasting scalars.
+            Dots(a, b, c, m, k, n, accumulate, width);
+            return;
+        }
+
         Strided(a, k, 1, b, c, m, k, n, accumulate, width);
     }
 
@@ -71,6 +79,12 @@ public static class Gemm
     internal static void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[n, k]");
+        Dots(a, b, c, m, k, n, accumulate, width);
+    }
+
+    /// <summary><c>C[i, j] (=|+=) Σ_p A[i, p] · B[j, p]</c>: rows of A against rows of B, both contiguous.</summary>
+    private static void Dots(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    {
         int i = 0;
         for (; i <= m - RowBlock; i += RowBlock)
         {
