@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The tests drive each SIMD width path directly through internal overloads.
+[assembly: InternalsVisibleTo("ModelGen.Tests")]

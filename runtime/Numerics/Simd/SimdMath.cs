@@ -1,0 +1,107 @@
+using System;
+using System.Runtime.CompilerServices;
+
+namespace ModelGen.Numerics.Simd;
+
+/// <summary>
+/// Transcendental functions written once over <see cref="ISimdOps{TVec}"/>. Float accuracy (a few ulp); the
+/// polynomials are the classic Cephes single-precision ones. Only +, ×, ÷ and selects: the same input gives
+/// the same bits on every run.
+/// </summary>
+internal static class SimdMath
+{
+    /// <summary><c>e^x</c>: range reduction <c>x = n ln2 + r</c>, a degree-6 polynomial for <c>e^r</c>, then <c>2^n</c>.
+    /// Inputs are clamped to [-87.3, 88.37]: below, the result is ~1e-38 instead of 0; above, +∞.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Exp<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+    {
+        x = TOps.Min(TOps.Max(x, TOps.Create(-87.3f)), TOps.Create(88.37626f));
+
+        // n = round(x / ln 2): adding and subtracting 1.5 * 2^23 rounds to the nearest integer (ties to even).
+        TVec magic = TOps.Create(12582912f);
+        TVec n = TOps.Subtract(TOps.MultiplyAdd(x, TOps.Create(1.44269504088896341f), magic), magic);
+
+        // r = x - n ln 2, with ln 2 split in two for precision.
+        TVec r = TOps.Subtract(x, TOps.Multiply(n, TOps.Create(0.693359375f)));
+        r = TOps.Subtract(r, TOps.Multiply(n, TOps.Create(-2.12194440e-4f)));
+
+        TVec p = TOps.Create(1.9875691500e-4f);
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.3981999507e-3f));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(8.3334519073e-3f));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(4.1665795894e-2f));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(1.6666665459e-1f));
+        p = TOps.MultiplyAdd(p, r, TOps.Create(5.0000001201e-1f));
+        TVec r2 = TOps.Multiply(r, r);
+        TVec e = TOps.Add(TOps.MultiplyAdd(p, r2, r), TOps.Create(1f));
+
+        // 2^n for n = 128 is built as 2^127 * 2 so that the top of the range overflows to +inf like MathF.Exp.
+        TVec n1 = TOps.Min(n, TOps.Create(127f));
+        TVec scaled = TOps.Multiply(e, TOps.Pow2Integer(n1));
+        return TOps.Select(TOps.GreaterThan(n, n1), TOps.Multiply(scaled, TOps.Create(2f)), scaled);
+    }
+
+    /// <summary><c>tanh(x)</c>: an odd polynomial for |x| &lt; 0.625, <c>1 - 2 / (e^(2|x|) + 1)</c> above; sign restored.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Tanh<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+    {
+        TVec one = TOps.Create(1f);
+        TVec a = TOps.Abs(x);
+
+        TVec large = TOps.Subtract(one, TOps.Divide(TOps.Create(2f), TOps.Add(TOps.Exp(TOps.Add(a, a)), one)));
+
+        TVec z = TOps.Multiply(a, a);
+        TVec p = TOps.Create(-5.70498872745e-3f);
+        p = TOps.MultiplyAdd(p, z, TOps.Create(2.06390887954e-2f));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(-5.37397155531e-2f));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(1.33314422036e-1f));
+        p = TOps.MultiplyAdd(p, z, TOps.Create(-3.33332819422e-1f));
+        TVec small = TOps.MultiplyAdd(TOps.Multiply(p, z), a, a);
+
+        TVec t = TOps.Select(TOps.GreaterThan(TOps.Create(0.625f), a), small, large);
+        return TOps.Select(TOps.GreaterThan(TOps.Create(0f), x), TOps.Subtract(TOps.Create(0f), t), t);
+    }
+
+    /// <summary>The logistic function <c>1 / (1 + e^-x)</c>; 0 and 1 at the extremes, never NaN for finite x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Sigmoid<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+    {
+        TVec one = TOps.Create(1f);
+        return TOps.Divide(one, TOps.Add(one, TOps.Exp(TOps.Subtract(TOps.Create(0f), x))));
+    }
+
+    /// <summary>
+    /// The error function: a rational approximation (odd numerator of degree 13 over even denominator of degree 8)
+    /// on [-4, 4], outside which erf is ±1 in single precision. Max error ~1 ulp near 1, a few ulp near 0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Erf<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+    {
+        x = TOps.Min(TOps.Max(x, TOps.Create(-4f)), TOps.Create(4f));
+        TVec x2 = TOps.Multiply(x, x);
+
+        TVec p = TOps.Create(-2.72614225801306e-10f);
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(2.77068142495902e-08f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(-2.10102402082508e-06f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(-5.69250639462346e-05f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(-7.34990630326855e-04f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(-2.95459980854025e-03f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(-1.60960333262415e-02f));
+        p = TOps.Multiply(x, p);
+
+        TVec q = TOps.Create(-1.45660718464996e-05f);
+        q = TOps.MultiplyAdd(x2, q, TOps.Create(-2.13374055278905e-04f));
+        q = TOps.MultiplyAdd(x2, q, TOps.Create(-1.68282697438203e-03f));
+        q = TOps.MultiplyAdd(x2, q, TOps.Create(-7.37332916720468e-03f));
+        q = TOps.MultiplyAdd(x2, q, TOps.Create(-1.42647390514189e-02f));
+
+        return TOps.Divide(p, q);
+    }
+}
