@@ -1,7 +1,11 @@
+using System;
+using System.IO;
+
 namespace ModelGen;
 
-/// <summary>What every generated model class exposes, whatever its layers; lets tools handle models generically.</summary>
-public interface IModel
+/// <summary>What every generated model class with CPU kernels exposes: lets tools handle models generically.
+/// Models defined without <c>compile</c> implement this; compiled ones implement <see cref="ITrainableModel"/>.</summary>
+public interface IModel : IWeightsAccess
 {
     /// <summary>Values per input sample (the product of the input shape).</summary>
     int InputSize { get; }
@@ -11,4 +15,59 @@ public interface IModel
 
     /// <summary>The Keras-like summary table of the model.</summary>
     string Summary { get; }
+
+    /// <summary>Runs the model in inference mode on <c>[batch, InputSize]</c> inputs, writing <c>[batch, OutputSize]</c> outputs.</summary>
+    /// <param name="x">The inputs, row-major.</param>
+    /// <param name="y">Receives the outputs, row-major.</param>
+    void Predict(ReadOnlySpan<float> x, Span<float> y);
+
+    /// <summary>Writes the weights to a file (header, layout, values, checksum).</summary>
+    /// <param name="path">The file to create or overwrite.</param>
+    void SaveWeights(string path);
+
+    /// <summary>Writes the weights to a stream.</summary>
+    /// <param name="stream">The stream to write to.</param>
+    void SaveWeights(Stream stream);
+
+    /// <summary>Reads weights written by <see cref="SaveWeights(string)"/>; a file for another model or a damaged one changes nothing.</summary>
+    /// <param name="path">The file to read.</param>
+    void LoadWeights(string path);
+
+    /// <summary>Reads weights from a stream.</summary>
+    /// <param name="stream">The stream to read.</param>
+    void LoadWeights(Stream stream);
+}
+
+/// <summary>A generated model defined with <c>compile</c>: it trains as well as predicts.</summary>
+public interface ITrainableModel : IModel
+{
+    /// <summary>Label values per sample: 1 for binary and sparse categorical labels, <see cref="IModel.OutputSize"/> otherwise.</summary>
+    int LabelSize { get; }
+
+    /// <summary>Whether the model measures accuracy (classification losses with <c>metrics=accuracy</c>).</summary>
+    bool HasAccuracy { get; }
+
+    /// <summary>One optimizer step on a batch; returns the batch loss (computed before the step) and the number of
+    /// samples the training-mode outputs classified correctly. A loss that is not finite is returned without the step.</summary>
+    /// <param name="x">The inputs.</param>
+    /// <param name="y">The labels.</param>
+    /// <param name="correct">Receives the number of correctly classified samples (0 without accuracy).</param>
+    float TrainStep(ReadOnlySpan<float> x, ReadOnlySpan<float> y, out int correct);
+
+    /// <summary>One optimizer step on a batch; returns the batch loss.</summary>
+    /// <param name="x">The inputs.</param>
+    /// <param name="y">The labels.</param>
+    float TrainOnBatch(ReadOnlySpan<float> x, ReadOnlySpan<float> y);
+
+    /// <summary>Loss and accuracy in inference mode.</summary>
+    /// <param name="x">The inputs.</param>
+    /// <param name="y">The labels.</param>
+    /// <param name="batchSize">Samples per inference batch.</param>
+    EvaluationResult Evaluate(ReadOnlySpan<float> x, ReadOnlySpan<float> y, int batchSize = 32);
+
+    /// <summary>Trains the model as Keras's <c>fit</c> does.</summary>
+    /// <param name="x">The inputs.</param>
+    /// <param name="y">The labels.</param>
+    /// <param name="options">Epochs, batch size, validation, callbacks.</param>
+    History Fit(ReadOnlySpan<float> x, ReadOnlySpan<float> y, FitOptions? options = null);
 }

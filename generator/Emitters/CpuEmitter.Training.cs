@@ -318,17 +318,20 @@ internal static partial class CpuEmitter
         writer.Line("EnsureCapacity(chunk);");
         writer.Open("if (_evaluationOutput.Length < chunk * OutputSize)");
         writer.Line("_evaluationOutput = new float[chunk * OutputSize];");
-        writer.Line("_evaluationGradient = new float[chunk * OutputSize];");
         writer.Close();
         writer.Line();
         writer.Line("double lossSum = 0;");
-        writer.Line("long correct = 0;");
+        if (HasAccuracy(compile))
+        {
+            writer.Line("long correct = 0;");
+        }
+
         writer.Open("for (int start = 0; start < rows; start += chunk)");
         writer.Line("int count = global::System.Math.Min(chunk, rows - start);");
         writer.Line("global::System.Span<float> output = _evaluationOutput.AsSpan(0, count * OutputSize);");
         writer.Line("global::System.ReadOnlySpan<float> labels = y.Slice(start * LabelSize, count * LabelSize);");
         writer.Line("ForwardInference(x.Slice(start * InputSize, count * InputSize), output, count);");
-        writer.Line($"lossSum += (double){Numerics}Losses.Compute({LossName(compile.Loss)}, output, labels, _evaluationGradient.AsSpan(0, count * OutputSize), {classes}) * count;");
+        writer.Line($"lossSum += (double){Numerics}Losses.Compute({LossName(compile.Loss)}, output, labels, global::System.Span<float>.Empty, {classes}) * count;");
         if (HasAccuracy(compile))
         {
             writer.Line($"correct += {Correct(compile, "output", "labels", classes)};");
@@ -342,7 +345,5 @@ internal static partial class CpuEmitter
         writer.Close();
         writer.Line();
         writer.Line("private float[] _evaluationOutput = global::System.Array.Empty<float>();");
-        writer.Line("private float[] _evaluationGradient = global::System.Array.Empty<float>();");
-        writer.Line();
     }
 }

@@ -22,6 +22,9 @@ internal static class TypeScaffold
         writer.Line();
         writer.Line("#nullable enable");
         writer.Line();
+        writer.Line("// For the span extension methods (AsSpan, CopyTo); every type below is written with global::.");
+        writer.Line("using global::System;");
+        writer.Line();
         if (plan.Type.Namespace.Length > 0)
         {
             writer.Line($"namespace {string.Join(".", plan.Type.Namespace.Split('.').Select(Identifier))};");
