@@ -41,18 +41,26 @@ internal static partial class CpuEmitter
         }
 
         int last = layout.Count - 1;
-        for (int i = 0; i < layout.Count; i++)
+        foreach (FusionGroup group in plan.Groups)
         {
-            if (layout.IsIdentity(i, training: false))
+            if (WriteGroupForward(writer, plan, layout, group, training: false))
             {
-                int target = plan.FoldTarget(i);
-                writer.Line(target >= 0
-                    ? $"// {Describe(layout.Layer(i))}: folded into {plan.Layers[target].Name}."
-                    : $"// {Describe(layout.Layer(i))}: identity at inference.");
                 continue;
             }
 
-            WriteLayerForward(writer, plan, layout, i, training: false, output: i == last ? "y" : layout.Output(i, training: false));
+            for (int i = group.First; i <= LastOf(group); i++)
+            {
+                if (layout.IsIdentity(i, training: false))
+                {
+                    int target = plan.FoldTarget(i);
+                    writer.Line(target >= 0
+                        ? $"// {Describe(layout.Layer(i))}: folded into {plan.Layers[target].Name}."
+                        : $"// {Describe(layout.Layer(i))}: identity at inference.");
+                    continue;
+                }
+
+                WriteLayerForward(writer, plan, layout, i, training: false, output: Out(layout, i, training: false));
+            }
         }
 
         if (layout.IsIdentity(last, training: false))
