@@ -60,7 +60,7 @@ public static class Program
         string png = Path.Combine(options.OutputDirectory, "learning-curves.png");
         LearningCurvesPlot.Save(results, seeds.Length, png);
         Console.WriteLine();
-        Console.WriteLine($"Learning curves: {png}");
+        Console.WriteLine($"Learning curves: {Shown(png)}");
         Console.WriteLine($"Total time: {total.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         return 0;
     }
@@ -109,6 +109,13 @@ public static class Program
     {
         double[] v = values.ToArray();
         return v.Length == 1 ? F(v[0], "0.000") : $"{F(v.Average(), "0.000")} ± {F(Statistics.StandardDeviation(v), "0.000")}";
+    }
+
+    /// <summary>A path relative to the current directory when it lies below it, else the full path.</summary>
+    private static string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);

@@ -73,7 +73,7 @@ public static class Program
         string png = Path.Combine(options.OutputDirectory, "validation-loss.png");
         LossPlot.Save(sweeps, rates, seeds.Length, options.Epochs, png);
         Console.WriteLine();
-        Console.WriteLine($"Validation loss against learning rate: {png}");
+        Console.WriteLine($"Validation loss against learning rate: {Shown(png)}");
         Console.WriteLine($"Total time: {F(total.Elapsed.TotalSeconds, "0.0")} s");
         return 0;
     }
@@ -125,6 +125,13 @@ public static class Program
         double mean = v.Average();
         double std = Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
         return $"{F(mean, "0.000")} ± {F(std, "0.000")}";
+    }
+
+    /// <summary>A path relative to the current directory when it lies below it, else the full path.</summary>
+    private static string Shown(string path)
+    {
+        string relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
     }
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
