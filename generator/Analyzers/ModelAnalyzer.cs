@@ -37,7 +37,8 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.LayerAttributeWithoutModel,
         DiagnosticDescriptors.LayersSplitAcrossDeclarations,
         DiagnosticDescriptors.LowBatchNormalizationMomentum,
-        DiagnosticDescriptors.InternalError);
+        DiagnosticDescriptors.InternalError,
+        DiagnosticDescriptors.NoCpuKernel);
 
     private static readonly ImmutableHashSet<string> SupportedIds = Supported.Select(static d => d.Id).ToImmutableHashSet();
 

@@ -37,6 +37,7 @@ internal static class ModelValidator
             if (CheckShapes(context))
             {
                 CheckLoss(context);
+                CheckCpuKernels(context);
             }
         }
 
@@ -277,6 +278,29 @@ internal static class ModelValidator
         }
 
         return values > 0;
+    }
+
+    // MG0016: layers the CPU backend cannot run yet; the model still gets its constants and Summary.
+    private static void CheckCpuKernels(Context context)
+    {
+        TensorShape shape = TensorShape.FromInput(context.Spec.Input!);
+        for (int i = 0; i < context.Spec.Layers.Count; i++)
+        {
+            LayerSpec layer = context.Spec.Layers[i];
+            bool supported = layer switch
+            {
+                DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec => true,
+                FlattenSpec => shape.IsVector,
+                _ => false,
+            };
+            if (!supported)
+            {
+                context.Report(DiagnosticDescriptors.NoCpuKernel, context.Map.Layer(i), Description.Names.KerasClassOf(layer.Kind), context.Names[i], context.Model.Type.Name);
+                return;
+            }
+
+            LayerShapes.TryInfer(layer, context.Names[i], shape, out shape, out _);
+        }
     }
 
     // MG0006: the loss needs a particular output. Trailing dropout (identity at inference) and batch_normalization

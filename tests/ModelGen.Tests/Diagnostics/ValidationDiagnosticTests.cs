@@ -262,4 +262,21 @@ public class ValidationDiagnosticTests
         Assert.Contains("momentum=0.9", diagnostic.GetMessage());
         NoDiagnostic("model Test.M\ninput 4\ndense 8 activation=relu\nbatch_normalization momentum=0.5\ndense 1\n", "MG0014");
     }
+
+    // MG0016: layers without CPU kernels yet.
+
+    [Fact]
+    public void LayerWithoutCpuKernelIsMG0016InformationAndTheModelKeepsItsSummary()
+    {
+        string text = "model Test.M\ninput 8x8x1\nconv2d 4\nflatten\ndense 2 activation=softmax\n";
+        GeneratorRun run = GeneratorHarness.RunModelFile(text);
+
+        Diagnostic info = DiagnosticAssert.At(run.ModelGenDiagnostics(), "MG0016", DiagnosticSeverity.Info, ModelPath, text, 3, "conv2d");
+        Assert.Contains("Conv2D 'conv2d'", info.GetMessage());
+        string source = Assert.Single(run.Sources).Value;
+        Assert.Contains("public static string Summary", source);
+        Assert.DoesNotContain("public void Predict", source);
+        Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        NoDiagnostic("model Test.M\ninput 8\nflatten\ndense 2 activation=softmax\n", "MG0016");
+    }
 }

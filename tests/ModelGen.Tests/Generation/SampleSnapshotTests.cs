@@ -40,9 +40,10 @@ public class SampleSnapshotTests
     {
         GeneratorRun run = RunSample(sample);
 
-        // The seed models keep Keras's biases before BatchNormalization: MG0008 doing its job is the only diagnostic.
+        // The seed models keep Keras's biases before BatchNormalization: MG0008 doing its job is the only warning.
+        // MG0016 (information) names the layers whose CPU kernels have not landed yet (conv2d, lstm).
         DiagnosticAssert.NoErrors(run.ModelGenDiagnostics(), "MG0008");
-        Assert.All(run.ModelGenDiagnostics(), d => Assert.Equal("MG0008", d.Id));
+        Assert.All(run.ModelGenDiagnostics(), d => Assert.Contains(d.Id, new[] { "MG0008", "MG0016" }));
     }
 
     internal static GeneratorRun RunSample(string sample)

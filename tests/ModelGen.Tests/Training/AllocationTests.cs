@@ -1,0 +1,55 @@
+using System;
+using ModelGen.TestModels;
+using ModelGen.Tests.Infrastructure;
+using Xunit;
+
+namespace ModelGen.Tests.Training;
+
+/// <summary>SPEC §5: after construction and a first call at a batch size, Predict, TrainOnBatch and each step of Fit
+/// allocate nothing (measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>).</summary>
+public class AllocationTests
+{
+    private static long Allocated(Action action, int repeat)
+    {
+        action();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < repeat; i++)
+        {
+            action();
+        }
+
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
+
+    [Fact]
+    public void PredictAndTrainOnBatchAllocateNothingOnceWarm()
+    {
+        (float[] x, float[] y) = CirclesData.Load(0, 64);
+        var model = new GoldenCircles(seed: 1);
+        var output = new float[64];
+        var dropout = new InputNormalizedDropout(seed: 1);
+        var x4 = new float[64 * 4];
+        var adam = new AdamMlp(seed: 1);
+
+        Assert.Equal(0, Allocated(() => model.Predict(x, output), 50));
+        Assert.Equal(0, Allocated(() => model.TrainOnBatch(x, y), 50));
+        Assert.Equal(0, Allocated(() => model.Evaluate(x, y), 20));
+        Assert.Equal(0, Allocated(() => dropout.TrainOnBatch(x4, y), 50));
+        Assert.Equal(0, Allocated(() => adam.TrainOnBatch(x4, y), 50));
+    }
+
+    [Fact]
+    public void FitAllocatesNothingPerBatch()
+    {
+        (float[] x, float[] y) = CirclesData.Load(0, 500);
+        var model = new GoldenCircles(seed: 1);
+        var options = new FitOptions { Epochs = 2, BatchSize = 10, Verbose = 0 };
+        model.Fit(x.AsSpan(0, 200), y.AsSpan(0, 100), options);
+
+        long fewBatches = Allocated(() => model.Fit(x.AsSpan(0, 200), y.AsSpan(0, 100), options), 1);
+        long manyBatches = Allocated(() => model.Fit(x, y, options), 1);
+
+        // 10 batches per epoch or 50: the only difference allowed is the shuffle order, one int per sample.
+        Assert.True(manyBatches - fewBatches <= (500 - 100) * sizeof(int), $"Fit allocated {manyBatches} bytes for 100 batches, {fewBatches} for 20");
+    }
+}
