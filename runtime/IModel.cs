@@ -44,6 +44,9 @@ public interface ITrainableModel : IModel
     /// <summary>Label values per sample: 1 for binary and sparse categorical labels, <see cref="IModel.OutputSize"/> otherwise.</summary>
     int LabelSize { get; }
 
+    /// <summary>The optimizer's learning rate (Keras's <c>optimizer.learning_rate</c>), settable between steps.</summary>
+    float LearningRate { get; set; }
+
     /// <summary>Whether the model measures accuracy (classification losses with <c>metrics=accuracy</c>).</summary>
     bool HasAccuracy { get; }
 

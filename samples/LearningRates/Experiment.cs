@@ -56,11 +56,11 @@ internal sealed record Digits(float[] TrainX, float[] TrainY, float[] ValX, floa
 internal static class Experiment
 {
     /// <summary>Trains a fresh model per learning rate and seed (the seed gives the initial weights and the batch
-    /// order) and evaluates it on the validation rows. A run whose loss stops being finite, or whose final validation
-    /// loss is not finite, is recorded as diverged, never thrown.</summary>
+    /// order) and evaluates it on the validation rows. A run whose loss stops being finite
+    /// (<see cref="TrainingStoppedException"/>), or whose final validation loss is not finite, is recorded as
+    /// diverged, never thrown.</summary>
     public static ModelSweep Sweep<TModel>(
-        Func<int, TModel> create, bool[] trainable, float compiledLearningRate, IReadOnlyList<float> learningRates,
-        Digits data, int[] seeds, int epochs, int batchSize)
+        Func<int, TModel> create, IReadOnlyList<float> learningRates, Digits data, int[] seeds, int epochs, int batchSize)
         where TModel : ITrainableModel
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
@@ -70,10 +70,14 @@ internal static class Experiment
             perRate.Add(seeds.Select(seed =>
             {
                 TModel model = create(seed);
-                int? diverged = ScaledSgd.Train(model, trainable, compiledLearningRate, learningRate, data.TrainX, data.TrainY, epochs, batchSize, seed);
-                if (diverged is int epoch)
+                model.LearningRate = learningRate;
+                try
                 {
-                    return new Run(seed, double.NaN, double.NaN, epoch);
+                    model.Fit(data.TrainX, data.TrainY, new FitOptions { Epochs = epochs, BatchSize = batchSize, Seed = seed, Verbose = 0 });
+                }
+                catch (TrainingStoppedException stopped)
+                {
+                    return new Run(seed, double.NaN, double.NaN, stopped.Epoch);
                 }
 
                 EvaluationResult validation = model.Evaluate(data.ValX, data.ValY, batchSize);
@@ -84,18 +88,5 @@ internal static class Experiment
         }
 
         return new ModelSweep(typeof(TModel).Name, perRate, watch.Elapsed);
-    }
-
-    /// <summary>Checks a trainable-tensor mask against the model's own count of trainable parameters.</summary>
-    public static bool[] CheckTrainable(ITrainableModel model, int trainableParameters, bool[] trainable)
-    {
-        float[][] weights = model.GetWeights();
-        int counted = weights.Length == trainable.Length ? weights.Where((_, t) => trainable[t]).Sum(w => w.Length) : -1;
-        if (counted != trainableParameters)
-        {
-            throw new InvalidOperationException($"The trainable-tensor mask of {model.GetType().Name} does not match its weights.");
-        }
-
-        return trainable;
     }
 }

@@ -16,12 +16,6 @@ namespace Samples.LearningRates;
 public static class Program
 {
     private const int BatchSize = 32;
-    private const float CompiledLearningRate = 0.01f; // compile learning_rate=0.01 in both models
-
-    // GetWeights order (Keras's): per Dense its kernel (and bias); per batch normalization gamma, beta, moving mean,
-    // moving variance. Moving statistics are not trained.
-    private static readonly bool[] PlainMlpTrainable = { true, true, true, true, true, true };
-    private static readonly bool[] BatchNormMlpTrainable = { true, true, true, false, false, true, true, true, false, false, true, true };
 
     public static int Main(string[] args)
     {
@@ -43,10 +37,8 @@ public static class Program
         int[] seeds = Enumerable.Range(1, options.Seeds).ToArray();
         ModelSweep[] sweeps =
         {
-            Experiment.Sweep(seed => new PlainMlp(seed), Experiment.CheckTrainable(new PlainMlp(), PlainMlp.TrainableParameterCount, PlainMlpTrainable),
-                CompiledLearningRate, rates, data, seeds, options.Epochs, BatchSize),
-            Experiment.Sweep(seed => new BatchNormMlp(seed), Experiment.CheckTrainable(new BatchNormMlp(), BatchNormMlp.TrainableParameterCount, BatchNormMlpTrainable),
-                CompiledLearningRate, rates, data, seeds, options.Epochs, BatchSize),
+            Experiment.Sweep(seed => new PlainMlp(seed), rates, data, seeds, options.Epochs, BatchSize),
+            Experiment.Sweep(seed => new BatchNormMlp(seed), rates, data, seeds, options.Epochs, BatchSize),
         };
 
         Console.WriteLine($"LearningRates: digits 8x8 (pixels / 16), {data.TrainRows} train / {data.ValRows} validation rows (seeded shuffle, seed {Digits.SplitSeed})");
