@@ -124,6 +124,9 @@ internal static class TensorDataType
 {
     /// <summary><c>FLOAT = 1</c>: IEEE 754 float32.</summary>
     public const int Float = 1;
+
+    /// <summary><c>INT64 = 7</c>.</summary>
+    public const int Int64 = 7;
 }
 
 /// <summary><c>ValueInfoProto</c>: a graph input's or output's name and type.</summary>

@@ -12,8 +12,9 @@ namespace ModelGen.Onnx;
 /// (<c>ExportOnnx</c>). The graph reads <c>x</c>, float32 <c>[batch, inputSize]</c> with a symbolic <c>batch</c>
 /// dimension, and writes <c>y</c>, float32 <c>[batch, Width]</c>. Weights become initializers named as in Keras
 /// (<c>dense/kernel</c>, <c>batch_normalization/moving_mean</c>), copied when a layer is added, so the builder never
-/// refers to the model's arrays afterwards. The first node of a layer has the layer's name; every node's output
-/// value has its node's name, except the last one, which is <c>y</c>.
+/// refers to the model's arrays afterwards. Nodes are named after their layer: the layer's own operator (a Dense's
+/// <c>Gemm</c>, a BatchNormalization, an Activation layer's last operator) has the layer's name, any other
+/// <c>layer/what</c> (<c>dense/relu</c>); every node's output value has its node's name, except the last one, <c>y</c>.
 /// </summary>
 /// <remarks>
 /// <para>Operator set <see cref="OpsetVersion"/> (13) of the default domain, IR version <see cref="IrVersion"/> (7,
@@ -23,7 +24,8 @@ namespace ModelGen.Onnx;
 /// zeros for beta when <c>center = false</c>; activations are <c>Relu</c>, <c>Tanh</c>, <c>Sigmoid</c>,
 /// <c>Softmax</c> (axis -1), <c>Elu</c> (alpha 1), <c>LeakyRelu</c> (alpha 0.2), GELU as
 /// <c>0.5 · x · (1 + Erf(x / √2))</c> (opset 13 has no <c>Gelu</c>) and swish as <c>x · Sigmoid(x)</c>. Dropout and
-/// Flatten on vectors are identities at inference and add nothing.</para>
+/// Flatten are identities at inference and add nothing (<c>x</c> is already flat). On a sequence or image, softmax and
+/// BatchNormalization work along the last axis: the values are reshaped to <c>[batch · positions, features]</c> around them.</para>
 /// <para>The encoding is deterministic: the same calls give the same bytes.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -113,46 +115,61 @@ public sealed class OnnxGraphBuilder
     /// <param name="movingMean">The moving mean, <c>[Width]</c>.</param>
     /// <param name="movingVariance">The moving variance, <c>[Width]</c>.</param>
     /// <param name="epsilon">The layer's epsilon.</param>
+    /// <param name="features">For a sequence or image, the values per position (the last axis, which the layer
+    /// normalizes); <see langword="null"/> for a vector, whose features are the whole <see cref="Width"/>.</param>
     public void BatchNormalization(
         string name, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
-        ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, float epsilon)
+        ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, float epsilon, int? features = null)
     {
         CheckName(name);
-        int features = Width;
-        string shape = $"[{features}]";
+        int perPosition = Features(features);
+        string shape = $"[{perPosition}]";
         if (!gamma.IsEmpty)
         {
-            CheckLength(gamma.Length, features, nameof(gamma), shape + " or empty");
+            CheckLength(gamma.Length, perPosition, nameof(gamma), shape + " or empty");
         }
 
         if (!beta.IsEmpty)
         {
-            CheckLength(beta.Length, features, nameof(beta), shape + " or empty");
+            CheckLength(beta.Length, perPosition, nameof(beta), shape + " or empty");
         }
 
-        CheckLength(movingMean.Length, features, nameof(movingMean), shape);
-        CheckLength(movingVariance.Length, features, nameof(movingVariance), shape);
+        CheckLength(movingMean.Length, perPosition, nameof(movingMean), shape);
+        CheckLength(movingVariance.Length, perPosition, nameof(movingVariance), shape);
         if (!(epsilon > 0))
         {
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be positive.");
         }
 
-        long[] dims = { features };
-        string scale = gamma.IsEmpty ? AddInitializer(name + "/ones", dims, Filled(features, 1f)) : AddInitializer(name + "/gamma", dims, gamma);
-        string offset = beta.IsEmpty ? AddInitializer(name + "/zeros", dims, Filled(features, 0f)) : AddInitializer(name + "/beta", dims, beta);
+        long[] dims = { perPosition };
+        string scale = gamma.IsEmpty ? AddInitializer(name + "/ones", dims, Filled(perPosition, 1f)) : AddInitializer(name + "/gamma", dims, gamma);
+        string offset = beta.IsEmpty ? AddInitializer(name + "/zeros", dims, Filled(perPosition, 0f)) : AddInitializer(name + "/beta", dims, beta);
         string mean = AddInitializer(name + "/moving_mean", dims, movingMean);
         string variance = AddInitializer(name + "/moving_variance", dims, movingVariance);
+        // ONNX normalizes axis 1 of [N, C, ...]: positions of a sequence or image become rows, [N · positions, C].
+        ToPositions(name, perPosition);
         AddNode(name, "BatchNormalization", new[] { _current, scale, offset, mean, variance }, Attribute.Of("epsilon", epsilon));
+        ToSamples(name, perPosition);
     }
 
     /// <summary>Adds a Keras Activation layer (linear adds nothing).</summary>
     /// <param name="name">The Keras layer name, the name of the activation's last node.</param>
     /// <param name="activation">The activation.</param>
-    public void Activation(string name, ActivationKind activation)
+    /// <param name="features">For a sequence or image, the values per position (softmax works along this last
+    /// axis); <see langword="null"/> for a vector.</param>
+    public void Activation(string name, ActivationKind activation, int? features = null)
     {
         CheckName(name);
-        if (activation != ActivationKind.Linear)
+        int perPosition = Features(features);
+        if (activation == ActivationKind.Softmax)
         {
+            ToPositions(name, perPosition);
+            AddActivation(name, activation);
+            ToSamples(name, perPosition);
+        }
+        else if (activation != ActivationKind.Linear)
+        {
+            // Elementwise: the same on a sample's values in any shape.
             AddActivation(name, activation);
         }
     }
@@ -261,6 +278,40 @@ public sealed class OnnxGraphBuilder
         }
     }
 
+    /// <summary>The values per position: <paramref name="features"/>, which must divide <see cref="Width"/>, or the whole width.</summary>
+    private int Features(int? features)
+    {
+        if (features is not int perPosition)
+        {
+            return Width;
+        }
+
+        if (perPosition <= 0 || Width % perPosition != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(features), perPosition, $"Features per position must divide the {Width} values per sample.");
+        }
+
+        return perPosition;
+    }
+
+    /// <summary>Reshapes <c>[N, Width]</c> to <c>[N · positions, features]</c> when a sample has several positions.</summary>
+    private void ToPositions(string name, int features)
+    {
+        if (features != Width)
+        {
+            AddNode(name + "/to_positions", "Reshape", _current, AddInitializer(name + "/positions_shape", new long[] { -1, features }));
+        }
+    }
+
+    /// <summary>Reshapes <c>[N · positions, features]</c> back to <c>[N, Width]</c> after <see cref="ToPositions"/>.</summary>
+    private void ToSamples(string name, int features)
+    {
+        if (features != Width)
+        {
+            AddNode(name + "/to_samples", "Reshape", _current, AddInitializer(name + "/samples_shape", new long[] { -1, Width }));
+        }
+    }
+
     /// <summary>The name of a scalar initializer, added on first use and shared after.</summary>
     private string Scalar(string name, float value)
     {
@@ -293,7 +344,21 @@ public sealed class OnnxGraphBuilder
             BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(i * sizeof(float)), values[i]);
         }
 
-        _initializers.Add(new Tensor(name, dims, data));
+        _initializers.Add(new Tensor(name, dims, TensorDataType.Float, data));
+        return name;
+    }
+
+    /// <summary>A 1-D int64 initializer (a shape for <c>Reshape</c>).</summary>
+    private string AddInitializer(string name, long[] values)
+    {
+        Reserve(name);
+        var data = new byte[values.Length * sizeof(long)];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(i * sizeof(long)), values[i]);
+        }
+
+        _initializers.Add(new Tensor(name, new long[] { values.Length }, TensorDataType.Int64, data));
         return name;
     }
 
@@ -373,7 +438,7 @@ public sealed class OnnxGraphBuilder
             message.Int64(TensorProtoField.Dims, dim);
         }
 
-        return message.Int32(TensorProtoField.DataType, TensorDataType.Float)
+        return message.Int32(TensorProtoField.DataType, tensor.DataType)
             .String(TensorProtoField.Name, tensor.Name)
             .Bytes(TensorProtoField.RawData, tensor.Data);
     }
@@ -394,7 +459,7 @@ public sealed class OnnxGraphBuilder
 
     private sealed record Node(string Name, string OpType, string[] Inputs, string Output, Attribute[] Attributes);
 
-    private sealed record Tensor(string Name, long[] Dims, byte[] Data);
+    private sealed record Tensor(string Name, long[] Dims, int DataType, byte[] Data);
 
     private readonly record struct Attribute(string Name, int Type, long Int, float Float)
     {
