@@ -41,7 +41,9 @@ internal static partial class CpuEmitter
         {
             LayerPlan layer = layout.Layer(i);
             string name = SourceWriter.Literal(layer.Name);
-            if (layout.IsIdentity(i, training: false))
+            // Dropout and flatten pass values through at inference. BatchNormalization stays a node of its own (with the
+            // moving statistics) even where Predict folds it into a Dense: ONNX Runtime fuses it again itself.
+            if (layer.Spec is DropoutSpec or FlattenSpec)
             {
                 writer.Line($"// {Describe(layer)}: identity at inference, not in the graph.");
                 continue;

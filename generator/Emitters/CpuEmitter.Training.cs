@@ -273,7 +273,7 @@ internal static partial class CpuEmitter
                 string dGamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) + "Gradient" : "global::System.Span<float>.Empty";
                 string dBeta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) + "Gradient" : "global::System.Span<float>.Empty";
                 string target = dIn.Length > 0 ? dIn : layout.Delta(i - 1);
-                writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, rows, {features},");
+                writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, {PositionRows(layer)}, {features},");
                 writer.Line($"    {gamma}, {layout.Field(i, "InverseStd")}, {dGamma}, {dBeta}, accumulate: false);");
                 break;
             }

@@ -45,6 +45,7 @@ public class GradientCheckTests
         [nameof(BatchNormCenterTrueScaleFalse), Labels.Binary],
         [nameof(BatchNormCenterFalseScaleFalse), Labels.Binary],
         [nameof(BatchNormAfterActivation), Labels.OneHot],
+        [nameof(SequenceNormalized), Labels.OneHot],
     ];
 
     internal static ITrainableModel Create(string name, int seed) =>
