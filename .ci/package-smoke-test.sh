@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Package smoke test: packs ModelGen as a user gets it, then builds and runs a throwaway console app (net10.0,
 # outside this repository) that references only the ModelGen package, with one model from a .model file and one
-# from attributes, and checks the package's layout and the two models' Summary.
+# from attributes, and checks the package's layout, the two models' Summary, and that both train and predict.
 #
 #   bash .ci/package-smoke-test.sh            # MODELGEN_SMOKE_KEEP=1 keeps the temp folder for a look
 #
@@ -110,9 +110,23 @@ public partial class AttributeModel;
 CS
 cat >"$app/Program.cs" <<'CS'
 using System;
+using System.Globalization;
+using ModelGen;
 
 Console.WriteLine(Smoke.FileModel.Summary);
 Console.WriteLine(Smoke.AttributeModel.Summary);
+
+// Both models train on two clusters and predict them.
+float[] x = { -1f, -1f, -0.9f, -1.1f, 1f, 1f, 1.1f, 0.9f };
+float[] y = { 0f, 0f, 1f, 1f };
+foreach (ITrainableModel model in new ITrainableModel[] { new Smoke.FileModel(seed: 1), new Smoke.AttributeModel(seed: 1) })
+{
+    model.Fit(x, y, new FitOptions { Epochs = 50, BatchSize = 4, Verbose = 0 });
+    var p = new float[4];
+    model.Predict(x, p);
+    Console.WriteLine("predictions: " + string.Join(" ", Array.ConvertAll(p, v => v.ToString("F3", CultureInfo.InvariantCulture))));
+    Console.WriteLine(p[0] < 0.5f && p[1] < 0.5f && p[2] > 0.5f && p[3] > 0.5f ? "prediction check: ok" : "prediction check: wrong");
+}
 CS
 
 # 3. Restore: the package must come from the local feed, with the expected layout and no dependencies.
@@ -176,6 +190,10 @@ for expected in "Trainable params: 301" "Non-trainable params: 100"; do
   count=$(grep -cF "$expected" "$work/run.log" || true)
   if [ "$count" -ge 2 ]; then pass "both summaries show '$expected'"; else fail "'$expected' appears $count times, expected 2 (one per model)"; fi
 done
+
+# Both models trained and predicted their training clusters.
+count=$(grep -cF "prediction check: ok" "$work/run.log" || true)
+if [ "$count" -eq 2 ]; then pass "both models train (Fit) and predict (Predict)"; else fail "$count of 2 models trained and predicted correctly"; fi
 
 [ "$failures" -eq 0 ] || exit 1
 echo "PASS: package smoke test"
