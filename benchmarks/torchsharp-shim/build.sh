@@ -10,9 +10,9 @@
 #   libLibTorchSharp.so          a copy of TorchSharp's, patched: that symbol's version requirement cleared
 #                                (patchelf --clear-symbol-version), the GLIBCXX_3.4.32 need marked weak (weaken_version,
 #                                so glibc no longer refuses the library for it) and the shim added as a needed library
-#                                (patchelf --add-needed; found through the library's RUNPATH $ORIGIN);
-#   lib*.so                      links to libtorch's libraries, so that $ORIGIN finds them beside the copy.
-# The benchmarks point TorchSharp's DllImports at that copy (TorchSharpLoader.cs). Needs gcc and patchelf
+#                                (patchelf --add-needed; found through the library's RUNPATH $ORIGIN).
+# The benchmarks load libtorch from their own output folder, then that copy (its libtorch dependencies resolve by
+# soname to the libraries already loaded), and point TorchSharp's DllImports at it (TorchSharpLoader.cs). Needs gcc and patchelf
 # (`apt-get install patchelf`). Environment: NUGET_PACKAGES (default ~/.nuget/packages).
 set -euo pipefail
 
@@ -52,11 +52,6 @@ patchelf --clear-symbol-version _ZSt21ios_base_library_initv "$out/libLibTorchSh
 "$out/tools/weaken_version" "$out/libLibTorchSharp.so" GLIBCXX_3.4.32
 patchelf --add-needed libmodelgen_glibcxx_shim.so "$out/libLibTorchSharp.so"
 
-for lib in "$libtorch_native"/*.so "$libtorch_native"/*.so.*; do
-  [ -e "$lib" ] || continue
-  ln -sf "$lib" "$out/$(basename "$lib")"
-done
-
-# Every symbol bound at once: fails here, with the loader's message, if anything is still missing.
-"$out/tools/check_load" "$out/libLibTorchSharp.so"
+# Every symbol bound at once (libtorch from the package): fails here, with the loader's message, if anything is missing.
+LD_LIBRARY_PATH="$libtorch_native" "$out/tools/check_load" "$out/libLibTorchSharp.so"
 echo "TorchSharp's native library is ready in ${out#"$repo"/}"
