@@ -1,0 +1,102 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Reflection;
+using Microsoft.ML.OnnxRuntime;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>
+/// ONNX Runtime (CPU execution provider, inference only) on the generated class's own ONNX export,
+/// <c>model.ExportOnnx(path)</c>: input "x" [N, InputSize], output "y" [N, OutputSize]. Runs through an IoBinding over
+/// the bound arrays, so that a run copies nothing on the .NET side. The export is looked up by reflection: while the
+/// generated classes have no ExportOnnx, this project still builds and the ONNX Runtime rows say why they are missing.
+/// </summary>
+public sealed class OrtNet : INet
+{
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly string _path;
+    private readonly int _inputSize;
+    private readonly int _outputSize;
+    private OrtValue? _x;
+    private OrtValue? _y;
+    private OrtIoBinding? _binding;
+
+    /// <param name="model">The generated model, whose weights the export carries.</param>
+    /// <param name="threads">SessionOptions.IntraOpNumThreads: 1, or the machine's cores.</param>
+    public OrtNet(ITrainableModel model, int threads)
+    {
+        MethodInfo export = ExportMethod(model.GetType()) ?? throw new InvalidOperationException(Unavailable(model.GetType()));
+        _inputSize = model.InputSize;
+        _outputSize = model.OutputSize;
+        _path = Path.Combine(Path.GetTempPath(), $"modelgen-benchmark-{model.GetType().Name}-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
+        export.Invoke(model, [_path]);
+        var options = new SessionOptions
+        {
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        _session = new InferenceSession(_path, options);
+        InputName = _session.InputNames.Contains("x") ? "x" : _session.InputNames[0];
+        OutputName = _session.OutputNames.Contains("y") ? "y" : _session.OutputNames[0];
+    }
+
+    public string InputName { get; }
+
+    public string OutputName { get; }
+
+    public float[] Output { get; private set; } = [];
+
+    /// <summary>The generated class's <c>ExportOnnx(string)</c>, or null while it has none.</summary>
+    public static MethodInfo? ExportMethod(Type modelType) =>
+        modelType.GetMethod("ExportOnnx", BindingFlags.Public | BindingFlags.Instance, [typeof(string)]);
+
+    /// <summary>Null when ONNX Runtime rows can run for the model type; otherwise why not.</summary>
+    public static string? Unavailable(Type modelType) =>
+        ExportMethod(modelType) is null ? $"not run: {modelType.Name} has no ExportOnnx(string) yet" : null;
+
+    public void Bind(float[] x, float[] labels, int batch, bool training)
+    {
+        if (training)
+        {
+            throw new NotSupportedException("ONNX Runtime rows are inference only");
+        }
+
+        DisposeBinding();
+        Output = new float[batch * _outputSize];
+        _x = OrtValue.CreateTensorValueFromMemory(x, [batch, _inputSize]);
+        _y = OrtValue.CreateTensorValueFromMemory(Output, [batch, _outputSize]);
+        _binding = _session.CreateIoBinding();
+        _binding.BindInput(InputName, _x);
+        _binding.BindOutput(OutputName, _y);
+    }
+
+    public float TrainStep() => throw new NotSupportedException("ONNX Runtime rows are inference only");
+
+    public void Predict() => _session.RunWithBinding(_runOptions, _binding!);
+
+    private void DisposeBinding()
+    {
+        _binding?.Dispose();
+        _x?.Dispose();
+        _y?.Dispose();
+        _binding = null;
+    }
+
+    public void Dispose()
+    {
+        DisposeBinding();
+        _session.Dispose();
+        _runOptions.Dispose();
+        try
+        {
+            File.Delete(_path);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
