@@ -113,6 +113,10 @@ public static class Report
         return report2;
     }
 
+    /// <summary>The models with at least one measurement (a filtered run shows only those).</summary>
+    private static IEnumerable<ModelSpec> Measured(Dictionary<(string, string, Impl, int), double> means) =>
+        ModelSpecs.All.Where(spec => means.Keys.Any(k => k.Model == spec.Name));
+
     private static (string Kind, int Batch) Key(Figure figure) => figure switch
     {
         Figure.Train32 => (nameof(Training), 32),
@@ -161,7 +165,7 @@ public static class Report
         text.AppendLine();
         text.AppendLine("| model | figure | ModelGen | plain C# | TorchSharp 1T | ONNX Runtime 1T | ModelGen ÷ best 1T peer | TorchSharp all cores | ONNX Runtime all cores | ModelGen ÷ best all-cores peer |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
-        foreach (ModelSpec spec in ModelSpecs.All)
+        foreach (ModelSpec spec in Measured(means))
         {
             foreach (Figure figure in s_figures)
             {
@@ -189,7 +193,7 @@ public static class Report
         Impl[] peers = [Impl.PlainCSharp, Impl.TorchSharp, Impl.OnnxRuntime, Impl.TorchSharpAllCores, Impl.OnnxRuntimeAllCores];
         text.AppendLine("| model | figure | " + string.Join(" | ", peers) + " |");
         text.AppendLine("|---|---|" + string.Concat(peers.Select(_ => "---|")));
-        foreach (ModelSpec spec in ModelSpecs.All)
+        foreach (ModelSpec spec in Measured(means))
         {
             foreach (Figure figure in s_figures)
             {
@@ -254,7 +258,7 @@ public static class Report
         text.AppendLine();
         text.AppendLine("| model | figure | target | measured | best peer | met? |");
         text.AppendLine("|---|---|---|---|---|---|");
-        foreach (ModelSpec spec in ModelSpecs.All)
+        foreach (ModelSpec spec in Measured(means))
         {
             foreach (Figure figure in s_figures)
             {
