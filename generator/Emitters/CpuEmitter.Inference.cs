@@ -1,3 +1,4 @@
+using System.Linq;
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
 
@@ -31,16 +32,35 @@ internal static partial class CpuEmitter
 
         writer.Line("/// <summary>The inference-mode forward pass of <paramref name=\"rows\"/> samples, the last layer writing into <paramref name=\"y\"/>.</summary>");
         writer.Open("private void ForwardInference(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int rows)");
-        int last = layout.Count - 1;
-        for (int i = 0; i < layout.Count; i++)
+        if (plan.Layers.Any(l => layout.UsesFoldedWeights(l.Index)))
         {
-            if (layout.IsIdentity(i, training: false))
+            writer.Open("if (!_foldedCurrent)");
+            writer.Line("RefreshFoldedWeights();");
+            writer.Close();
+            writer.Line();
+        }
+
+        int last = layout.Count - 1;
+        foreach (FusionGroup group in plan.Groups)
+        {
+            if (WriteGroupForward(writer, plan, layout, group, training: false))
             {
-                writer.Line($"// {Describe(layout.Layer(i))}: identity at inference.");
                 continue;
             }
 
-            WriteLayerForward(writer, plan, layout, i, training: false, output: i == last ? "y" : layout.Output(i, training: false));
+            for (int i = group.First; i <= LastOf(group); i++)
+            {
+                if (layout.IsIdentity(i, training: false))
+                {
+                    int target = plan.FoldTarget(i);
+                    writer.Line(target >= 0
+                        ? $"// {Describe(layout.Layer(i))}: folded into {plan.Layers[target].Name}."
+                        : $"// {Describe(layout.Layer(i))}: identity at inference.");
+                    continue;
+                }
+
+                WriteLayerForward(writer, plan, layout, i, training: false, output: Out(layout, i, training: false));
+            }
         }
 
         if (layout.IsIdentity(last, training: false))
@@ -63,11 +83,13 @@ internal static partial class CpuEmitter
             case DenseSpec dense:
             {
                 string z = layout.HasPreActivation(i) ? CpuLayout.Rows(layout.Field(i, "PreActivation"), dense.Units) : output;
-                string member = TensorMember(plan, i, TensorRole.Kernel);
-                writer.Line($"{Numerics}Gemm.Multiply({input}, {member}, {z}, rows, {Int(layer.Input.Last)}, {Int(dense.Units)}, accumulate: false);");
-                if (dense.UseBias)
+                bool folded = !training && layout.UsesFoldedWeights(i);
+                string kernel = folded ? StoragePlanner.Pascal(layer.Name) + "FoldedKernel" : TensorMember(plan, i, TensorRole.Kernel);
+                writer.Line($"{Numerics}Gemm.Multiply({input}, {kernel}, {z}, rows, {Int(layer.Input.Last)}, {Int(dense.Units)}, accumulate: false);");
+                if (folded || dense.UseBias)
                 {
-                    writer.Line($"{Numerics}Bias.Add({z}, {TensorMember(plan, i, TensorRole.Bias)}, rows, {Int(dense.Units)});");
+                    string bias = folded ? StoragePlanner.Pascal(layer.Name) + "FoldedBias" : TensorMember(plan, i, TensorRole.Bias);
+                    writer.Line($"{Numerics}Bias.Add({z}, {bias}, rows, {Int(dense.Units)});");
                 }
 
                 if (dense.Activation != ActivationKind.Linear)

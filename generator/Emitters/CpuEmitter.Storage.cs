@@ -34,6 +34,7 @@ internal static partial class CpuEmitter
             writer.Line("private long _iterations;");
         }
 
+        WriteFoldedStorage(writer, plan, layout);
         writer.Line();
         writer.Line("// Per-layer buffers for `_capacity` samples, grown (once per larger batch) by EnsureCapacity.");
         writer.Line("private int _capacity;");
@@ -61,8 +62,105 @@ internal static partial class CpuEmitter
 
         writer.Line();
         WriteTensorAccessors(writer, plan);
+        WriteFoldedAccessors(writer, plan, layout);
         WriteConstructor(writer, plan, layout);
         WriteEnsureCapacity(writer, plan, layout);
+    }
+
+    /// <summary>The folded kernels and biases <c>Predict</c> uses: one per Dense that absorbs BatchNormalization.</summary>
+    private static void WriteFoldedStorage(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        int total = 0;
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Spec is DenseSpec dense && layout.UsesFoldedWeights(layer.Index))
+            {
+                total += (int)(layer.Input.Last * dense.Units + dense.Units);
+            }
+        }
+
+        if (total == 0)
+        {
+            return;
+        }
+
+        writer.Line();
+        writer.Line("// Inference weights with BatchNormalization folded in (SPEC §5), recomputed after the weights change.");
+        writer.Line($"private readonly float[] _folded = new float[{Int(total)}];");
+        writer.Line("private bool _foldedCurrent;");
+    }
+
+    /// <summary>Accessors of the folded kernel and bias of each Dense that absorbs BatchNormalization.</summary>
+    private static void WriteFoldedAccessors(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        int offset = 0;
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Spec is not DenseSpec dense || !layout.UsesFoldedWeights(layer.Index))
+            {
+                continue;
+            }
+
+            int kernel = (int)(layer.Input.Last * dense.Units);
+            string name = StoragePlanner.Pascal(layer.Name);
+            writer.Line($"/// <summary>{layer.Name}'s kernel with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
+            writer.Line($"private global::System.Span<float> {name}FoldedKernel => _folded.AsSpan({Int(offset)}, {Int(kernel)});");
+            writer.Line();
+            writer.Line($"/// <summary>{layer.Name}'s bias with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
+            writer.Line($"private global::System.Span<float> {name}FoldedBias => _folded.AsSpan({Int(offset + kernel)}, {Int(dense.Units)});");
+            writer.Line();
+            offset += kernel + dense.Units;
+        }
+    }
+
+    private static string Folds(ModelPlan plan, int layer) => string.Join(" and ", plan.FoldedInto(layer).Select(b => plan.Layers[b].Name));
+
+    /// <summary><c>RefreshFoldedWeights</c> and <c>OnWeightsChanged</c>, which marks the folded weights stale.</summary>
+    private static void WriteFolding(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        bool any = plan.Layers.Any(l => layout.UsesFoldedWeights(l.Index));
+        writer.Line("/// <summary>Called whenever weights or moving statistics change (training steps, SetWeights, LoadWeights).</summary>");
+        writer.Open("private void OnWeightsChanged()");
+        if (any)
+        {
+            writer.Line("_foldedCurrent = false;");
+        }
+
+        writer.Close();
+        writer.Line();
+        if (!any)
+        {
+            return;
+        }
+
+        writer.Line("/// <summary>Folds each inference-mode BatchNormalization into its neighbouring Dense: the preceding one when BN comes");
+        writer.Line("/// before the activation, the following one when it comes after.</summary>");
+        writer.Open("private void RefreshFoldedWeights()");
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Spec is not DenseSpec dense || !layout.UsesFoldedWeights(layer.Index))
+            {
+                continue;
+            }
+
+            string name = StoragePlanner.Pascal(layer.Name);
+            string bias = dense.UseBias ? TensorMember(plan, layer.Index, TensorRole.Bias) : "global::System.ReadOnlySpan<float>.Empty";
+            writer.Line($"// {layer.Name} absorbs {Folds(plan, layer.Index)}.");
+            writer.Line($"{Numerics}Folding.Copy({TensorMember(plan, layer.Index, TensorRole.Kernel)}, {bias}, {name}FoldedKernel, {name}FoldedBias);");
+            foreach (int b in plan.FoldedInto(layer.Index))
+            {
+                var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
+                string gamma = bn.Scale ? TensorMember(plan, b, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
+                string beta = bn.Center ? TensorMember(plan, b, TensorRole.Beta) : "global::System.ReadOnlySpan<float>.Empty";
+                string method = b < layer.Index ? "FoldInput" : "FoldOutput";
+                writer.Line($"{Numerics}Folding.{method}({name}FoldedKernel, {name}FoldedBias, {Int(layer.Input.Last)}, {Int(dense.Units)},");
+                writer.Line($"    {gamma}, {beta}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
+            }
+        }
+
+        writer.Line("_foldedCurrent = true;");
+        writer.Close();
+        writer.Line();
     }
 
     private static IEnumerable<string> OptimizerSlots(CompileSpec compile)
@@ -189,10 +287,6 @@ internal static partial class CpuEmitter
 
         writer.Line("OnWeightsChanged();");
         writer.Close();
-        writer.Line();
-
-        writer.Line("/// <summary>Called after weights change outside training (SetWeights, LoadWeights).</summary>");
-        writer.Line("partial void OnWeightsChanged();");
         writer.Line();
 
         writer.Line("/// <summary>Writes the weights to a file: a header naming this model, its tensors' layout, the values and a checksum.</summary>");

@@ -113,15 +113,23 @@ internal static partial class CpuEmitter
     {
         writer.Line("/// <summary>The training-mode forward pass: batch statistics (moving statistics updated), dropout masks drawn.</summary>");
         writer.Open("private void ForwardTraining(global::System.ReadOnlySpan<float> x, int rows)");
-        for (int i = 0; i < layout.Count; i++)
+        foreach (FusionGroup group in plan.Groups)
         {
-            if (layout.IsIdentity(i, training: true))
+            if (WriteGroupForward(writer, plan, layout, group, training: true))
             {
-                writer.Line($"// {Describe(layout.Layer(i))}: identity.");
                 continue;
             }
 
-            WriteLayerForward(writer, plan, layout, i, training: true, output: layout.Output(i, training: true));
+            for (int i = group.First; i <= LastOf(group); i++)
+            {
+                if (layout.IsIdentity(i, training: true))
+                {
+                    writer.Line($"// {Describe(layout.Layer(i))}: identity.");
+                    continue;
+                }
+
+                WriteLayerForward(writer, plan, layout, i, training: true, output: layout.Output(i, training: true));
+            }
         }
 
         writer.Close();
@@ -189,87 +197,107 @@ internal static partial class CpuEmitter
 
     private static void WriteBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
-        int last = layout.Count - 1;
         string? fused = FusedGradientTarget(plan, layout);
         writer.Line("/// <summary>The backward pass: from the loss gradient to every trainable tensor's gradient, last layer first.</summary>");
         writer.Open("private void Backward(global::System.ReadOnlySpan<float> x, int rows)");
-        for (int i = last; i >= layout.FirstTrainable; i--)
+        for (int g = plan.Groups.Count - 1; g >= 0; g--)
         {
-            LayerPlan layer = layout.Layer(i);
-            bool fusedHere = fused is not null && i == last;
-            string dOut = layout.Delta(i);
-            string dIn = layout.NeedsInputDelta(i) ? layout.Delta(i - 1) : string.Empty;
-            string input = layout.Input(i, training: true);
-            switch (layer.Spec)
+            FusionGroup group = plan.Groups[g];
+            if (LastOf(group) < layout.FirstTrainable)
             {
-                case DenseSpec dense:
-                {
-                    writer.Line($"// {Describe(layer)}");
-                    string units = Int(dense.Units);
-                    string inputs = Int(layer.Input.Last);
-                    string dz = dOut;
-                    if (layout.HasPreActivation(i))
-                    {
-                        dz = CpuLayout.Rows(layout.Field(i, "PreActivationDelta"), dense.Units);
-                        if (!fusedHere)
-                        {
-                            string z = CpuLayout.Rows(layout.Field(i, "PreActivation"), dense.Units);
-                            writer.Line($"{Numerics}Activations.Backward({ActivationName(dense.Activation)}, {z}, {layout.Output(i, training: true)}, {dOut}, {dz}, {units});");
-                        }
-                    }
+                break;
+            }
 
-                    string kernel = TensorMember(plan, i, TensorRole.Kernel);
-                    writer.Line($"{Numerics}Gemm.MultiplyTransposeA({input}, {dz}, {kernel}Gradient, {inputs}, rows, {units}, accumulate: false);");
-                    if (dense.UseBias)
-                    {
-                        writer.Line($"{Numerics}Bias.Gradient({dz}, {TensorMember(plan, i, TensorRole.Bias)}Gradient, rows, {units});");
-                    }
+            if (WriteGroupBackward(writer, plan, layout, group, fused))
+            {
+                continue;
+            }
 
-                    if (dIn.Length > 0)
-                    {
-                        writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {dIn}, rows, {units}, {inputs}, accumulate: false);");
-                    }
-
-                    break;
-                }
-
-                case BatchNormalizationSpec bn:
-                {
-                    writer.Line($"// {Describe(layer)}");
-                    string features = Int(layer.Output.Last);
-                    string gamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
-                    string dGamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) + "Gradient" : "global::System.Span<float>.Empty";
-                    string dBeta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) + "Gradient" : "global::System.Span<float>.Empty";
-                    string target = dIn.Length > 0 ? dIn : layout.Delta(i - 1);
-                    writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, rows, {features},");
-                    writer.Line($"    {gamma}, {layout.Field(i, "InverseStd")}, {dGamma}, {dBeta}, accumulate: false);");
-                    break;
-                }
-
-                case ActivationSpec activation when dIn.Length > 0:
-                    writer.Line($"// {Describe(layer)}");
-                    if (fusedHere)
-                    {
-                        writer.Line("// (its gradient came fused with the loss's)");
-                        break;
-                    }
-
-                    writer.Line($"{Numerics}Activations.Backward({ActivationName(activation.Activation)}, {input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, {Int(layer.Output.Last)});");
-                    break;
-
-                case DropoutSpec { Rate: > 0 } when dIn.Length > 0:
-                    writer.Line($"// {Describe(layer)}");
-                    writer.Line($"{Numerics}Dropout.Backward({dOut}, {CpuLayout.Rows(layout.Field(i, "Mask"), layer.Output.Size)}, {dIn});");
-                    break;
-
-                default:
-                    writer.Line($"// {Describe(layer)}: gradient passes through.");
-                    break;
+            for (int i = LastOf(group); i >= System.Math.Max(group.First, layout.FirstTrainable); i--)
+            {
+                WriteLayerBackward(writer, plan, layout, i, fused);
             }
         }
 
         writer.Close();
         writer.Line();
+    }
+
+    /// <summary>One layer's backward pass, for layers outside fused groups.</summary>
+    private static void WriteLayerBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout, int i, string? fused)
+    {
+        int last = layout.Count - 1;
+        LayerPlan layer = layout.Layer(i);
+        bool fusedHere = fused is not null && i == last;
+        string dOut = layout.Delta(i);
+        string dIn = layout.NeedsInputDelta(i) ? layout.Delta(i - 1) : string.Empty;
+        string input = layout.Input(i, training: true);
+        switch (layer.Spec)
+        {
+            case DenseSpec dense:
+            {
+                writer.Line($"// {Describe(layer)}");
+                string units = Int(dense.Units);
+                string inputs = Int(layer.Input.Last);
+                string dz = dOut;
+                if (layout.HasPreActivation(i))
+                {
+                    dz = CpuLayout.Rows(layout.Field(i, "PreActivationDelta"), dense.Units);
+                    if (!fusedHere)
+                    {
+                        string z = CpuLayout.Rows(layout.Field(i, "PreActivation"), dense.Units);
+                        writer.Line($"{Numerics}Activations.Backward({ActivationName(dense.Activation)}, {z}, {layout.Output(i, training: true)}, {dOut}, {dz}, {units});");
+                    }
+                }
+
+                string kernel = TensorMember(plan, i, TensorRole.Kernel);
+                writer.Line($"{Numerics}Gemm.MultiplyTransposeA({input}, {dz}, {kernel}Gradient, {inputs}, rows, {units}, accumulate: false);");
+                if (dense.UseBias)
+                {
+                    writer.Line($"{Numerics}Bias.Gradient({dz}, {TensorMember(plan, i, TensorRole.Bias)}Gradient, rows, {units});");
+                }
+
+                if (dIn.Length > 0)
+                {
+                    writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {dIn}, rows, {units}, {inputs}, accumulate: false);");
+                }
+
+                break;
+            }
+
+            case BatchNormalizationSpec bn:
+            {
+                writer.Line($"// {Describe(layer)}");
+                string features = Int(layer.Output.Last);
+                string gamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
+                string dGamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) + "Gradient" : "global::System.Span<float>.Empty";
+                string dBeta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) + "Gradient" : "global::System.Span<float>.Empty";
+                string target = dIn.Length > 0 ? dIn : layout.Delta(i - 1);
+                writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, rows, {features},");
+                writer.Line($"    {gamma}, {layout.Field(i, "InverseStd")}, {dGamma}, {dBeta}, accumulate: false);");
+                break;
+            }
+
+            case ActivationSpec activation when dIn.Length > 0:
+                writer.Line($"// {Describe(layer)}");
+                if (fusedHere)
+                {
+                    writer.Line("// (its gradient came fused with the loss's)");
+                    break;
+                }
+
+                writer.Line($"{Numerics}Activations.Backward({ActivationName(activation.Activation)}, {input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, {Int(layer.Output.Last)});");
+                break;
+
+            case DropoutSpec { Rate: > 0 } when dIn.Length > 0:
+                writer.Line($"// {Describe(layer)}");
+                writer.Line($"{Numerics}Dropout.Backward({dOut}, {CpuLayout.Rows(layout.Field(i, "Mask"), layer.Output.Size)}, {dIn});");
+                break;
+
+            default:
+                writer.Line($"// {Describe(layer)}: gradient passes through.");
+                break;
+        }
     }
 
     private static void WriteOptimizer(SourceWriter writer, ModelPlan plan, CompileSpec compile)

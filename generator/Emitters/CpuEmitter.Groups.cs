@@ -1,0 +1,220 @@
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+internal static partial class CpuEmitter
+{
+    // A Dense with its activation and BatchNormalization runs as one fused group (SPEC §5); everything else runs
+    // layer by layer (WriteLayerForward and the per-layer backward). These methods return false for a group they
+    // do not fuse (a softmax between Dense and BN), and the caller then emits its layers one by one.
+
+    private static bool IsDenseGroup(ModelPlan plan, FusionGroup group) =>
+        group.Kind != FusionKind.Single && plan.Layers[group.First].Spec is DenseSpec;
+
+    private static int LastOf(FusionGroup group) => group.First + group.Count - 1;
+
+    /// <summary>The span a layer writes in this pass: <c>y</c> for the model's last layer at inference.</summary>
+    private static string Out(CpuLayout layout, int layer, bool training) =>
+        !training && layer == layout.Count - 1 ? "y" : layout.Output(layer, training);
+
+    private static string KernelOf(ModelPlan plan, CpuLayout layout, int dense, bool training) =>
+        !training && layout.UsesFoldedWeights(dense) ? StoragePlanner.Pascal(plan.Layers[dense].Name) + "FoldedKernel" : TensorMember(plan, dense, TensorRole.Kernel);
+
+    private static string BiasOf(ModelPlan plan, CpuLayout layout, int dense, bool training) =>
+        !training && layout.UsesFoldedWeights(dense) ? StoragePlanner.Pascal(plan.Layers[dense].Name) + "FoldedBias"
+        : ((DenseSpec)plan.Layers[dense].Spec).UseBias ? TensorMember(plan, dense, TensorRole.Bias)
+        : "global::System.ReadOnlySpan<float>.Empty";
+
+    private static string Empty(bool writable) => writable ? "global::System.Span<float>.Empty" : "global::System.ReadOnlySpan<float>.Empty";
+
+    /// <summary>The forward pass of a fused group; false when the group must run layer by layer.</summary>
+    private static bool WriteGroupForward(SourceWriter writer, ModelPlan plan, CpuLayout layout, FusionGroup group, bool training)
+    {
+        if (!IsDenseGroup(plan, group))
+        {
+            return false;
+        }
+
+        int d = group.First, last = LastOf(group);
+        var dense = (DenseSpec)plan.Layers[d].Spec;
+        LayerPlan layer = plan.Layers[d];
+        string input = layout.Input(d, training);
+        string size = $"rows, {Int(layer.Input.Last)}, {Int(dense.Units)}";
+        string kernel = KernelOf(plan, layout, d, training);
+        string bias = BiasOf(plan, layout, d, training);
+        bool softmax = group.Activation == ActivationKind.Softmax;
+        string elementwise = ActivationName(softmax ? ActivationKind.Linear : group.Activation);
+        string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), dense.Units) : layout.Output(d, training);
+        writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group)}");
+
+        // At inference a BN before the activation is folded into this Dense: the group is Dense + activation.
+        bool bnBeforeActivation = group.Kind == FusionKind.WeightsBatchNormActivation;
+        if (group.Kind == FusionKind.WeightsActivation || (bnBeforeActivation && !training))
+        {
+            string y = Out(layout, last, training);
+            writer.Line($"{Numerics}FusedDense.Forward({input}, {kernel}, {bias}, {z}, {(softmax ? z : y)}, {size}, {elementwise});");
+            if (softmax)
+            {
+                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {Int(dense.Units)});");
+            }
+
+            return true;
+        }
+
+        int b = group.BatchNormalization;
+        var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
+        if (bnBeforeActivation)
+        {
+            string y = group.Count == 3 && !softmax ? layout.Output(last, training) : layout.Output(b, training);
+            writer.Line($"{Numerics}FusedDense.BatchNormActivationForward({input}, {kernel}, {bias}, {z}, {y}, {size},");
+            writer.Line($"    {BatchNormArguments(plan, layout, b, bn)}, {elementwise});");
+            if (softmax && group.Count == 3)
+            {
+                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {y}, {layout.Output(last, training)}, {Int(dense.Units)});");
+            }
+
+            return true;
+        }
+
+        // Dense → activation → BN.
+        if (softmax)
+        {
+            return false;
+        }
+
+        string activated = layout.Output(b - 1, training);
+        if (!training)
+        {
+            writer.Line($"{Numerics}FusedDense.Forward({input}, {kernel}, {bias}, {z}, {activated}, {size}, {elementwise});");
+            if (!layout.IsFolded(b))
+            {
+                writer.Line($"{Numerics}BatchNormalization.ForwardInference({activated}, {Out(layout, b, training)}, rows, {Int(dense.Units)}, {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
+            }
+
+            return true;
+        }
+
+        writer.Line($"{Numerics}FusedDense.ActivationBatchNormForward({input}, {kernel}, {bias}, {z}, {activated}, {layout.Output(b, training)}, {size},");
+        writer.Line($"    {BatchNormArguments(plan, layout, b, bn)}, {elementwise});");
+        return true;
+    }
+
+    private static string Gamma(ModelPlan plan, int b, BatchNormalizationSpec bn) => bn.Scale ? TensorMember(plan, b, TensorRole.Gamma) : Empty(writable: false);
+
+    private static string Beta(ModelPlan plan, int b, BatchNormalizationSpec bn) => bn.Center ? TensorMember(plan, b, TensorRole.Beta) : Empty(writable: false);
+
+    private static string BatchNormArguments(ModelPlan plan, CpuLayout layout, int b, BatchNormalizationSpec bn) =>
+        $"{Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)}, " +
+        $"{TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}";
+
+    /// <summary>The backward pass of a fused group up to and including its two GEMMs; false when it runs layer by layer.</summary>
+    private static bool WriteGroupBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout, FusionGroup group, string? fusedTarget)
+    {
+        if (!IsDenseGroup(plan, group) || (group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax))
+        {
+            return false;
+        }
+
+        int d = group.First, last = LastOf(group);
+        var dense = (DenseSpec)plan.Layers[d].Spec;
+        LayerPlan layer = plan.Layers[d];
+        string units = Int(dense.Units);
+        bool lossFusedHere = fusedTarget is not null && last == layout.Count - 1;
+        bool softmax = group.Activation == ActivationKind.Softmax;
+        string biasGradient = dense.UseBias ? TensorMember(plan, d, TensorRole.Bias) + "Gradient" : Empty(writable: true);
+        string dz;
+        writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group)}");
+        switch (group.Kind)
+        {
+            case FusionKind.WeightsActivation:
+            {
+                string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), dense.Units) : layout.Output(d, training: true);
+                string y = layout.Output(last, training: true);
+                dz = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivationDelta"), dense.Units) : layout.Delta(d);
+                if (lossFusedHere)
+                {
+                    writer.Line("// (the activation's gradient came fused with the loss's)");
+                    if (dense.UseBias)
+                    {
+                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, rows, {units});");
+                    }
+                }
+                else if (softmax)
+                {
+                    writer.Line($"{Numerics}Activations.Backward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {layout.Delta(last)}, {dz}, {units});");
+                    if (dense.UseBias)
+                    {
+                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, rows, {units});");
+                    }
+                }
+                else
+                {
+                    writer.Line($"{Numerics}FusedDense.Backward({z}, {y}, {layout.Delta(last)}, {dz}, {biasGradient}, rows, {units}, {ActivationName(group.Activation)});");
+                }
+
+                break;
+            }
+
+            case FusionKind.WeightsBatchNormActivation:
+            {
+                int b = group.BatchNormalization;
+                var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
+                string z = layout.Output(d, training: true);
+                dz = layout.Delta(d);
+                ActivationKind activation = group.Activation;
+                string y = layout.Output(last, training: true), dy = layout.Delta(last);
+                if (group.Count == 3 && (lossFusedHere || softmax))
+                {
+                    if (lossFusedHere)
+                    {
+                        writer.Line("// (the activation's gradient came fused with the loss's)");
+                    }
+                    else
+                    {
+                        writer.Line($"{Numerics}Activations.Backward({ActivationName(ActivationKind.Softmax)}, {layout.Output(b, training: true)}, {y}, {dy}, {layout.Delta(b)}, {units});");
+                    }
+
+                    activation = ActivationKind.Linear;
+                    y = layout.Output(b, training: true);
+                    dy = layout.Delta(b);
+                }
+
+                writer.Line($"{Numerics}FusedDense.BatchNormActivationBackward({z}, {y}, {dy}, {dz}, rows, {units},");
+                writer.Line($"    {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}, {GammaGradient(plan, b, bn)}, {BetaGradient(plan, b, bn)}, {biasGradient}, {ActivationName(activation)});");
+                break;
+            }
+
+            default:
+            {
+                int b = group.BatchNormalization;
+                var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
+                string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), dense.Units) : layout.Output(d, training: true);
+                dz = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivationDelta"), dense.Units) : layout.Delta(d);
+                writer.Line($"{Numerics}FusedDense.ActivationBatchNormBackward({z}, {layout.Output(b - 1, training: true)}, {layout.Delta(b)}, {dz}, rows, {units},");
+                writer.Line($"    {Gamma(plan, b, bn)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}, {GammaGradient(plan, b, bn)}, {BetaGradient(plan, b, bn)}, {biasGradient}, {ActivationName(group.Activation)});");
+                break;
+            }
+        }
+
+        WriteDenseGemmsBackward(writer, plan, layout, d, dz);
+        return true;
+    }
+
+    private static string GammaGradient(ModelPlan plan, int b, BatchNormalizationSpec bn) => bn.Scale ? TensorMember(plan, b, TensorRole.Gamma) + "Gradient" : Empty(writable: true);
+
+    private static string BetaGradient(ModelPlan plan, int b, BatchNormalizationSpec bn) => bn.Center ? TensorMember(plan, b, TensorRole.Beta) + "Gradient" : Empty(writable: true);
+
+    /// <summary>The two GEMMs of a Dense's backward pass: <c>dW = xᵀ · dz</c> and, unless it is the first trainable layer, <c>dx = dz · Wᵀ</c>.</summary>
+    private static void WriteDenseGemmsBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout, int d, string dz)
+    {
+        LayerPlan layer = plan.Layers[d];
+        var dense = (DenseSpec)layer.Spec;
+        string kernel = TensorMember(plan, d, TensorRole.Kernel);
+        writer.Line($"{Numerics}Gemm.MultiplyTransposeA({layout.Input(d, training: true)}, {dz}, {kernel}Gradient, {Int(layer.Input.Last)}, rows, {Int(dense.Units)}, accumulate: false);");
+        if (layout.NeedsInputDelta(d))
+        {
+            writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {layout.Delta(d - 1)}, rows, {Int(dense.Units)}, {Int(layer.Input.Last)}, accumulate: false);");
+        }
+    }
+}
