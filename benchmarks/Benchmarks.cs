@@ -66,6 +66,7 @@ public class Training
     [GlobalSetup]
     public void Setup()
     {
+        ProcessPriority.Raise();
         ModelSpec spec = ModelSpecs.Get(Model);
         (float[] x, float[] labels) = ModelSpecs.Data(spec, Batch, seed: 42);
         _net = Nets.Create(spec, Impl);
@@ -96,6 +97,7 @@ public class Inference
     [GlobalSetup]
     public void Setup()
     {
+        ProcessPriority.Raise();
         ModelSpec spec = ModelSpecs.Get(Model);
         (float[] x, float[] labels) = ModelSpecs.Data(spec, Batch, seed: 43);
         _net = Nets.Create(spec, Impl);
@@ -119,6 +121,9 @@ public class FmaPeak
     public const int Iterations = 1 << 16;
 
     public static int FlopsPerIteration(int lanes) => 16 * lanes * 2;
+
+    [GlobalSetup]
+    public void Setup() => ProcessPriority.Raise();
 
     [Benchmark(OperationsPerInvoke = Iterations)]
     public float Vector512Fma() => Fma512(Iterations);

@@ -17,6 +17,7 @@ public sealed class OrtNet : INet
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
     private readonly string _path;
+    private readonly bool _ownsFile;
     private readonly int _inputSize;
     private readonly int _outputSize;
     private OrtValue? _x;
@@ -26,12 +27,21 @@ public sealed class OrtNet : INet
     /// <param name="model">The generated model, whose weights the export carries.</param>
     /// <param name="threads">SessionOptions.IntraOpNumThreads: 1, or the machine's cores.</param>
     public OrtNet(ITrainableModel model, int threads)
+        : this(Export(model), model.InputSize, model.OutputSize, threads, ownsFile: true)
     {
-        MethodInfo export = ExportMethod(model.GetType()) ?? throw new InvalidOperationException(Unavailable(model.GetType()));
-        _inputSize = model.InputSize;
-        _outputSize = model.OutputSize;
-        _path = Path.Combine(Path.GetTempPath(), $"modelgen-benchmark-{model.GetType().Name}-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
-        export.Invoke(model, [_path]);
+    }
+
+    /// <param name="path">An ONNX file: input [N, inputSize] ("x" where there is one), output [N, outputSize] ("y").</param>
+    /// <param name="inputSize">Values per input sample.</param>
+    /// <param name="outputSize">Values per output sample.</param>
+    /// <param name="threads">SessionOptions.IntraOpNumThreads: 1, or the machine's cores.</param>
+    /// <param name="ownsFile">Whether to delete the file on Dispose.</param>
+    public OrtNet(string path, int inputSize, int outputSize, int threads, bool ownsFile = false)
+    {
+        _path = path;
+        _ownsFile = ownsFile;
+        _inputSize = inputSize;
+        _outputSize = outputSize;
         var options = new SessionOptions
         {
             IntraOpNumThreads = threads,
@@ -39,9 +49,19 @@ public sealed class OrtNet : INet
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
         };
-        _session = new InferenceSession(_path, options);
+        _session = new InferenceSession(path, options);
+        options.Dispose();
         InputName = _session.InputNames.Contains("x") ? "x" : _session.InputNames[0];
         OutputName = _session.OutputNames.Contains("y") ? "y" : _session.OutputNames[0];
+    }
+
+    /// <summary>Writes the model's ONNX export to a new temporary file and returns its path.</summary>
+    private static string Export(ITrainableModel model)
+    {
+        MethodInfo export = ExportMethod(model.GetType()) ?? throw new InvalidOperationException(Unavailable(model.GetType()));
+        string path = Path.Combine(Path.GetTempPath(), $"modelgen-benchmark-{model.GetType().Name}-{Environment.ProcessId}-{Guid.NewGuid():N}.onnx");
+        export.Invoke(model, [path]);
+        return path;
     }
 
     public string InputName { get; }
@@ -91,6 +111,11 @@ public sealed class OrtNet : INet
         DisposeBinding();
         _session.Dispose();
         _runOptions.Dispose();
+        if (!_ownsFile)
+        {
+            return;
+        }
+
         try
         {
             File.Delete(_path);

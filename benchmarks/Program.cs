@@ -23,6 +23,7 @@ public static class Program
         args = args.Where(a => a != "--skip-self-check").ToArray();
 
         string environment = Environment();
+        string startLoad = LoadAverage();
         Console.WriteLine(environment);
         var selfCheck = new StringWriter();
         TextWriter console = Console.Out;
@@ -52,12 +53,16 @@ public static class Program
             .ToArray();
         if (summaries.Length > 0)
         {
+            environment += $"\n- load average (1, 5, 15 min) at the start: {startLoad}; at the end: {LoadAverage()}";
             string check = skipSelfCheck ? "Self-check skipped." : "```\n" + selfCheck.ToString().TrimEnd() + "\n```";
             Report.Write(summaries, clock.Elapsed, environment, check);
         }
 
         return summaries.Any(s => s.HasCriticalValidationErrors) ? 1 : 0;
     }
+
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string Environment()
     {

@@ -58,7 +58,7 @@ public static class Report
 
     private static string FormatRatio(double ratio) => ratio.ToString(ratio >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture) + "×";
 
-    /// <summary>Mean nanoseconds per operation, keyed by (benchmark class, model, implementation, batch) or method name.</summary>
+    /// <summary>Median nanoseconds per operation, keyed by (benchmark class, model, implementation, batch) or method name.</summary>
     private sealed record Measurements(Dictionary<(string Kind, string Model, Impl Impl, int Batch), double> Means, Dictionary<string, double> Peak);
 
     public static string Write(IEnumerable<Summary> summaries, TimeSpan elapsed, string environment, string selfCheck)
@@ -68,7 +68,7 @@ public static class Report
         var peak = new Dictionary<string, double>();
         foreach (BenchmarkReport report in all.SelectMany(s => s.Reports))
         {
-            double? mean = report.ResultStatistics?.Mean;
+            double? mean = report.ResultStatistics?.Median;
             if (mean is not > 0)
             {
                 continue;
@@ -115,7 +115,7 @@ public static class Report
 
     /// <summary>The models with at least one measurement (a filtered run shows only those).</summary>
     private static IEnumerable<ModelSpec> Measured(Dictionary<(string, string, Impl, int), double> means) =>
-        ModelSpecs.All.Where(spec => means.Keys.Any(k => k.Model == spec.Name));
+        ModelSpecs.All.Where(spec => means.Keys.Any(k => k.Item2 == spec.Name));
 
     private static (string Kind, int Batch) Key(Figure figure) => figure switch
     {
@@ -161,7 +161,7 @@ public static class Report
 
     private static void WriteFigures(StringBuilder text, Dictionary<(string, string, Impl, int), double> means)
     {
-        text.AppendLine("## Figures (samples/s; Predict batch 1: time per call)");
+        text.AppendLine("## Figures (samples/s; Predict batch 1: time per call; medians)");
         text.AppendLine();
         text.AppendLine("| model | figure | ModelGen | plain C# | TorchSharp 1T | ONNX Runtime 1T | ModelGen ÷ best 1T peer | TorchSharp all cores | ONNX Runtime all cores | ModelGen ÷ best all-cores peer |");
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
