@@ -36,6 +36,15 @@ public interface IModel : IWeightsAccess
     /// <summary>Reads weights from a stream.</summary>
     /// <param name="stream">The stream to read.</param>
     void LoadWeights(Stream stream);
+
+    /// <summary>Writes the model's inference graph as an ONNX model (opset 13, float32 input <c>x</c> <c>[batch, InputSize]</c>,
+    /// output <c>y</c> <c>[batch, OutputSize]</c>) that ONNX Runtime runs with the outputs of <see cref="Predict"/>.</summary>
+    /// <param name="path">The <c>.onnx</c> file to create or overwrite.</param>
+    void ExportOnnx(string path);
+
+    /// <summary>Writes the model's inference graph as an ONNX model to a stream (see <see cref="ExportOnnx(string)"/>).</summary>
+    /// <param name="stream">The stream to write to.</param>
+    void ExportOnnx(Stream stream);
 }
 
 /// <summary>A generated model defined with <c>compile</c>: it trains as well as predicts.</summary>
@@ -43,6 +52,9 @@ public interface ITrainableModel : IModel
 {
     /// <summary>Label values per sample: 1 for binary and sparse categorical labels, <see cref="IModel.OutputSize"/> otherwise.</summary>
     int LabelSize { get; }
+
+    /// <summary>The optimizer's learning rate (Keras's <c>optimizer.learning_rate</c>), settable between steps.</summary>
+    float LearningRate { get; set; }
 
     /// <summary>Whether the model measures accuracy (classification losses with <c>metrics=accuracy</c>).</summary>
     bool HasAccuracy { get; }

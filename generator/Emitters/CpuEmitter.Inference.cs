@@ -102,19 +102,21 @@ internal static partial class CpuEmitter
 
             case BatchNormalizationSpec bn:
             {
+                // BN normalizes the last axis: a sequence's or image's positions are rows of their own.
                 string features = Int(layer.Output.Last);
+                string rows = PositionRows(layer);
                 string gamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
                 string beta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) : "global::System.ReadOnlySpan<float>.Empty";
                 string mean = TensorMember(plan, i, TensorRole.MovingMean);
                 string variance = TensorMember(plan, i, TensorRole.MovingVariance);
                 if (training)
                 {
-                    writer.Line($"{Numerics}BatchNormalization.ForwardTraining({input}, {output}, rows, {features}, {gamma}, {beta}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)},");
+                    writer.Line($"{Numerics}BatchNormalization.ForwardTraining({input}, {output}, {rows}, {features}, {gamma}, {beta}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)},");
                     writer.Line($"    {mean}, {variance}, {layout.Field(i, "Mean")}, {layout.Field(i, "InverseStd")}, {CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)});");
                 }
                 else
                 {
-                    writer.Line($"{Numerics}BatchNormalization.ForwardInference({input}, {output}, rows, {features}, {gamma}, {beta}, {mean}, {variance}, epsilon: {F(bn.Epsilon)});");
+                    writer.Line($"{Numerics}BatchNormalization.ForwardInference({input}, {output}, {rows}, {features}, {gamma}, {beta}, {mean}, {variance}, epsilon: {F(bn.Epsilon)});");
                 }
 
                 break;
@@ -132,6 +134,13 @@ internal static partial class CpuEmitter
                 break;
             }
         }
+    }
+
+    /// <summary>The rows a per-feature kernel sees for a layer: <c>rows</c>, times the positions of a sequence or image.</summary>
+    private static string PositionRows(LayerPlan layer)
+    {
+        long positions = layer.Output.Size / layer.Output.Last;
+        return positions == 1 ? "rows" : $"rows * {Int(positions)}";
     }
 
     private static string TensorMember(ModelPlan plan, int layer, TensorRole role)

@@ -273,7 +273,7 @@ internal static partial class CpuEmitter
                 string dGamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) + "Gradient" : "global::System.Span<float>.Empty";
                 string dBeta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) + "Gradient" : "global::System.Span<float>.Empty";
                 string target = dIn.Length > 0 ? dIn : layout.Delta(i - 1);
-                writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, rows, {features},");
+                writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, {PositionRows(layer)}, {features},");
                 writer.Line($"    {gamma}, {layout.Field(i, "InverseStd")}, {dGamma}, {dBeta}, accumulate: false);");
                 break;
             }
@@ -302,19 +302,31 @@ internal static partial class CpuEmitter
 
     private static void WriteOptimizer(SourceWriter writer, ModelPlan plan, CompileSpec compile)
     {
+        writer.Line($"private float _learningRate = {F(compile.LearningRate)};");
+        writer.Line();
+        writer.Line($"/// <summary>The optimizer's learning rate, Keras's <c>optimizer.learning_rate</c>: {Num(compile.LearningRate)} from <c>compile</c>, and settable");
+        writer.Line("/// between steps (a schedule, a learning-rate sweep).</summary>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is not a positive finite number.</exception>");
+        writer.Line(Generated);
+        writer.Line("public float LearningRate");
+        writer.Line("{");
+        writer.Line("    get => _learningRate;");
+        writer.Line("    set => _learningRate = global::ModelGen.ModelInputs.CheckLearningRate(value);");
+        writer.Line("}");
+        writer.Line();
         string learningRate = compile.Decay == 0
-            ? F(compile.LearningRate)
-            : $"{Numerics}Optimizers.DecayedLearningRate({F(compile.LearningRate)}, decay: {F(compile.Decay)}, _iterations)";
+            ? "_learningRate"
+            : $"{Numerics}Optimizers.DecayedLearningRate(_learningRate, decay: {F(compile.Decay)}, _iterations)";
         if (compile.Optimizer == OptimizerKind.Adam)
         {
-            writer.Line($"/// <summary>Adam (learning rate {Num(compile.LearningRate)}, beta_1 {Num(compile.Beta1)}, beta_2 {Num(compile.Beta2)}, epsilon {Num(compile.Epsilon)}{DecayText(compile)}) over every trainable value.</summary>");
+            writer.Line($"/// <summary>Adam (learning rate <see cref=\"LearningRate\"/>, beta_1 {Num(compile.Beta1)}, beta_2 {Num(compile.Beta2)}, epsilon {Num(compile.Epsilon)}{DecayText(compile)}) over every trainable value.</summary>");
             writer.Open("private void ApplyGradients()");
             writer.Line($"{Numerics}Optimizers.Adam(_parameters, _gradients, _adamM, _adamV, {learningRate}, beta1: {F(compile.Beta1)}, beta2: {F(compile.Beta2)}, epsilon: {F(compile.Epsilon)}, step: _iterations + 1);");
         }
         else
         {
             string velocity = compile.Momentum != 0 ? "_velocity" : "global::System.Span<float>.Empty";
-            writer.Line($"/// <summary>SGD (learning rate {Num(compile.LearningRate)}, momentum {Num(compile.Momentum)}{(compile.Nesterov ? ", Nesterov" : string.Empty)}{DecayText(compile)}) over every trainable value.</summary>");
+            writer.Line($"/// <summary>SGD (learning rate <see cref=\"LearningRate\"/>, momentum {Num(compile.Momentum)}{(compile.Nesterov ? ", Nesterov" : string.Empty)}{DecayText(compile)}) over every trainable value.</summary>");
             writer.Open("private void ApplyGradients()");
             writer.Line($"{Numerics}Optimizers.Sgd(_parameters, _gradients, {velocity}, {learningRate}, momentum: {F(compile.Momentum)}, nesterov: {SourceWriter.Literal(compile.Nesterov)});");
         }

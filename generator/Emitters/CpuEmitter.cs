@@ -33,6 +33,7 @@ internal static partial class CpuEmitter
             WriteStorage(writer, plan, layout);
             WriteWeightsApi(writer, plan);
             WriteFolding(writer, plan, layout);
+            WriteOnnxExport(writer, plan, layout);
             cancellationToken.ThrowIfCancellationRequested();
             WriteInference(writer, plan, layout);
             if (plan.Compile is not null)

@@ -66,7 +66,7 @@ internal static class ModelPlanner
             bool supported = layer.Spec switch
             {
                 DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec => true,
-                FlattenSpec => layer.Input.IsVector,
+                FlattenSpec => true, // row-major memory is already flat
                 _ => false,
             };
             if (!supported)

@@ -290,7 +290,7 @@ internal static class ModelValidator
             bool supported = layer switch
             {
                 DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec => true,
-                FlattenSpec => shape.IsVector,
+                FlattenSpec => true,
                 _ => false,
             };
             if (!supported)

@@ -246,12 +246,12 @@ public static class FusedDense
 
     // ---- Implementations, generic over the activation; each row pass cascades 512 → 256 → 128 → scalar lanes.
 
-    private static void Epilogue<TAct>(ReadOnlySpan<float> z, ReadOnlySpan<float> bias, Span<float> y, int rows, int units)
+    private static void Epilogue<TAct>(Span<float> z, ReadOnlySpan<float> bias, Span<float> y, int rows, int units)
         where TAct : struct, IFusedActivation
     {
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> zr = z.Slice(r * units, units);
+            Span<float> zr = z.Slice(r * units, units);
             Span<float> yr = y.Slice(r * units, units);
             int f = 0;
             if (Vector512.IsHardwareAccelerated) f = EpilogueBody<Vector512<float>, Vector512Ops, TAct>(zr, bias, yr, f);
@@ -262,7 +262,7 @@ public static class FusedDense
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int EpilogueBody<TVec, TOps, TAct>(ReadOnlySpan<float> z, ReadOnlySpan<float> bias, Span<float> y, int f)
+    private static int EpilogueBody<TVec, TOps, TAct>(Span<float> z, ReadOnlySpan<float> bias, Span<float> y, int f)
         where TVec : struct where TOps : ISimdOps<TVec> where TAct : struct, IFusedActivation
     {
         for (; f <= z.Length - TOps.Count; f += TOps.Count)
@@ -270,7 +270,9 @@ public static class FusedDense
             TVec v = TOps.Load(z, f);
             if (!bias.IsEmpty)
             {
+                // z keeps the bias: the backward pass of gelu and swish reads the pre-activation.
                 v = TOps.Add(v, TOps.Load(bias, f));
+                TOps.Store(v, z, f);
             }
 
             TOps.Store(TAct.Forward<TVec, TOps>(v), y, f);

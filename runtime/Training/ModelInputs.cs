@@ -57,6 +57,18 @@ public static class ModelInputs
         }
     }
 
+    /// <summary>Checks a learning rate: a positive, finite number.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">It is not.</exception>
+    public static float CheckLearningRate(float learningRate)
+    {
+        if (!(learningRate > 0) || float.IsInfinity(learningRate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be a positive, finite number.");
+        }
+
+        return learningRate;
+    }
+
     /// <summary>Checks weights for <c>SetWeights</c>: one array per tensor, each of its tensor's length.</summary>
     /// <exception cref="ArgumentException">The count or a length is wrong; the message names the tensor.</exception>
     public static void CheckWeights(float[][] weights, string[] names, int[] lengths)

@@ -21,7 +21,9 @@ public static class Repository
             .Where(d => Directory.EnumerateFiles(d, "*.model", SearchOption.AllDirectories).Any())
             .OrderBy(d => d, StringComparer.Ordinal);
 
-    /// <summary>A sample's <c>.model</c> files and C# files, with paths as a project at <see cref="GeneratorHarness.ProjectDirectory"/> would see them.</summary>
+    /// <summary>A sample's model definitions, its <c>.model</c> files and its <c>AttributeForm.cs</c> (the rest of a sample,
+    /// its program and plotting, needs packages these compilations do not reference), with paths as a project at
+    /// <see cref="GeneratorHarness.ProjectDirectory"/> would see them.</summary>
     public static (List<(string Path, string Text)> ModelFiles, List<(string Path, string Text)> Sources) LoadSample(string sampleDirectory)
     {
         var models = new List<(string, string)>();
@@ -38,7 +40,7 @@ public static class Repository
             {
                 models.Add((GeneratorHarness.ProjectDirectory + relative, File.ReadAllText(file)));
             }
-            else if (file.EndsWith(".cs", StringComparison.OrdinalIgnoreCase))
+            else if (Path.GetFileName(file) == "AttributeForm.cs")
             {
                 sources.Add((GeneratorHarness.ProjectDirectory + relative, File.ReadAllText(file)));
             }

@@ -11,7 +11,7 @@ namespace ModelGen.Tests.Training;
 public class FrontEndTrainingEquivalenceTests
 {
     public static IEnumerable<object[]> Pairs() =>
-        new[] { typeof(Samples.Circles.NoBn).Assembly }
+        new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.LearningRates.PlainMlp).Assembly }
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(ITrainableModel).IsAssignableFrom(t) && t.Namespace is { } ns && !ns.EndsWith(".AttributeForm", StringComparison.Ordinal))
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
@@ -21,7 +21,8 @@ public class FrontEndTrainingEquivalenceTests
     [MemberData(nameof(Pairs))]
     public void BothFormsTrainToIdenticalWeights(string fileModelType)
     {
-        Type fileType = typeof(Samples.Circles.NoBn).Assembly.GetType(fileModelType)!;
+        Type fileType = new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.LearningRates.PlainMlp).Assembly }
+            .Select(a => a.GetType(fileModelType)).Single(t => t is not null)!;
         Type attributeType = fileType.Assembly.GetType(fileType.Namespace + ".AttributeForm." + fileType.Name)
             ?? throw new InvalidOperationException($"{fileModelType} has no attribute form");
         var fromFile = (ITrainableModel)Activator.CreateInstance(fileType, 11)!;

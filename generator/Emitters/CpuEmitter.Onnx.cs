@@ -1,0 +1,110 @@
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+internal static partial class CpuEmitter
+{
+    /// <summary>The ONNX operator set the runtime's <c>ModelGen.Onnx.OnnxGraphBuilder.OpsetVersion</c> writes, for the docs.</summary>
+    private const int OnnxOpset = 13;
+
+    /// <summary><c>ExportOnnx(Stream)</c>, one <c>OnnxGraphBuilder</c> call per layer with the layer's Keras name, and
+    /// <c>ExportOnnx(string)</c>. Layers that are identities at inference (dropout, flatten) add nothing.</summary>
+    private static void WriteOnnxExport(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        writer.Line($"/// <summary>Writes the model's inference graph to <paramref name=\"stream\"/> as an ONNX model (opset {Int(OnnxOpset)}, float32):");
+        writer.Line($"/// input <c>x</c> <c>[batch, {Int(plan.InputSize)}]</c>, output <c>y</c> <c>[batch, {Int(plan.OutputSize)}]</c>, one node per layer named as in Keras.");
+        writer.Line("/// BatchNormalization uses its moving statistics and Dropout is left out, as in <see cref=\"Predict\"/>, whose outputs");
+        writer.Line("/// ONNX Runtime reproduces. The model does not change.</summary>");
+        writer.Line("/// <param name=\"stream\">The stream to write to.</param>");
+        LayerPlan? unsupported = FirstLayerWithoutOnnxExport(plan);
+        if (unsupported is not null)
+        {
+            writer.Line($"/// <exception cref=\"global::System.NotSupportedException\">Always: layer '{unsupported.Name}' has no ONNX export yet.</exception>");
+        }
+
+        writer.Line(Generated);
+        writer.Open("public void ExportOnnx(global::System.IO.Stream stream)");
+        if (unsupported is not null)
+        {
+            // A layer that gained a CPU kernel before its ONNX export: the class still compiles, and says so at run time.
+            string message = $"Layer '{unsupported.Name}' ({Names.KerasClassOf(unsupported.Spec.Kind)}) has no ONNX export yet.";
+            writer.Line($"throw new global::System.NotSupportedException({SourceWriter.Literal(message)});");
+            writer.Close();
+            writer.Line();
+            WriteOnnxFileOverload(writer);
+            return;
+        }
+
+        writer.Line($"var graph = new global::ModelGen.Onnx.OnnxGraphBuilder({SourceWriter.Literal(plan.Type.FullName)}, InputSize);");
+        for (int i = 0; i < layout.Count; i++)
+        {
+            LayerPlan layer = layout.Layer(i);
+            string name = SourceWriter.Literal(layer.Name);
+            // Dropout and flatten pass values through at inference. BatchNormalization stays a node of its own (with the
+            // moving statistics) even where Predict folds it into a Dense: ONNX Runtime fuses it again itself.
+            if (layer.Spec is DropoutSpec or FlattenSpec)
+            {
+                writer.Line($"// {Describe(layer)}: identity at inference, not in the graph.");
+                continue;
+            }
+
+            writer.Line($"// {Describe(layer)}");
+            switch (layer.Spec)
+            {
+                case DenseSpec dense:
+                {
+                    string bias = dense.UseBias ? TensorMember(plan, i, TensorRole.Bias) : "global::System.ReadOnlySpan<float>.Empty";
+                    writer.Line($"graph.Dense({name}, {TensorMember(plan, i, TensorRole.Kernel)}, {bias}, inputs: {Int(layer.Input.Last)}, units: {Int(dense.Units)}, {ActivationName(dense.Activation)});");
+                    break;
+                }
+
+                case BatchNormalizationSpec bn:
+                {
+                    string gamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
+                    string beta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) : "global::System.ReadOnlySpan<float>.Empty";
+                    writer.Line($"graph.BatchNormalization({name}, {gamma}, {beta}, {TensorMember(plan, i, TensorRole.MovingMean)}, {TensorMember(plan, i, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)}{PerPosition(layer)});");
+                    break;
+                }
+
+                case ActivationSpec activation:
+                    writer.Line($"graph.Activation({name}, {ActivationName(activation.Activation)}{PerPosition(layer)});");
+                    break;
+
+            }
+        }
+
+        writer.Line("graph.Write(stream);");
+        writer.Close();
+        writer.Line();
+        WriteOnnxFileOverload(writer);
+    }
+
+    private static void WriteOnnxFileOverload(SourceWriter writer)
+    {
+        writer.Line("/// <summary>Writes the model's inference graph to a file as an ONNX model (see <see cref=\"ExportOnnx(global::System.IO.Stream)\"/>);");
+        writer.Line("/// the file is replaced only once the new content is complete.</summary>");
+        writer.Line("/// <param name=\"path\">The <c>.onnx</c> file to create or overwrite.</param>");
+        writer.Line(Generated);
+        writer.Line("public void ExportOnnx(string path) => global::ModelGen.Onnx.OnnxGraphBuilder.WriteFile(path, ExportOnnx);");
+        writer.Line();
+    }
+
+    /// <summary>The first layer, other than an inference-time identity, that the ONNX builder has no call for.</summary>
+    private static LayerPlan? FirstLayerWithoutOnnxExport(ModelPlan plan)
+    {
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            {
+                return layer;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>For a layer on a sequence or image, the builder's <c>features</c> argument: the last axis, along which
+    /// softmax and BatchNormalization work.</summary>
+    private static string PerPosition(LayerPlan layer) => layer.Input.IsVector ? string.Empty : $", features: {Int(layer.Input.Last)}";
+}

@@ -1,0 +1,470 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.ComponentModel;
+using System.IO;
+using ActivationKind = ModelGen.Activation;
+
+namespace ModelGen.Onnx;
+
+/// <summary>
+/// Builds a model's inference graph as an ONNX model, one call per Keras layer; for generated code
+/// (<c>ExportOnnx</c>). The graph reads <c>x</c>, float32 <c>[batch, inputSize]</c> with a symbolic <c>batch</c>
+/// dimension, and writes <c>y</c>, float32 <c>[batch, Width]</c>. Weights become initializers named as in Keras
+/// (<c>dense/kernel</c>, <c>batch_normalization/moving_mean</c>), copied when a layer is added, so the builder never
+/// refers to the model's arrays afterwards. Nodes are named after their layer: the layer's own operator (a Dense's
+/// <c>Gemm</c>, a BatchNormalization, an Activation layer's last operator) has the layer's name, any other
+/// <c>layer/what</c> (<c>dense/relu</c>); every node's output value has its node's name, except the last one, <c>y</c>.
+/// </summary>
+/// <remarks>
+/// <para>Operator set <see cref="OpsetVersion"/> (13) of the default domain, IR version <see cref="IrVersion"/> (7,
+/// the IR released with opset 13): every operator used is in that set, so any runtime that supports opset 13 runs the
+/// file. Dense is <c>Gemm</c> (its bias as <c>C</c>, none without a bias); BatchNormalization is
+/// <c>BatchNormalization</c> with the moving statistics (inference), ones for gamma when <c>scale = false</c> and
+/// zeros for beta when <c>center = false</c>; activations are <c>Relu</c>, <c>Tanh</c>, <c>Sigmoid</c>,
+/// <c>Softmax</c> (axis -1), <c>Elu</c> (alpha 1), <c>LeakyRelu</c> (alpha 0.2), GELU as
+/// <c>0.5 · x · (1 + Erf(x / √2))</c> (opset 13 has no <c>Gelu</c>) and swish as <c>x · Sigmoid(x)</c>. Dropout and
+/// Flatten are identities at inference and add nothing (<c>x</c> is already flat). On a sequence or image, softmax and
+/// BatchNormalization work along the last axis: the values are reshaped to <c>[batch · positions, features]</c> around them.</para>
+/// <para>The encoding is deterministic: the same calls give the same bytes.</para>
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed class OnnxGraphBuilder
+{
+    /// <summary>The version of the default ONNX operator set (domain <c>""</c>) the graph imports.</summary>
+    public const int OpsetVersion = 13;
+
+    /// <summary>The ONNX IR version written (<c>ModelProto.ir_version</c>).</summary>
+    public const long IrVersion = 7;
+
+    /// <summary>The graph input's name.</summary>
+    public const string InputName = "x";
+
+    /// <summary>The graph output's name.</summary>
+    public const string OutputName = "y";
+
+    /// <summary>The symbolic name of the batch dimension of the input and the output.</summary>
+    public const string BatchDimension = "batch";
+
+    /// <summary><c>ModelProto.producer_name</c>.</summary>
+    public const string ProducerName = "ModelGen";
+
+    private readonly string _graphName;
+    private readonly int _inputSize;
+    private readonly List<Node> _nodes = new();
+    private readonly List<Tensor> _initializers = new();
+    private readonly HashSet<string> _names = new(StringComparer.Ordinal) { InputName, OutputName };
+    private string _current = InputName;
+
+    /// <summary>Starts a graph whose input has <paramref name="inputSize"/> values per sample.</summary>
+    /// <param name="graphName">The graph's name: the model's full type name.</param>
+    /// <param name="inputSize">Values per input sample.</param>
+    public OnnxGraphBuilder(string graphName, int inputSize)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(graphName);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        _graphName = graphName;
+        _inputSize = inputSize;
+        Width = inputSize;
+    }
+
+    /// <summary>Values per sample of the graph's current output (the input size, then each layer's units).</summary>
+    public int Width { get; private set; }
+
+    /// <summary>Adds a Keras Dense layer: <c>Gemm(x, kernel, bias)</c>, then its activation.</summary>
+    /// <param name="name">The Keras layer name (<c>dense</c>, <c>dense_1</c>), the Gemm node's name.</param>
+    /// <param name="kernel">The kernel, <c>[inputs, units]</c> row-major (Keras's layout).</param>
+    /// <param name="bias">The bias, <c>[units]</c>, or empty for <c>use_bias = false</c>.</param>
+    /// <param name="inputs">Input features: the current <see cref="Width"/>.</param>
+    /// <param name="units">Output features.</param>
+    /// <param name="activation">The layer's activation.</param>
+    public void Dense(string name, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, int inputs, int units, ActivationKind activation = ActivationKind.Linear)
+    {
+        CheckName(name);
+        if (inputs != Width)
+        {
+            throw new ArgumentException($"Dense '{name}' takes {inputs} inputs, but the graph's output has {Width} values per sample.", nameof(inputs));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        CheckLength(kernel.Length, (long)inputs * units, nameof(kernel), $"[{inputs}, {units}]");
+        if (!bias.IsEmpty)
+        {
+            CheckLength(bias.Length, units, nameof(bias), $"[{units}] or empty");
+        }
+
+        var inputsOfGemm = new List<string> { _current, AddInitializer(name + "/kernel", new long[] { inputs, units }, kernel) };
+        if (!bias.IsEmpty)
+        {
+            inputsOfGemm.Add(AddInitializer(name + "/bias", new long[] { units }, bias));
+        }
+
+        AddNode(name, "Gemm", inputsOfGemm.ToArray());
+        Width = units;
+        if (activation != ActivationKind.Linear)
+        {
+            AddActivation(name + "/" + KerasName(activation), activation);
+        }
+    }
+
+    /// <summary>Adds a Keras BatchNormalization layer in inference mode:
+    /// <c>y = gamma · (x - moving_mean) / sqrt(moving_variance + epsilon) + beta</c> per feature.</summary>
+    /// <param name="name">The Keras layer name, the node's name.</param>
+    /// <param name="gamma">The scale, <c>[Width]</c>, or empty for <c>scale = false</c> (ones are written).</param>
+    /// <param name="beta">The offset, <c>[Width]</c>, or empty for <c>center = false</c> (zeros are written).</param>
+    /// <param name="movingMean">The moving mean, <c>[Width]</c>.</param>
+    /// <param name="movingVariance">The moving variance, <c>[Width]</c>.</param>
+    /// <param name="epsilon">The layer's epsilon.</param>
+    /// <param name="features">For a sequence or image, the values per position (the last axis, which the layer
+    /// normalizes); <see langword="null"/> for a vector, whose features are the whole <see cref="Width"/>.</param>
+    public void BatchNormalization(
+        string name, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, float epsilon, int? features = null)
+    {
+        CheckName(name);
+        int perPosition = Features(features);
+        string shape = $"[{perPosition}]";
+        if (!gamma.IsEmpty)
+        {
+            CheckLength(gamma.Length, perPosition, nameof(gamma), shape + " or empty");
+        }
+
+        if (!beta.IsEmpty)
+        {
+            CheckLength(beta.Length, perPosition, nameof(beta), shape + " or empty");
+        }
+
+        CheckLength(movingMean.Length, perPosition, nameof(movingMean), shape);
+        CheckLength(movingVariance.Length, perPosition, nameof(movingVariance), shape);
+        if (!(epsilon > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be positive.");
+        }
+
+        long[] dims = { perPosition };
+        string scale = gamma.IsEmpty ? AddInitializer(name + "/ones", dims, Filled(perPosition, 1f)) : AddInitializer(name + "/gamma", dims, gamma);
+        string offset = beta.IsEmpty ? AddInitializer(name + "/zeros", dims, Filled(perPosition, 0f)) : AddInitializer(name + "/beta", dims, beta);
+        string mean = AddInitializer(name + "/moving_mean", dims, movingMean);
+        string variance = AddInitializer(name + "/moving_variance", dims, movingVariance);
+        // ONNX normalizes axis 1 of [N, C, ...]: positions of a sequence or image become rows, [N · positions, C].
+        ToPositions(name, perPosition);
+        AddNode(name, "BatchNormalization", new[] { _current, scale, offset, mean, variance }, Attribute.Of("epsilon", epsilon));
+        ToSamples(name, perPosition);
+    }
+
+    /// <summary>Adds a Keras Activation layer (linear adds nothing).</summary>
+    /// <param name="name">The Keras layer name, the name of the activation's last node.</param>
+    /// <param name="activation">The activation.</param>
+    /// <param name="features">For a sequence or image, the values per position (softmax works along this last
+    /// axis); <see langword="null"/> for a vector.</param>
+    public void Activation(string name, ActivationKind activation, int? features = null)
+    {
+        CheckName(name);
+        int perPosition = Features(features);
+        if (activation == ActivationKind.Softmax)
+        {
+            ToPositions(name, perPosition);
+            AddActivation(name, activation);
+            ToSamples(name, perPosition);
+        }
+        else if (activation != ActivationKind.Linear)
+        {
+            // Elementwise: the same on a sample's values in any shape.
+            AddActivation(name, activation);
+        }
+    }
+
+    /// <summary>The encoded ONNX model (<c>ModelProto</c>).</summary>
+    /// <returns>The bytes of an <c>.onnx</c> file.</returns>
+    public byte[] ToArray()
+    {
+        var graph = new ProtoMessageWriter();
+        if (_nodes.Count == 0)
+        {
+            // Every layer is an identity at inference: the graph still computes y from x.
+            graph.Message(GraphProtoField.Node, EncodeNode(new Node(OutputName, "Identity", new[] { InputName }, OutputName, Array.Empty<Attribute>()), OutputName));
+        }
+
+        for (int i = 0; i < _nodes.Count; i++)
+        {
+            graph.Message(GraphProtoField.Node, EncodeNode(_nodes[i], i == _nodes.Count - 1 ? OutputName : _nodes[i].Output));
+        }
+
+        graph.String(GraphProtoField.Name, _graphName);
+        foreach (Tensor tensor in _initializers)
+        {
+            graph.Message(GraphProtoField.Initializer, EncodeTensor(tensor));
+        }
+
+        graph.Message(GraphProtoField.Input, EncodeValueInfo(InputName, _inputSize));
+        graph.Message(GraphProtoField.Output, EncodeValueInfo(OutputName, Width));
+
+        var opset = new ProtoMessageWriter()
+            .String(OperatorSetIdProtoField.Domain, string.Empty)
+            .Int64(OperatorSetIdProtoField.Version, OpsetVersion);
+        return new ProtoMessageWriter()
+            .Int64(ModelProtoField.IrVersion, IrVersion)
+            .String(ModelProtoField.ProducerName, ProducerName)
+            .String(ModelProtoField.ProducerVersion, ProducerVersion)
+            .String(ModelProtoField.DocString, $"Inference graph of model '{_graphName}': BatchNormalization uses the moving statistics; Dropout is left out.")
+            .Message(ModelProtoField.Graph, graph)
+            .Message(ModelProtoField.OpsetImport, opset)
+            .ToArray();
+    }
+
+    /// <summary>Writes the encoded ONNX model to <paramref name="stream"/>.</summary>
+    /// <param name="stream">The destination.</param>
+    public void Write(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ToArray());
+        stream.Flush();
+    }
+
+    /// <summary>Creates or replaces the file at <paramref name="path"/> with what <paramref name="write"/> writes: the
+    /// content goes to <c>path.tmp</c> first and replaces the file only once complete.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="write">Writes the content (a model's <c>ExportOnnx(Stream)</c>).</param>
+    public static void WriteFile(string path, Action<Stream> write)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(write);
+        string temporary = path + ".tmp";
+        try
+        {
+            using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                write(file);
+            }
+
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    private static string ProducerVersion { get; } =
+        (typeof(OnnxGraphBuilder).Assembly.GetName().Version ?? new Version(0, 0, 0)).ToString(3);
+
+    /// <summary>The activation's nodes on the current value; the last node is named <paramref name="name"/>.</summary>
+    private void AddActivation(string name, ActivationKind activation)
+    {
+        string x = _current;
+        switch (activation)
+        {
+            case ActivationKind.Relu: AddNode(name, "Relu", x); break;
+            case ActivationKind.Tanh: AddNode(name, "Tanh", x); break;
+            case ActivationKind.Sigmoid: AddNode(name, "Sigmoid", x); break;
+            case ActivationKind.Softmax: AddNode(name, "Softmax", new[] { x }, Attribute.Of("axis", -1)); break;
+            case ActivationKind.Elu: AddNode(name, "Elu", new[] { x }, Attribute.Of("alpha", 1f)); break;
+            case ActivationKind.LeakyRelu: AddNode(name, "LeakyRelu", new[] { x }, Attribute.Of("alpha", 0.2f)); break;
+            case ActivationKind.Swish:
+                AddNode(name + "/sigmoid", "Sigmoid", x);
+                AddNode(name, "Mul", x, _current);
+                break;
+            case ActivationKind.Gelu:
+                // The exact GELU, x Φ(x) = 0.5 · x · (1 + erf(x / √2)), as Keras computes it by default.
+                AddNode(name + "/div", "Div", x, Scalar("gelu/sqrt2", MathF.Sqrt(2f)));
+                AddNode(name + "/erf", "Erf", _current);
+                AddNode(name + "/add", "Add", _current, Scalar("gelu/one", 1f));
+                AddNode(name + "/mul", "Mul", x, _current);
+                AddNode(name, "Mul", _current, Scalar("gelu/half", 0.5f));
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        }
+    }
+
+    /// <summary>The values per position: <paramref name="features"/>, which must divide <see cref="Width"/>, or the whole width.</summary>
+    private int Features(int? features)
+    {
+        if (features is not int perPosition)
+        {
+            return Width;
+        }
+
+        if (perPosition <= 0 || Width % perPosition != 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(features), perPosition, $"Features per position must divide the {Width} values per sample.");
+        }
+
+        return perPosition;
+    }
+
+    /// <summary>Reshapes <c>[N, Width]</c> to <c>[N · positions, features]</c> when a sample has several positions.</summary>
+    private void ToPositions(string name, int features)
+    {
+        if (features != Width)
+        {
+            AddNode(name + "/to_positions", "Reshape", _current, AddInitializer(name + "/positions_shape", new long[] { -1, features }));
+        }
+    }
+
+    /// <summary>Reshapes <c>[N · positions, features]</c> back to <c>[N, Width]</c> after <see cref="ToPositions"/>.</summary>
+    private void ToSamples(string name, int features)
+    {
+        if (features != Width)
+        {
+            AddNode(name + "/to_samples", "Reshape", _current, AddInitializer(name + "/samples_shape", new long[] { -1, Width }));
+        }
+    }
+
+    /// <summary>The name of a scalar initializer, added on first use and shared after.</summary>
+    private string Scalar(string name, float value)
+    {
+        foreach (Tensor tensor in _initializers)
+        {
+            if (tensor.Name == name)
+            {
+                return name;
+            }
+        }
+
+        return AddInitializer(name, Array.Empty<long>(), new[] { value });
+    }
+
+    private void AddNode(string name, string opType, params string[] inputs) => AddNode(name, opType, inputs, Array.Empty<Attribute>());
+
+    private void AddNode(string name, string opType, string[] inputs, params Attribute[] attributes)
+    {
+        Reserve(name);
+        _nodes.Add(new Node(name, opType, inputs, name, attributes));
+        _current = name;
+    }
+
+    private string AddInitializer(string name, long[] dims, ReadOnlySpan<float> values)
+    {
+        Reserve(name);
+        var data = new byte[checked(values.Length * sizeof(float))];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(data.AsSpan(i * sizeof(float)), values[i]);
+        }
+
+        _initializers.Add(new Tensor(name, dims, TensorDataType.Float, data));
+        return name;
+    }
+
+    /// <summary>A 1-D int64 initializer (a shape for <c>Reshape</c>).</summary>
+    private string AddInitializer(string name, long[] values)
+    {
+        Reserve(name);
+        var data = new byte[values.Length * sizeof(long)];
+        for (int i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(data.AsSpan(i * sizeof(long)), values[i]);
+        }
+
+        _initializers.Add(new Tensor(name, new long[] { values.Length }, TensorDataType.Int64, data));
+        return name;
+    }
+
+    private void Reserve(string name)
+    {
+        if (!_names.Add(name))
+        {
+            throw new ArgumentException($"The graph already has a value named '{name}'.", nameof(name));
+        }
+    }
+
+    private static void CheckName(string name) => ArgumentException.ThrowIfNullOrEmpty(name);
+
+    private static void CheckLength(long actual, long expected, string parameter, string shape)
+    {
+        if (actual != expected)
+        {
+            throw new ArgumentException($"{parameter} has {actual} values; {shape} needs {expected}.", parameter);
+        }
+    }
+
+    private static float[] Filled(int length, float value)
+    {
+        var values = new float[length];
+        Array.Fill(values, value);
+        return values;
+    }
+
+    private static string KerasName(ActivationKind activation) => activation switch
+    {
+        ActivationKind.Relu => "relu",
+        ActivationKind.Tanh => "tanh",
+        ActivationKind.Sigmoid => "sigmoid",
+        ActivationKind.Softmax => "softmax",
+        ActivationKind.Elu => "elu",
+        ActivationKind.LeakyRelu => "leaky_relu",
+        ActivationKind.Gelu => "gelu",
+        ActivationKind.Swish => "swish",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
+    };
+
+    private static ProtoMessageWriter EncodeNode(Node node, string output)
+    {
+        var message = new ProtoMessageWriter();
+        foreach (string input in node.Inputs)
+        {
+            message.String(NodeProtoField.Input, input);
+        }
+
+        message.String(NodeProtoField.Output, output)
+            .String(NodeProtoField.Name, node.Name)
+            .String(NodeProtoField.OpType, node.OpType);
+        foreach (Attribute attribute in node.Attributes)
+        {
+            var encoded = new ProtoMessageWriter().String(AttributeProtoField.Name, attribute.Name);
+            if (attribute.Type == AttributeType.Float)
+            {
+                encoded.Float(AttributeProtoField.F, attribute.Float);
+            }
+            else
+            {
+                encoded.Int64(AttributeProtoField.I, attribute.Int);
+            }
+
+            encoded.Int32(AttributeProtoField.Type, attribute.Type);
+            message.Message(NodeProtoField.Attribute, encoded);
+        }
+
+        return message;
+    }
+
+    private static ProtoMessageWriter EncodeTensor(Tensor tensor)
+    {
+        var message = new ProtoMessageWriter();
+        foreach (long dim in tensor.Dims)
+        {
+            message.Int64(TensorProtoField.Dims, dim);
+        }
+
+        return message.Int32(TensorProtoField.DataType, tensor.DataType)
+            .String(TensorProtoField.Name, tensor.Name)
+            .Bytes(TensorProtoField.RawData, tensor.Data);
+    }
+
+    /// <summary>A float32 <c>[batch, features]</c> value.</summary>
+    private static ProtoMessageWriter EncodeValueInfo(string name, int features)
+    {
+        var shape = new ProtoMessageWriter()
+            .Message(TensorShapeProtoField.Dim, new ProtoMessageWriter().String(TensorShapeProtoField.DimParam, BatchDimension))
+            .Message(TensorShapeProtoField.Dim, new ProtoMessageWriter().Int64(TensorShapeProtoField.DimValue, features));
+        var tensorType = new ProtoMessageWriter()
+            .Int32(TypeProtoField.TensorElemType, TensorDataType.Float)
+            .Message(TypeProtoField.TensorShape, shape);
+        return new ProtoMessageWriter()
+            .String(ValueInfoProtoField.Name, name)
+            .Message(ValueInfoProtoField.Type, new ProtoMessageWriter().Message(TypeProtoField.TensorType, tensorType));
+    }
+
+    private sealed record Node(string Name, string OpType, string[] Inputs, string Output, Attribute[] Attributes);
+
+    private sealed record Tensor(string Name, long[] Dims, int DataType, byte[] Data);
+
+    private readonly record struct Attribute(string Name, int Type, long Int, float Float)
+    {
+        public static Attribute Of(string name, long value) => new(name, AttributeType.Int, value, 0f);
+
+        public static Attribute Of(string name, float value) => new(name, AttributeType.Float, 0, value);
+    }
+}
