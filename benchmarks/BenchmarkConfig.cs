@@ -60,7 +60,7 @@ public static class BenchmarkConfig
 
         public UnitType UnitType => UnitType.Dimensionless;
 
-        public string Legend => "Training/Inference: samples per second (Batch / Median); FmaPeak: GFLOP/s (from the Median)";
+        public string Legend => "Training/Inference: samples per second (Batch / Median); FmaPeak, GemmM4: GFLOP/s (from the Median)";
 
         public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
 
@@ -76,6 +76,12 @@ public static class BenchmarkConfig
             {
                 int lanes = benchmarkCase.Descriptor.WorkloadMethod.Name.StartsWith("Vector512", StringComparison.Ordinal) ? 16 : 8;
                 return $"{FmaPeak.FlopsPerIteration(lanes) / meanNs.Value:F1} GFLOP/s";
+            }
+
+            if (benchmarkCase.Descriptor.Type == typeof(GemmM4))
+            {
+                (int m, int k, int n) = GemmM4.Shape(benchmarkCase.Descriptor.WorkloadMethod.Name);
+                return $"{2.0 * m * k * n / meanNs.Value:F1} GFLOP/s";
             }
 
             object? batch = benchmarkCase.Parameters.Items.FirstOrDefault(p => p.Name == "Batch")?.Value;

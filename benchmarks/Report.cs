@@ -76,7 +76,7 @@ public static class Report
 
             var parameters = report.BenchmarkCase.Parameters;
             string kind = report.BenchmarkCase.Descriptor.Type.Name;
-            if (kind == nameof(FmaPeak))
+            if (kind is nameof(FmaPeak) or nameof(GemmM4))
             {
                 peak[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = mean.Value;
             }
@@ -96,6 +96,7 @@ public static class Report
         WriteFigures(text, means);
         WritePeerRatios(text, means);
         double? peakGflops = WritePeak(text, peak, means);
+        WriteGemm(text, peak, means, peakGflops);
         WriteTargets(text, means, peakGflops);
 
         string report2 = text.ToString();
@@ -250,6 +251,44 @@ public static class Report
 
         text.AppendLine();
         return best;
+    }
+
+    /// <summary>The bare GEMM kernels at M4's shapes (GemmM4), and how much of an M4 training step at batch 128 they explain.</summary>
+    private static void WriteGemm(StringBuilder text, Dictionary<string, double> kernels, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
+    {
+        string[] methods = [nameof(GemmM4.Layer1Forward), nameof(GemmM4.Layer1WeightGradient), nameof(GemmM4.Layer2Forward), nameof(GemmM4.Layer2WeightGradient), nameof(GemmM4.Layer2InputGradient)];
+        if (!methods.Any(kernels.ContainsKey))
+        {
+            return;
+        }
+
+        text.AppendLine($"## M4's GEMM kernels alone, batch {GemmM4.Batch} (ModelGen.Numerics.Gemm)");
+        text.AppendLine();
+        text.AppendLine("| product | m × k × n | time | GFLOP/s | of peak |");
+        text.AppendLine("|---|---|---|---|---|");
+        double total = 0;
+        foreach (string method in methods)
+        {
+            if (!kernels.TryGetValue(method, out double ns))
+            {
+                continue;
+            }
+
+            (int m, int k, int n) = GemmM4.Shape(method);
+            double gflops = 2.0 * m * k * n / ns;
+            total += ns;
+            string share = peakGflops is { } peak ? $"{100 * gflops / peak:F0}%" : "n/a";
+            text.AppendLine($"| {method} | {m} × {k} × {n} | {FormatTime(ns)} | {gflops:F1} | {share} |");
+        }
+
+        if (means.TryGetValue((nameof(Training), "M4", Impl.ModelGen, GemmM4.Batch), out double step) && methods.All(kernels.ContainsKey))
+        {
+            text.AppendLine();
+            text.AppendLine($"These five products (all of M4's GEMM work but the 10-unit output layer's, which is under 2% of the FLOPs) take {FormatTime(total)}; " +
+                $"a whole ModelGen training step at batch {GemmM4.Batch} takes {FormatTime(step)}, so the GEMMs are about {100 * Math.Min(total, step) / step:F0}% of the step.");
+        }
+
+        text.AppendLine();
     }
 
     private static void WriteTargets(StringBuilder text, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
