@@ -9,8 +9,8 @@ namespace ModelGen.Benchmarks;
 /// <summary>
 /// ONNX Runtime (CPU execution provider, inference only) on the generated class's own ONNX export,
 /// <c>model.ExportOnnx(path)</c>: input "x" [N, InputSize], output "y" [N, OutputSize]. Runs through an IoBinding over
-/// the bound arrays, so that a run copies nothing on the .NET side. The export is looked up by reflection: while the
-/// generated classes have no ExportOnnx, this project still builds and the ONNX Runtime rows say why they are missing.
+/// the bound arrays, so that a run copies nothing on the .NET side. The export is looked up by reflection, so that this
+/// project builds against generated classes with or without ExportOnnx; without it the ONNX Runtime rows say so.
 /// </summary>
 public sealed class OrtNet : INet
 {
