@@ -146,7 +146,15 @@ public static class Report
         double? rate = Rate(means, model, impl, figure);
         if (rate is null)
         {
-            return figure is Figure.Train32 or Figure.Train128 && impl is Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores ? "(inference only)" : "n/a";
+            if (figure is Figure.Train32 or Figure.Train128 && impl is Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores)
+            {
+                return "(inference only)";
+            }
+
+            // A peer left out of the run: TorchSharp that could not load, or a model without ExportOnnx.
+            return Nets.Unavailable(impl, model) is { } why
+                ? why.StartsWith("could not load", StringComparison.Ordinal) ? "could not load" : "not run (no export)"
+                : "n/a";
         }
 
         return figure == Figure.Predict1 ? FormatTime(1e9 / rate.Value) : FormatRate(rate.Value) + "/s";

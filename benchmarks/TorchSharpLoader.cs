@@ -71,7 +71,34 @@ public static class TorchSharpLoader
             string hint = PatchedLibrary is null && OperatingSystem.IsLinux()
                 ? " (on a libstdc++ older than GCC 13's, run benchmarks/torchsharp-shim/build.sh first)"
                 : string.Empty;
-            return $"could not load: {inner.GetType().Name}: {FirstLine(inner.Message)}{hint}";
+            // TorchSharp's own message names a missing package; the loader's message says what really failed.
+            string reason = LoaderMessage() ?? $"{inner.GetType().Name}: {FirstLine(inner.Message)}";
+            return $"could not load: {reason}{hint}";
+        }
+    }
+
+    /// <summary>The dynamic loader's message for TorchSharp's shipped native library, or null if it loads.</summary>
+    private static string? LoaderMessage()
+    {
+        string directory = Path.GetDirectoryName(typeof(torch).Assembly.Location) ?? AppContext.BaseDirectory;
+        string? library = new[] { directory, Path.Combine(directory, "runtimes", "linux-x64", "native") }
+            .Select(d => Path.Combine(d, "libLibTorchSharp.so"))
+            .FirstOrDefault(File.Exists);
+        if (library is null || !OperatingSystem.IsLinux())
+        {
+            return null;
+        }
+
+        try
+        {
+            NativeLibrary.Load(library);
+            return null;
+        }
+        catch (DllNotFoundException e)
+        {
+            // The loader's own line (dlerror) follows .NET's advice in the message.
+            int version = e.Message.IndexOf("version `", StringComparison.Ordinal);
+            return version >= 0 ? "libLibTorchSharp.so: " + FirstLine(e.Message[version..]) : FirstLine(e.Message);
         }
     }
 
