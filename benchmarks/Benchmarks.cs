@@ -1,0 +1,175 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using BenchmarkDotNet.Attributes;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>The implementations compared. "AllCores" peers use every core (torch.set_num_threads, IntraOpNumThreads);
+/// the others run on one thread (ModelGen and the plain loops are single-threaded by construction).</summary>
+public enum Impl
+{
+    ModelGen,
+    PlainCSharp,
+    TorchSharp,
+    TorchSharpAllCores,
+    OnnxRuntime,
+    OnnxRuntimeAllCores,
+}
+
+/// <summary>Builds an implementation of a model with the generated model's initial weights (seed 1).</summary>
+public static class Nets
+{
+    public const int Seed = 1;
+
+    public static bool IsSingleThreaded(Impl impl) => impl is not (Impl.TorchSharpAllCores or Impl.OnnxRuntimeAllCores);
+
+    /// <summary>Null when the implementation can run on this machine; otherwise why not (shown in the report).</summary>
+    public static string? Unavailable(Impl impl, string model) => impl switch
+    {
+        Impl.TorchSharp or Impl.TorchSharpAllCores => TorchSharpLoader.Failure,
+        Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores => OrtNet.Unavailable(ModelSpecs.CreateGenerated(model, Seed).GetType()),
+        _ => null,
+    };
+
+    public static INet Create(ModelSpec spec, Impl impl)
+    {
+        ITrainableModel generated = ModelSpecs.CreateGenerated(spec.Name, Seed);
+        int allCores = Environment.ProcessorCount;
+        return impl switch
+        {
+            Impl.ModelGen => new ModelGenNet(generated),
+            Impl.PlainCSharp => new PlainNet(spec, generated.GetWeights()),
+            Impl.TorchSharp => new TorchNet(spec, generated.GetWeights(), threads: 1),
+            Impl.TorchSharpAllCores => new TorchNet(spec, generated.GetWeights(), threads: allCores),
+            Impl.OnnxRuntime => new OrtNet(generated, threads: 1),
+            Impl.OnnxRuntimeAllCores => new OrtNet(generated, threads: allCores),
+            _ => throw new ArgumentOutOfRangeException(nameof(impl)),
+        };
+    }
+}
+
+/// <summary>One optimizer step (TrainOnBatch / zero_grad-forward-backward-step) on a batch of 32 or 128 samples.</summary>
+public class Training
+{
+    private INet? _net;
+
+    [Params("M1", "M2", "M3", "M4")]
+    public string Model { get; set; } = "M1";
+
+    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores)]
+    public Impl Impl { get; set; }
+
+    [Params(32, 128)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ProcessPriority.Raise();
+        ModelSpec spec = ModelSpecs.Get(Model);
+        (float[] x, float[] labels) = ModelSpecs.Data(spec, Batch, seed: 42);
+        _net = Nets.Create(spec, Impl);
+        _net.Bind(x, labels, Batch, training: true);
+    }
+
+    [Benchmark]
+    public float TrainOnBatch() => _net!.TrainStep();
+
+    [GlobalCleanup]
+    public void Cleanup() => _net?.Dispose();
+}
+
+/// <summary>Inference: Predict on one sample (latency) and on 256 samples (throughput).</summary>
+public class Inference
+{
+    private INet? _net;
+
+    [Params("M1", "M2", "M3", "M4")]
+    public string Model { get; set; } = "M1";
+
+    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores)]
+    public Impl Impl { get; set; }
+
+    [Params(1, 256)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ProcessPriority.Raise();
+        ModelSpec spec = ModelSpecs.Get(Model);
+        (float[] x, float[] labels) = ModelSpecs.Data(spec, Batch, seed: 43);
+        _net = Nets.Create(spec, Impl);
+        _net.Bind(x, labels, Batch, training: false);
+    }
+
+    [Benchmark]
+    public void Predict() => _net!.Predict();
+
+    [GlobalCleanup]
+    public void Cleanup() => _net?.Dispose();
+}
+
+/// <summary>
+/// The core's FP32 peak, measured: a loop of 16 independent fused multiply-adds per iteration (enough to fill every
+/// FMA pipe through its latency), on Vector512 and Vector256. One operation is one iteration:
+/// 16 FMAs × lanes × 2 FLOP (512 FLOP for Vector512, 256 for Vector256).
+/// </summary>
+public class FmaPeak
+{
+    public const int Iterations = 1 << 16;
+
+    public static int FlopsPerIteration(int lanes) => 16 * lanes * 2;
+
+    [GlobalSetup]
+    public void Setup() => ProcessPriority.Raise();
+
+    [Benchmark(OperationsPerInvoke = Iterations)]
+    public float Vector512Fma() => Fma512(Iterations);
+
+    [Benchmark(OperationsPerInvoke = Iterations)]
+    public float Vector256Fma() => Fma256(Iterations);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Fma512(int iterations)
+    {
+        Vector512<float> m = Vector512.Create(0.999999f), c = Vector512.Create(1e-6f);
+        Vector512<float> a0 = Vector512.Create(1f), a1 = a0 + c, a2 = a1 + c, a3 = a2 + c, a4 = a3 + c, a5 = a4 + c, a6 = a5 + c, a7 = a6 + c;
+        Vector512<float> a8 = a7 + c, a9 = a8 + c, a10 = a9 + c, a11 = a10 + c, a12 = a11 + c, a13 = a12 + c, a14 = a13 + c, a15 = a14 + c;
+        for (int i = 0; i < iterations; i++)
+        {
+            a0 = Vector512.FusedMultiplyAdd(a0, m, c); a1 = Vector512.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector512.FusedMultiplyAdd(a2, m, c); a3 = Vector512.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector512.FusedMultiplyAdd(a4, m, c); a5 = Vector512.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector512.FusedMultiplyAdd(a6, m, c); a7 = Vector512.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector512.FusedMultiplyAdd(a8, m, c); a9 = Vector512.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector512.FusedMultiplyAdd(a10, m, c); a11 = Vector512.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector512.FusedMultiplyAdd(a12, m, c); a13 = Vector512.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector512.FusedMultiplyAdd(a14, m, c); a15 = Vector512.FusedMultiplyAdd(a15, m, c);
+        }
+
+        return Vector512.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static float Fma256(int iterations)
+    {
+        Vector256<float> m = Vector256.Create(0.999999f), c = Vector256.Create(1e-6f);
+        Vector256<float> a0 = Vector256.Create(1f), a1 = a0 + c, a2 = a1 + c, a3 = a2 + c, a4 = a3 + c, a5 = a4 + c, a6 = a5 + c, a7 = a6 + c;
+        Vector256<float> a8 = a7 + c, a9 = a8 + c, a10 = a9 + c, a11 = a10 + c, a12 = a11 + c, a13 = a12 + c, a14 = a13 + c, a15 = a14 + c;
+        for (int i = 0; i < iterations; i++)
+        {
+            a0 = Vector256.FusedMultiplyAdd(a0, m, c); a1 = Vector256.FusedMultiplyAdd(a1, m, c);
+            a2 = Vector256.FusedMultiplyAdd(a2, m, c); a3 = Vector256.FusedMultiplyAdd(a3, m, c);
+            a4 = Vector256.FusedMultiplyAdd(a4, m, c); a5 = Vector256.FusedMultiplyAdd(a5, m, c);
+            a6 = Vector256.FusedMultiplyAdd(a6, m, c); a7 = Vector256.FusedMultiplyAdd(a7, m, c);
+            a8 = Vector256.FusedMultiplyAdd(a8, m, c); a9 = Vector256.FusedMultiplyAdd(a9, m, c);
+            a10 = Vector256.FusedMultiplyAdd(a10, m, c); a11 = Vector256.FusedMultiplyAdd(a11, m, c);
+            a12 = Vector256.FusedMultiplyAdd(a12, m, c); a13 = Vector256.FusedMultiplyAdd(a13, m, c);
+            a14 = Vector256.FusedMultiplyAdd(a14, m, c); a15 = Vector256.FusedMultiplyAdd(a15, m, c);
+        }
+
+        return Vector256.Sum(a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7 + a8 + a9 + a10 + a11 + a12 + a13 + a14 + a15);
+    }
+}

@@ -1,0 +1,172 @@
+using System;
+using System.Collections.Generic;
+using ModelGen.Benchmarks.Models;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>The activations the four benchmark models use.</summary>
+public enum Act
+{
+    Linear,
+    Relu,
+    Tanh,
+    Sigmoid,
+    Softmax,
+}
+
+/// <summary>The losses the four benchmark models use.</summary>
+public enum LossKind
+{
+    /// <summary>One sigmoid unit; labels [batch, 1] of 0 or 1.</summary>
+    BinaryCrossentropy,
+
+    /// <summary>Softmax over the classes; labels [batch] class indices.</summary>
+    SparseCategoricalCrossentropy,
+}
+
+/// <summary>One layer of a model, as the peers build it (the generated classes read the same model from Models/*.model).</summary>
+public abstract record LayerSpec;
+
+/// <summary>Dense with a bias, then <paramref name="Activation"/>.</summary>
+public sealed record DenseSpec(int Units, Act Activation = Act.Linear) : LayerSpec;
+
+/// <summary>BatchNormalization over the features, Keras's momentum (weight of the old moving statistic).</summary>
+public sealed record BatchNormSpec(float Momentum = 0.99f, float Epsilon = 1e-3f) : LayerSpec;
+
+/// <summary>A separate activation layer.</summary>
+public sealed record ActivationSpec(Act Activation) : LayerSpec;
+
+/// <summary>Inverted dropout.</summary>
+public sealed record DropoutSpec(float Rate) : LayerSpec;
+
+/// <summary>A benchmark model: the same architecture and optimizer (Keras's SGD) for every implementation.</summary>
+public sealed record ModelSpec(string Name, int InputSize, int OutputSize, LayerSpec[] Layers, LossKind Loss, float LearningRate, float Momentum)
+{
+    /// <summary>Whether training draws random numbers (dropout): two implementations then train on different masks.</summary>
+    public bool HasDropout => Array.Exists(Layers, l => l is DropoutSpec);
+
+    /// <summary>Label values per sample, in ModelGen's layout.</summary>
+    public int LabelSize => 1;
+
+    /// <summary>Multiply-adds of the Dense layers per sample in the forward pass.</summary>
+    public long DenseMacsPerSample
+    {
+        get
+        {
+            long macs = 0;
+            int width = InputSize;
+            foreach (LayerSpec layer in Layers)
+            {
+                if (layer is DenseSpec dense)
+                {
+                    macs += (long)width * dense.Units;
+                    width = dense.Units;
+                }
+            }
+
+            return macs;
+        }
+    }
+
+    /// <summary>Multiply-adds of the Dense layers' input gradients per sample (none for the first Dense: the input needs none).</summary>
+    public long DenseInputGradientMacsPerSample
+    {
+        get
+        {
+            long macs = 0;
+            int width = InputSize;
+            bool first = true;
+            foreach (LayerSpec layer in Layers)
+            {
+                if (layer is DenseSpec dense)
+                {
+                    if (!first)
+                    {
+                        macs += (long)width * dense.Units;
+                    }
+
+                    first = false;
+                    width = dense.Units;
+                }
+            }
+
+            return macs;
+        }
+    }
+}
+
+/// <summary>The models M1 to M4 (their .model files are in Models/), their generated classes and their data.</summary>
+public static class ModelSpecs
+{
+    public static readonly ModelSpec M1 = new("M1", 2, 1,
+        [new DenseSpec(50, Act.Relu), new BatchNormSpec(), new DenseSpec(1, Act.Sigmoid)],
+        LossKind.BinaryCrossentropy, LearningRate: 0.01f, Momentum: 0.9f);
+
+    public static readonly ModelSpec M2 = new("M2", 14, 2,
+        [
+            new DenseSpec(64), new BatchNormSpec(), new ActivationSpec(Act.Tanh), new DropoutSpec(0.2f),
+            new DenseSpec(64), new BatchNormSpec(), new ActivationSpec(Act.Tanh), new DropoutSpec(0.2f),
+            new DenseSpec(2), new BatchNormSpec(), new ActivationSpec(Act.Softmax),
+        ],
+        LossKind.SparseCategoricalCrossentropy, LearningRate: 0.01f, Momentum: 0f);
+
+    public static readonly ModelSpec M3 = new("M3", 192, 99,
+        [
+            new DenseSpec(100), new BatchNormSpec(), new ActivationSpec(Act.Relu),
+            new DenseSpec(100), new BatchNormSpec(), new ActivationSpec(Act.Relu),
+            new DenseSpec(100), new BatchNormSpec(), new ActivationSpec(Act.Relu),
+            new DenseSpec(99, Act.Softmax),
+        ],
+        LossKind.SparseCategoricalCrossentropy, LearningRate: 0.01f, Momentum: 0f);
+
+    public static readonly ModelSpec M4 = new("M4", 784, 10,
+        [
+            new DenseSpec(512), new BatchNormSpec(), new ActivationSpec(Act.Relu),
+            new DenseSpec(512), new BatchNormSpec(), new ActivationSpec(Act.Relu),
+            new DenseSpec(10, Act.Softmax),
+        ],
+        LossKind.SparseCategoricalCrossentropy, LearningRate: 0.01f, Momentum: 0f);
+
+    public static IReadOnlyList<ModelSpec> All { get; } = [M1, M2, M3, M4];
+
+    public static ModelSpec Get(string name) => All[IndexOf(name)];
+
+    private static int IndexOf(string name) => name switch
+    {
+        "M1" => 0,
+        "M2" => 1,
+        "M3" => 2,
+        "M4" => 3,
+        _ => throw new ArgumentException($"no model {name}", nameof(name)),
+    };
+
+    /// <summary>A new generated model (from Models/{name}.model), initialized from <paramref name="seed"/>.</summary>
+    public static ITrainableModel CreateGenerated(string name, int seed) => name switch
+    {
+        "M1" => new M1(seed),
+        "M2" => new M2(seed),
+        "M3" => new M3(seed),
+        "M4" => new M4(seed),
+        _ => throw new ArgumentException($"no model {name}", nameof(name)),
+    };
+
+    /// <summary>Inputs in [-1, 1) and labels (ModelGen's layout: 0/1 or class indices) for <paramref name="batch"/> samples.</summary>
+    public static (float[] X, float[] Labels) Data(ModelSpec spec, int batch, int seed)
+    {
+        var random = new Random(seed);
+        var x = new float[batch * spec.InputSize];
+        for (int i = 0; i < x.Length; i++)
+        {
+            x[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+
+        var labels = new float[batch * spec.LabelSize];
+        int classes = spec.Loss == LossKind.BinaryCrossentropy ? 2 : spec.OutputSize;
+        for (int i = 0; i < labels.Length; i++)
+        {
+            labels[i] = random.Next(classes);
+        }
+
+        return (x, labels);
+    }
+}

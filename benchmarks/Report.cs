@@ -1,0 +1,347 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using BenchmarkDotNet.Reports;
+
+namespace ModelGen.Benchmarks;
+
+/// <summary>
+/// After the run: samples/s of every implementation per model and figure, the ratio of ModelGen to the best peer
+/// (single-threaded, and all cores), the ratio to each peer, the issue's targets met or missed, and M4's training GEMM
+/// rate as a fraction of the measured FP32 peak. Printed and written to results/ModelGen-report.md in BenchmarkDotNet's
+/// artifacts folder.
+/// </summary>
+public static class Report
+{
+    private enum Figure
+    {
+        Train32,
+        Train128,
+        Predict1,
+        Infer256,
+    }
+
+    private static readonly Figure[] s_figures = [Figure.Train32, Figure.Train128, Figure.Predict1, Figure.Infer256];
+
+    private static readonly Impl[] s_singleThreadPeers = [Impl.PlainCSharp, Impl.TorchSharp, Impl.OnnxRuntime];
+
+    private static readonly Impl[] s_allCoresPeers = [Impl.PlainCSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntimeAllCores];
+
+    /// <summary>The issue's single-threaded targets: the least ratio ModelGen ÷ best peer (speed; Predict: time⁻¹),
+    /// except M4's training, a fraction of the FP32 peak; and the best peer's figure the issue saw on a 2-core Zen 5.</summary>
+    private static readonly Dictionary<(string, Figure), (double Min, string Text, string IssuePeer)> s_targets = new()
+    {
+        [("M1", Figure.Train32)] = (5, "≥ 5×", "1.24 M/s"), [("M1", Figure.Train128)] = (5, "≥ 5×", "1.25 M/s"),
+        [("M1", Figure.Predict1)] = (3, "≤ 1/3 of the time", "0.3 µs"), [("M1", Figure.Infer256)] = (2, "≥ 2×", "25 M/s"),
+        [("M2", Figure.Train32)] = (10, "≥ 10×", "112 k/s"), [("M2", Figure.Train128)] = (4, "≥ 4×", "240 k/s"),
+        [("M2", Figure.Predict1)] = (8, "≤ 1/8 of the time", "2.5 µs"), [("M2", Figure.Infer256)] = (1.5, "≥ 1.5×", "8.4 M/s"),
+        [("M3", Figure.Train32)] = (3, "≥ 3×", "92 k/s"), [("M3", Figure.Train128)] = (1.3, "≥ 1.3×", "187 k/s"),
+        [("M3", Figure.Predict1)] = (3, "≤ 1/3 of the time", "4.6 µs"), [("M3", Figure.Infer256)] = (1, "≥ 1×", "1.63 M/s"),
+        [("M4", Figure.Train32)] = (0.70, "≥ 70% of FP32 peak", "—"), [("M4", Figure.Train128)] = (0.80, "≥ 80% of FP32 peak", "—"),
+        [("M4", Figure.Predict1)] = (1, "≤ 1× the time", "35.5 µs"), [("M4", Figure.Infer256)] = (0.95, "≥ 0.95×", "152 k/s"),
+    };
+
+    public static string FormatRate(double perSecond) => perSecond switch
+    {
+        >= 1e9 => (perSecond / 1e9).ToString("F2", CultureInfo.InvariantCulture) + " G",
+        >= 1e6 => (perSecond / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " M",
+        >= 1e3 => (perSecond / 1e3).ToString("F1", CultureInfo.InvariantCulture) + " k",
+        _ => perSecond.ToString("F0", CultureInfo.InvariantCulture) + " ",
+    };
+
+    private static string FormatTime(double ns) => ns >= 1e6
+        ? (ns / 1e6).ToString("F2", CultureInfo.InvariantCulture) + " ms"
+        : (ns / 1e3).ToString(ns >= 1e4 ? "F1" : "F2", CultureInfo.InvariantCulture) + " µs";
+
+    private static string FormatRatio(double ratio) => ratio.ToString(ratio >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture) + "×";
+
+    /// <summary>Median nanoseconds per operation, keyed by (benchmark class, model, implementation, batch) or method name.</summary>
+    private sealed record Measurements(Dictionary<(string Kind, string Model, Impl Impl, int Batch), double> Means, Dictionary<string, double> Peak);
+
+    public static string Write(IEnumerable<Summary> summaries, TimeSpan elapsed, string environment, string selfCheck)
+    {
+        Summary[] all = summaries.ToArray();
+        var means = new Dictionary<(string, string, Impl, int), double>();
+        var peak = new Dictionary<string, double>();
+        foreach (BenchmarkReport report in all.SelectMany(s => s.Reports))
+        {
+            double? mean = report.ResultStatistics?.Median;
+            if (mean is not > 0)
+            {
+                continue;
+            }
+
+            var parameters = report.BenchmarkCase.Parameters;
+            string kind = report.BenchmarkCase.Descriptor.Type.Name;
+            if (kind is nameof(FmaPeak) or nameof(GemmM4))
+            {
+                peak[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = mean.Value;
+            }
+            else if (parameters["Model"] is string model && parameters["Impl"] is Impl impl && parameters["Batch"] is int batch)
+            {
+                means[(kind, model, impl, batch)] = mean.Value;
+            }
+        }
+
+        var text = new StringBuilder();
+        text.AppendLine("# ModelGen benchmark report");
+        text.AppendLine();
+        text.AppendLine(environment);
+        text.AppendLine($"- whole run: {elapsed.TotalMinutes:F1} minutes");
+        text.AppendLine();
+        text.AppendLine(selfCheck);
+        WriteFigures(text, means);
+        WritePeerRatios(text, means);
+        double? peakGflops = WritePeak(text, peak, means);
+        WriteGemm(text, peak, means, peakGflops);
+        WriteTargets(text, means, peakGflops);
+
+        string report2 = text.ToString();
+        Console.WriteLine();
+        Console.WriteLine(report2);
+        string? directory = all.FirstOrDefault()?.ResultsDirectoryPath;
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+            string path = Path.Combine(directory, "ModelGen-report.md");
+            File.WriteAllText(path, report2);
+            Console.WriteLine($"Report written to {path}");
+        }
+
+        return report2;
+    }
+
+    /// <summary>The models with at least one measurement (a filtered run shows only those).</summary>
+    private static IEnumerable<ModelSpec> Measured(Dictionary<(string, string, Impl, int), double> means) =>
+        ModelSpecs.All.Where(spec => means.Keys.Any(k => k.Item2 == spec.Name));
+
+    private static (string Kind, int Batch) Key(Figure figure) => figure switch
+    {
+        Figure.Train32 => (nameof(Training), 32),
+        Figure.Train128 => (nameof(Training), 128),
+        Figure.Predict1 => (nameof(Inference), 1),
+        _ => (nameof(Inference), 256),
+    };
+
+    private static string Name(Figure figure) => figure switch
+    {
+        Figure.Train32 => "train, batch 32",
+        Figure.Train128 => "train, batch 128",
+        Figure.Predict1 => "Predict, batch 1",
+        _ => "inference, batch 256",
+    };
+
+    /// <summary>Samples per second of an implementation for a figure, or null when it did not run.</summary>
+    private static double? Rate(Dictionary<(string, string, Impl, int), double> means, string model, Impl impl, Figure figure)
+    {
+        (string kind, int batch) = Key(figure);
+        return means.TryGetValue((kind, model, impl, batch), out double ns) ? batch * 1e9 / ns : null;
+    }
+
+    private static string Cell(Dictionary<(string, string, Impl, int), double> means, string model, Impl impl, Figure figure)
+    {
+        double? rate = Rate(means, model, impl, figure);
+        if (rate is null)
+        {
+            if (figure is Figure.Train32 or Figure.Train128 && impl is Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores)
+            {
+                return "(inference only)";
+            }
+
+            // A peer left out of the run: TorchSharp that could not load, or a model without ExportOnnx.
+            return Nets.Unavailable(impl, model) is { } why
+                ? why.StartsWith("could not load", StringComparison.Ordinal) ? "could not load" : "not run (no export)"
+                : "n/a";
+        }
+
+        return figure == Figure.Predict1 ? FormatTime(1e9 / rate.Value) : FormatRate(rate.Value) + "/s";
+    }
+
+    private static (Impl Impl, double Rate)? Best(Dictionary<(string, string, Impl, int), double> means, string model, Figure figure, Impl[] peers) =>
+        peers.Select(p => (Impl: p, Rate: Rate(means, model, p, figure)))
+            .Where(p => p.Rate is not null)
+            .Select(p => (p.Impl, p.Rate!.Value))
+            .OrderByDescending(p => p.Item2)
+            .Cast<(Impl, double)?>()
+            .FirstOrDefault();
+
+    private static void WriteFigures(StringBuilder text, Dictionary<(string, string, Impl, int), double> means)
+    {
+        text.AppendLine("## Figures (samples/s; Predict batch 1: time per call; medians)");
+        text.AppendLine();
+        text.AppendLine("| model | figure | ModelGen | plain C# | TorchSharp 1T | ONNX Runtime 1T | ModelGen ÷ best 1T peer | TorchSharp all cores | ONNX Runtime all cores | ModelGen ÷ best all-cores peer |");
+        text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        foreach (ModelSpec spec in Measured(means))
+        {
+            foreach (Figure figure in s_figures)
+            {
+                string m = spec.Name;
+                text.Append($"| {m} | {Name(figure)} | {Cell(means, m, Impl.ModelGen, figure)} | {Cell(means, m, Impl.PlainCSharp, figure)} ");
+                text.Append($"| {Cell(means, m, Impl.TorchSharp, figure)} | {Cell(means, m, Impl.OnnxRuntime, figure)} | {RatioCell(means, m, figure, s_singleThreadPeers)} ");
+                text.AppendLine($"| {Cell(means, m, Impl.TorchSharpAllCores, figure)} | {Cell(means, m, Impl.OnnxRuntimeAllCores, figure)} | {RatioCell(means, m, figure, s_allCoresPeers)} |");
+            }
+        }
+
+        text.AppendLine();
+    }
+
+    private static string RatioCell(Dictionary<(string, string, Impl, int), double> means, string model, Figure figure, Impl[] peers)
+    {
+        double? own = Rate(means, model, Impl.ModelGen, figure);
+        (Impl Impl, double Rate)? best = Best(means, model, figure, peers);
+        return own is null || best is null ? "n/a" : $"**{FormatRatio(own.Value / best.Value.Rate)}** ({best.Value.Impl})";
+    }
+
+    private static void WritePeerRatios(StringBuilder text, Dictionary<(string, string, Impl, int), double> means)
+    {
+        text.AppendLine("## ModelGen ÷ each peer (speed ratio; above 1: ModelGen faster)");
+        text.AppendLine();
+        Impl[] peers = [Impl.PlainCSharp, Impl.TorchSharp, Impl.OnnxRuntime, Impl.TorchSharpAllCores, Impl.OnnxRuntimeAllCores];
+        text.AppendLine("| model | figure | " + string.Join(" | ", peers) + " |");
+        text.AppendLine("|---|---|" + string.Concat(peers.Select(_ => "---|")));
+        foreach (ModelSpec spec in Measured(means))
+        {
+            foreach (Figure figure in s_figures)
+            {
+                double? own = Rate(means, spec.Name, Impl.ModelGen, figure);
+                IEnumerable<string> cells = peers.Select(p => Rate(means, spec.Name, p, figure) is { } rate && own is not null ? FormatRatio(own.Value / rate) : "n/a");
+                text.AppendLine($"| {spec.Name} | {Name(figure)} | {string.Join(" | ", cells)} |");
+            }
+        }
+
+        text.AppendLine();
+    }
+
+    /// <summary>FLOPs of the Dense GEMMs of one training step per sample: forward, weight gradients, input gradients.</summary>
+    private static double TrainingGemmFlopsPerSample(ModelSpec spec) => 2.0 * (2 * spec.DenseMacsPerSample + spec.DenseInputGradientMacsPerSample);
+
+    private static double? WritePeak(StringBuilder text, Dictionary<string, double> peak, Dictionary<(string, string, Impl, int), double> means)
+    {
+        text.AppendLine("## FP32 peak of one core, and M4's training GEMM rate");
+        text.AppendLine();
+        double? best = null;
+        foreach ((string method, int lanes) in new[] { (nameof(FmaPeak.Vector512Fma), 16), (nameof(FmaPeak.Vector256Fma), 8) })
+        {
+            if (peak.TryGetValue(method, out double ns))
+            {
+                double gflops = FmaPeak.FlopsPerIteration(lanes) / ns;
+                best = Math.Max(best ?? 0, gflops);
+                text.AppendLine($"- {method}: {gflops:F1} GFLOP/s (16 independent FMAs of {lanes} floats per iteration, one thread)");
+            }
+        }
+
+        if (best is null)
+        {
+            text.AppendLine("- FmaPeak did not run (include `*FmaPeak*` in the filter).");
+            text.AppendLine();
+            return null;
+        }
+
+        text.AppendLine($"- measured peak: **{best:F1} GFLOP/s**");
+        ModelSpec m4 = ModelSpecs.M4;
+        double flops = TrainingGemmFlopsPerSample(m4);
+        text.AppendLine($"- M4 training: {flops / 1e6:F2} MFLOP of GEMM per sample (forward, weight gradients, input gradients of the 2nd and 3rd Dense)");
+        foreach (Impl impl in new[] { Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores })
+        {
+            foreach (Figure figure in new[] { Figure.Train32, Figure.Train128 })
+            {
+                if (Rate(means, "M4", impl, figure) is { } rate)
+                {
+                    double gflops = rate * flops / 1e9;
+                    string cores = Nets.IsSingleThreaded(impl) ? "" : $" (on {Environment.ProcessorCount} cores)";
+                    text.AppendLine($"  - {impl}, {Name(figure)}: {gflops:F1} GFLOP/s = **{100 * gflops / best.Value:F0}%** of one core's peak{cores}");
+                }
+            }
+        }
+
+        text.AppendLine();
+        return best;
+    }
+
+    /// <summary>The bare GEMM kernels at M4's shapes (GemmM4), and how much of an M4 training step at batch 128 they explain.</summary>
+    private static void WriteGemm(StringBuilder text, Dictionary<string, double> kernels, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
+    {
+        string[] methods = [nameof(GemmM4.Layer1Forward), nameof(GemmM4.Layer1WeightGradient), nameof(GemmM4.Layer2Forward), nameof(GemmM4.Layer2WeightGradient), nameof(GemmM4.Layer2InputGradient)];
+        if (!methods.Any(kernels.ContainsKey))
+        {
+            return;
+        }
+
+        text.AppendLine($"## M4's GEMM kernels alone, batch {GemmM4.Batch} (ModelGen.Numerics.Gemm)");
+        text.AppendLine();
+        text.AppendLine("| product | m × k × n | time | GFLOP/s | of peak |");
+        text.AppendLine("|---|---|---|---|---|");
+        double total = 0;
+        foreach (string method in methods)
+        {
+            if (!kernels.TryGetValue(method, out double ns))
+            {
+                continue;
+            }
+
+            (int m, int k, int n) = GemmM4.Shape(method);
+            double gflops = 2.0 * m * k * n / ns;
+            total += ns;
+            string share = peakGflops is { } peak ? $"{100 * gflops / peak:F0}%" : "n/a";
+            text.AppendLine($"| {method} | {m} × {k} × {n} | {FormatTime(ns)} | {gflops:F1} | {share} |");
+        }
+
+        if (means.TryGetValue((nameof(Training), "M4", Impl.ModelGen, GemmM4.Batch), out double step) && methods.All(kernels.ContainsKey))
+        {
+            text.AppendLine();
+            text.AppendLine($"These five products (all of M4's GEMM work but the 10-unit output layer's, which is under 2% of the FLOPs) take {FormatTime(total)}; " +
+                $"a whole ModelGen training step at batch {GemmM4.Batch} takes {FormatTime(step)}, so the GEMMs are about {100 * Math.Min(total, step) / step:F0}% of the step.");
+        }
+
+        text.AppendLine();
+    }
+
+    private static void WriteTargets(StringBuilder text, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
+    {
+        text.AppendLine("## The issue's targets (single-threaded; ModelGen ÷ best single-threaded peer)");
+        text.AppendLine();
+        text.AppendLine("| model | figure | target (issue's best peer, Zen 5) | measured | best peer here | met? |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (ModelSpec spec in Measured(means))
+        {
+            foreach (Figure figure in s_figures)
+            {
+                (double min, string target, string issuePeer) = s_targets[(spec.Name, figure)];
+                target += issuePeer == "—" ? string.Empty : $" ({issuePeer})";
+                double? own = Rate(means, spec.Name, Impl.ModelGen, figure);
+                (Impl Impl, double Rate)? best = Best(means, spec.Name, figure, s_singleThreadPeers);
+                string measured, peer = best is null ? "n/a" : $"{best.Value.Impl} {Cell(means, spec.Name, best.Value.Impl, figure)}", met;
+                if (spec.Name == "M4" && figure is Figure.Train32 or Figure.Train128)
+                {
+                    if (own is null || peakGflops is null)
+                    {
+                        text.AppendLine($"| {spec.Name} | {Name(figure)} | {target} | n/a | {peer} | n/a |");
+                        continue;
+                    }
+
+                    double fraction = own.Value * TrainingGemmFlopsPerSample(spec) / 1e9 / peakGflops.Value;
+                    measured = $"{100 * fraction:F0}% of peak";
+                    met = fraction >= min ? "met" : $"missed: {100 * fraction:F0}% of the {100 * min:F0}% asked ({FormatRatio(min / fraction)} short)";
+                }
+                else if (own is null || best is null)
+                {
+                    text.AppendLine($"| {spec.Name} | {Name(figure)} | {target} | n/a | {peer} | n/a |");
+                    continue;
+                }
+                else
+                {
+                    double ratio = own.Value / best.Value.Rate;
+                    measured = figure == Figure.Predict1 ? $"{FormatRatio(ratio)} faster (1/{ratio:F2} of the time)" : FormatRatio(ratio);
+                    met = ratio >= min ? "met" : $"missed by {FormatRatio(min / ratio)}";
+                }
+
+                text.AppendLine($"| {spec.Name} | {Name(figure)} | {target} | {measured} | {peer} | {met} |");
+            }
+        }
+
+        text.AppendLine();
+    }
+}
