@@ -5,13 +5,13 @@ using System.Runtime.InteropServices;
 namespace ModelGen.Benchmarks;
 
 /// <summary>
-/// Each benchmark process raises its own scheduling priority before it builds its model (nice −20 where permitted,
-/// e.g. as root; otherwise nothing changes): on a small machine shared with builds and tests, this keeps other
-/// processes from taking the measured cores. Two settings, because Linux's autogroup scheduling shares the CPU fairly
+/// On request (MODELGEN_BENCHMARK_NICE, e.g. -20, where permitted such as as root), each benchmark process raises its
+/// own scheduling priority before it builds its model: on a small machine shared with builds and tests, this keeps
+/// other processes from taking the measured cores. Off by default: it slows everything else on the machine. Two settings, because Linux's autogroup scheduling shares the CPU fairly
 /// between sessions whatever their processes' nice values: the nice value of the process's autogroup
 /// (/proc/self/autogroup, which the benchmark's whole process tree shares) against other sessions, and the calling
 /// thread's nice value within it. Threads started afterwards (TorchSharp's OpenMP pool, ONNX Runtime's intra-op pool)
-/// inherit it. MODELGEN_BENCHMARK_NICE sets another value (0 leaves the priority alone).
+/// inherit it. MODELGEN_BENCHMARK_NICE unset or 0 leaves the priority alone.
 /// </summary>
 public static class ProcessPriority
 {
@@ -24,7 +24,7 @@ public static class ProcessPriority
             return;
         }
 
-        int nice = int.TryParse(Environment.GetEnvironmentVariable("MODELGEN_BENCHMARK_NICE"), out int value) ? value : -20;
+        int nice = int.TryParse(Environment.GetEnvironmentVariable("MODELGEN_BENCHMARK_NICE"), out int value) ? value : 0;
         if (nice != 0)
         {
             try
