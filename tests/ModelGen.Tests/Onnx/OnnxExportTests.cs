@@ -261,14 +261,17 @@ public class OnnxExportTests
     }
 
     /// <summary>samples/ModelZoo is not referenced by this project: compiled here, its models with CPU kernels
-    /// (TanhDropoutMlp in both forms: three BatchNormalizations, dropout, softmax) export and match too.</summary>
+    /// (TanhDropoutMlp in both forms: three BatchNormalizations, dropout, softmax; DigitsCnn in both forms: conv2d,
+    /// BatchNormalization over channels, max pooling, flatten) export and match too.</summary>
     [Fact]
     public void ModelZooModelsWithCpuKernelsRunInOnnxRuntimeLikePredict()
     {
         (List<(string Path, string Text)> models, List<(string Path, string Text)> sources) =
             Repository.LoadSample(Path.Combine(Repository.SamplesDirectory, "ModelZoo"));
         Type[] types = OnnxTesting.ModelTypes(OnnxTesting.Compile(models, sources)).ToArray();
-        Assert.Equal(new[] { "Samples.ModelZoo.AttributeForm.TanhDropoutMlp", "Samples.ModelZoo.TanhDropoutMlp" }, types.Select(t => t.FullName));
+        Assert.Equal(
+            new[] { "Samples.ModelZoo.AttributeForm.DigitsCnn", "Samples.ModelZoo.AttributeForm.TanhDropoutMlp", "Samples.ModelZoo.DigitsCnn", "Samples.ModelZoo.TanhDropoutMlp" },
+            types.Select(t => t.FullName));
         foreach (Type type in types)
         {
             var model = (ITrainableModel)OnnxTesting.Create(type, seed: 2);

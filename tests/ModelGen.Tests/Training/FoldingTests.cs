@@ -24,6 +24,12 @@ public class FoldingTests
         ["tests/ModelGen.TestModels/Models/BatchNormCenterFalseScaleFalse.model", "ModelGen.TestModels.BatchNormCenterFalseScaleFalse"],
         ["tests/ModelGen.TestModels/Models/InputNormalizedDropout.model", "ModelGen.TestModels.InputNormalizedDropout"],
         ["tests/ModelGen.TestModels/Models/InferenceOnly.model", "ModelGen.TestModels.InferenceOnly"],
+        ["tests/ModelGen.TestModels/Models/ConvValidNormalized.model", "ModelGen.TestModels.ConvValidNormalized"],
+        ["tests/ModelGen.TestModels/Models/ConvSameStridedNormalized.model", "ModelGen.TestModels.ConvSameStridedNormalized"],
+        ["tests/ModelGen.TestModels/Models/ConvIntoConvNormalized.model", "ModelGen.TestModels.ConvIntoConvNormalized"],
+        ["tests/ModelGen.TestModels/Models/PointwiseConvOverlappingPool.model", "ModelGen.TestModels.PointwiseConvOverlappingPool"],
+        ["tests/ModelGen.TestModels/Models/ConvRegression.model", "ModelGen.TestModels.ConvRegression"],
+        ["tests/ModelGen.TestModels/Models/ConvBatchNormPool.model", "ModelGen.TestModels.ConvBatchNormPool"],
     ];
 
     private static IModel Create(string typeName)
