@@ -17,7 +17,7 @@ namespace ModelGen.Tests.Onnx;
 /// </summary>
 public class OnnxExportTests
 {
-    private static readonly Assembly[] s_referencedModels = { typeof(Samples.Circles.NoBn).Assembly, typeof(GoldenCircles).Assembly };
+    private static readonly Assembly[] s_referencedModels = { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.Digits.PlainReluCnn).Assembly, typeof(GoldenCircles).Assembly };
 
     public static IEnumerable<object[]> Models() =>
         s_referencedModels.SelectMany(OnnxTesting.ModelTypes).Select(t => new object[] { t.FullName! });
