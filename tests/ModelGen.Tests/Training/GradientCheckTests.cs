@@ -51,6 +51,7 @@ public class GradientCheckTests
         [nameof(ConvIntoConvNormalized), Labels.Sparse],
         [nameof(PointwiseConvOverlappingPool), Labels.Binary],
         [nameof(ConvRegression), Labels.Regression],
+        [nameof(DropoutHidden), Labels.OneHot],
     ];
 
     internal static ITrainableModel Create(string name, int seed) =>
@@ -105,7 +106,9 @@ public class GradientCheckTests
         model.SetWeights(model.GetWeights().Select(t => t.Select(_ => (float)(random.NextDouble() * 1.6 - 0.8)).ToArray()).ToArray());
         float[][] start = model.GetWeights();
 
-        // Analytic: w - w' after one step of SGD with learning rate 1.
+        // Analytic: w - w' after one step of SGD with learning rate 1. Every evaluation below uses a fresh model of the
+        // same seed, so that dropout draws the same mask each time.
+        model = Fresh(name, start);
         model.TrainOnBatch(x, y);
         float[][] after = model.GetWeights();
 
@@ -126,7 +129,7 @@ public class GradientCheckTests
                 bool agrees = false;
                 foreach (float step in Steps)
                 {
-                    numeric = (LossAt(model, start, t, i, step, x, y) - LossAt(model, start, t, i, -step, x, y)) / (2.0 * step);
+                    numeric = (LossAt(name, start, t, i, step, x, y) - LossAt(name, start, t, i, -step, x, y)) / (2.0 * step);
                     agrees |= Math.Abs(analytic - numeric) <= 2e-2 * Math.Max(Math.Abs(analytic), Math.Abs(numeric)) + 5e-4;
                 }
 
@@ -138,11 +141,18 @@ public class GradientCheckTests
         Assert.True(trainableChecked > 10, $"{name}: only {trainableChecked} values checked");
     }
 
-    private static double LossAt(ITrainableModel model, float[][] weights, int tensor, int index, float delta, float[] x, float[] y)
+    private static ITrainableModel Fresh(string name, float[][] weights)
+    {
+        ITrainableModel model = Create(name, seed: 3);
+        model.SetWeights(weights);
+        return model;
+    }
+
+    private static double LossAt(string name, float[][] weights, int tensor, int index, float delta, float[] x, float[] y)
     {
         float original = weights[tensor][index];
         weights[tensor][index] = original + delta;
-        model.SetWeights(weights);
+        ITrainableModel model = Fresh(name, weights);
         weights[tensor][index] = original;
         return model.TrainOnBatch(x, y);
     }
