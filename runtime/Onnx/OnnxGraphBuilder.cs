@@ -24,8 +24,12 @@ namespace ModelGen.Onnx;
 /// <c>BatchNormalization</c> with the moving statistics (inference), ones for gamma when <c>scale = false</c> and
 /// zeros for beta when <c>center = false</c>; activations are <c>Relu</c>, <c>Tanh</c>, <c>Sigmoid</c>,
 /// <c>Softmax</c> (axis -1), <c>Elu</c> (alpha 1), <c>LeakyRelu</c> (alpha 0.2), GELU as
-/// <c>0.5 · x · (1 + Erf(x / √2))</c> (opset 13 has no <c>Gelu</c>) and swish as <c>x · Sigmoid(x)</c>. Dropout and
-/// Flatten are identities at inference and add nothing (<c>x</c> is already flat). On a sequence or image, softmax and
+/// <c>0.5 · x · (1 + Erf(x / √2))</c> (opset 13 has no <c>Gelu</c>) and swish as <c>x · Sigmoid(x)</c>. Dropout is
+/// an identity at inference and adds nothing. Conv2D is <c>Conv</c> and MaxPooling2D <c>MaxPool</c>, on ONNX's NCHW
+/// layout: the channels-last values are reshaped and transposed to NCHW once before the first image layer, stay NCHW
+/// through the following image layers (BatchNormalization and softmax then work along the channels, axis 1), and go
+/// back (<c>Transpose</c> + <c>Reshape</c>) at Flatten, a Dense, or the output. Flatten of a vector or sequence adds
+/// nothing (<c>x</c> is already flat). On a sequence, or an image still channels last, softmax and
 /// BatchNormalization work along the last axis: the values are reshaped to <c>[batch · positions, features]</c> around them.</para>
 /// <para>The encoding is deterministic: the same calls give the same bytes.</para>
 /// </remarks>
