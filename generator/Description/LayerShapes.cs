@@ -29,7 +29,7 @@ internal static class LayerShapes
             case Conv2DSpec conv:
                 if (!input.IsImage)
                 {
-                    error = $"conv2d '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)}): write the input as HxWxC, e.g. 'input 8x8x1'";
+                    error = $"conv2d '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)}): {ImageAdvice}";
                     return false;
                 }
 
@@ -38,7 +38,7 @@ internal static class LayerShapes
             case MaxPooling2DSpec pool:
                 if (!input.IsImage)
                 {
-                    error = $"max_pooling2d '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)})";
+                    error = $"max_pooling2d '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)}): {ImageAdvice}";
                     return false;
                 }
 
@@ -123,6 +123,8 @@ internal static class LayerShapes
         output = TensorShape.Image(height, width, channels);
         return true;
     }
+
+    private const string ImageAdvice = "write an image input as HxWxC, e.g. 'input 8x8x1', and put flatten only after the last conv2d or max_pooling2d";
 
     private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
 

@@ -9,8 +9,50 @@ internal static partial class CpuEmitter
     // layer by layer (WriteLayerForward and the per-layer backward). These methods return false for a group they
     // do not fuse (a softmax between Dense and BN), and the caller then emits its layers one by one.
 
-    private static bool IsDenseGroup(ModelPlan plan, FusionGroup group) =>
-        group.Kind != FusionKind.Single && plan.Layers[group.First].Spec is DenseSpec;
+    private static bool IsWeightsGroup(ModelPlan plan, FusionGroup group) =>
+        group.Kind != FusionKind.Single && plan.Layers[group.First].Spec is DenseSpec or Conv2DSpec;
+
+    // A conv2d runs as a Dense on its im2col matrix: rows · positions rows of kh · kw · in values, filters units. These
+    // give a Dense's or a conv2d's numbers in those terms, so that one emitter writes both.
+
+    /// <summary>Units of a Dense, filters of a conv2d.</summary>
+    private static int UnitsOf(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => dense.Units,
+        Conv2DSpec conv => conv.Filters,
+        _ => throw new System.InvalidOperationException(layer.Name + " has no weights."),
+    };
+
+    /// <summary>Inputs per GEMM row: a Dense's input features, a conv2d's kh · kw · in.</summary>
+    private static long InputsOf(LayerPlan layer) => layer.Spec is Conv2DSpec conv
+        ? (long)conv.KernelHeight * conv.KernelWidth * layer.Input.Last
+        : layer.Input.Last;
+
+    private static bool UseBiasOf(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => dense.UseBias,
+        Conv2DSpec conv => conv.UseBias,
+        _ => false,
+    };
+
+    private static ActivationKind ActivationOf(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => dense.Activation,
+        Conv2DSpec conv => conv.Activation,
+        _ => ActivationKind.Linear,
+    };
+
+    /// <summary>The static field holding a conv2d's or max_pooling2d's window geometry.</summary>
+    private static string WindowOf(CpuLayout layout, int layer) => "s_" + CpuLayout.Camel(layout.Layer(layer).Name) + "Window";
+
+    /// <summary>For a conv2d with an im2col buffer: the line that fills it from the layer's input.</summary>
+    private static void WriteIm2Col(SourceWriter writer, CpuLayout layout, int layer, bool training)
+    {
+        if (layout.HasColumns(layer))
+        {
+            writer.Line($"{Numerics}Convolution.Im2Col({layout.Input(layer, training)}, {layout.WeightsInput(layer, training)}, rows, {WindowOf(layout, layer)});");
+        }
+    }
 
     private static int LastOf(FusionGroup group) => group.First + group.Count - 1;
 
@@ -23,7 +65,7 @@ internal static partial class CpuEmitter
 
     private static string BiasOf(ModelPlan plan, CpuLayout layout, int dense, bool training) =>
         !training && layout.UsesFoldedWeights(dense) ? StoragePlanner.Pascal(plan.Layers[dense].Name) + "FoldedBias"
-        : ((DenseSpec)plan.Layers[dense].Spec).UseBias ? TensorMember(plan, dense, TensorRole.Bias)
+        : UseBiasOf(plan.Layers[dense]) ? TensorMember(plan, dense, TensorRole.Bias)
         : "global::System.ReadOnlySpan<float>.Empty";
 
     private static string Empty(bool writable) => writable ? "global::System.Span<float>.Empty" : "global::System.ReadOnlySpan<float>.Empty";
@@ -31,22 +73,24 @@ internal static partial class CpuEmitter
     /// <summary>The forward pass of a fused group; false when the group must run layer by layer.</summary>
     private static bool WriteGroupForward(SourceWriter writer, ModelPlan plan, CpuLayout layout, FusionGroup group, bool training)
     {
-        if (!IsDenseGroup(plan, group))
+        if (!IsWeightsGroup(plan, group) || (group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax))
         {
             return false;
         }
 
         int d = group.First, last = LastOf(group);
-        var dense = (DenseSpec)plan.Layers[d].Spec;
         LayerPlan layer = plan.Layers[d];
-        string input = layout.Input(d, training);
-        string size = $"rows, {Int(layer.Input.Last)}, {Int(dense.Units)}";
+        int units = UnitsOf(layer);
+        string input = layout.WeightsInput(d, training);
+        string rows = PositionRows(layer);
+        string size = $"{rows}, {Int(InputsOf(layer))}, {Int(units)}";
         string kernel = KernelOf(plan, layout, d, training);
         string bias = BiasOf(plan, layout, d, training);
         bool softmax = group.Activation == ActivationKind.Softmax;
         string elementwise = ActivationName(softmax ? ActivationKind.Linear : group.Activation);
-        string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), dense.Units) : layout.Output(d, training);
+        string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), layer.Output.Size) : layout.Output(d, training);
         writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group)}");
+        WriteIm2Col(writer, layout, d, training);
 
         // At inference a BN before the activation is folded into this Dense: the group is Dense + activation.
         bool bnBeforeActivation = group.Kind == FusionKind.WeightsBatchNormActivation;
@@ -56,7 +100,7 @@ internal static partial class CpuEmitter
             writer.Line($"{Numerics}FusedDense.Forward({input}, {kernel}, {bias}, {z}, {(softmax ? z : y)}, {size}, {elementwise});");
             if (softmax)
             {
-                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {Int(dense.Units)});");
+                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {Int(units)});");
             }
 
             return true;
@@ -71,25 +115,20 @@ internal static partial class CpuEmitter
             writer.Line($"    {BatchNormArguments(plan, layout, b, bn)}, {elementwise});");
             if (softmax && group.Count == 3)
             {
-                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {y}, {layout.Output(last, training)}, {Int(dense.Units)});");
+                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {y}, {layout.Output(last, training)}, {Int(units)});");
             }
 
             return true;
         }
 
         // Dense → activation → BN.
-        if (softmax)
-        {
-            return false;
-        }
-
         string activated = layout.Output(b - 1, training);
         if (!training)
         {
             writer.Line($"{Numerics}FusedDense.Forward({input}, {kernel}, {bias}, {z}, {activated}, {size}, {elementwise});");
             if (!layout.IsFolded(b))
             {
-                writer.Line($"{Numerics}BatchNormalization.ForwardInference({activated}, {Out(layout, b, training)}, rows, {Int(dense.Units)}, {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
+                writer.Line($"{Numerics}BatchNormalization.ForwardInference({activated}, {Out(layout, b, training)}, {rows}, {Int(units)}, {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
             }
 
             return true;
@@ -111,46 +150,47 @@ internal static partial class CpuEmitter
     /// <summary>The backward pass of a fused group up to and including its two GEMMs; false when it runs layer by layer.</summary>
     private static bool WriteGroupBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout, FusionGroup group, string? fusedTarget)
     {
-        if (!IsDenseGroup(plan, group) || (group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax))
+        if (!IsWeightsGroup(plan, group) || (group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax))
         {
             return false;
         }
 
         int d = group.First, last = LastOf(group);
-        var dense = (DenseSpec)plan.Layers[d].Spec;
         LayerPlan layer = plan.Layers[d];
-        string units = Int(dense.Units);
+        string units = Int(UnitsOf(layer));
+        string rows = PositionRows(layer);
+        bool useBias = UseBiasOf(layer);
         bool lossFusedHere = fusedTarget is not null && last == layout.Count - 1;
         bool softmax = group.Activation == ActivationKind.Softmax;
-        string biasGradient = dense.UseBias ? TensorMember(plan, d, TensorRole.Bias) + "Gradient" : Empty(writable: true);
+        string biasGradient = useBias ? TensorMember(plan, d, TensorRole.Bias) + "Gradient" : Empty(writable: true);
         string dz;
         writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group)}");
         switch (group.Kind)
         {
             case FusionKind.WeightsActivation:
             {
-                string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), dense.Units) : layout.Output(d, training: true);
+                string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), layer.Output.Size) : layout.Output(d, training: true);
                 string y = layout.Output(last, training: true);
-                dz = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivationDelta"), dense.Units) : layout.Delta(d);
+                dz = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivationDelta"), layer.Output.Size) : layout.Delta(d);
                 if (lossFusedHere)
                 {
                     writer.Line("// (the activation's gradient came fused with the loss's)");
-                    if (dense.UseBias)
+                    if (useBias)
                     {
-                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, rows, {units});");
+                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, {rows}, {units});");
                     }
                 }
                 else if (softmax)
                 {
                     writer.Line($"{Numerics}Activations.Backward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {layout.Delta(last)}, {dz}, {units});");
-                    if (dense.UseBias)
+                    if (useBias)
                     {
-                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, rows, {units});");
+                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, {rows}, {units});");
                     }
                 }
                 else
                 {
-                    writer.Line($"{Numerics}FusedDense.Backward({z}, {y}, {layout.Delta(last)}, {dz}, {biasGradient}, rows, {units}, {ActivationName(group.Activation)});");
+                    writer.Line($"{Numerics}FusedDense.Backward({z}, {y}, {layout.Delta(last)}, {dz}, {biasGradient}, {rows}, {units}, {ActivationName(group.Activation)});");
                 }
 
                 break;
@@ -180,7 +220,7 @@ internal static partial class CpuEmitter
                     dy = layout.Delta(b);
                 }
 
-                writer.Line($"{Numerics}FusedDense.BatchNormActivationBackward({z}, {y}, {dy}, {dz}, rows, {units},");
+                writer.Line($"{Numerics}FusedDense.BatchNormActivationBackward({z}, {y}, {dy}, {dz}, {rows}, {units},");
                 writer.Line($"    {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}, {GammaGradient(plan, b, bn)}, {BetaGradient(plan, b, bn)}, {biasGradient}, {ActivationName(activation)});");
                 break;
             }
@@ -189,9 +229,9 @@ internal static partial class CpuEmitter
             {
                 int b = group.BatchNormalization;
                 var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
-                string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), dense.Units) : layout.Output(d, training: true);
-                dz = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivationDelta"), dense.Units) : layout.Delta(d);
-                writer.Line($"{Numerics}FusedDense.ActivationBatchNormBackward({z}, {layout.Output(b - 1, training: true)}, {layout.Delta(b)}, {dz}, rows, {units},");
+                string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), layer.Output.Size) : layout.Output(d, training: true);
+                dz = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivationDelta"), layer.Output.Size) : layout.Delta(d);
+                writer.Line($"{Numerics}FusedDense.ActivationBatchNormBackward({z}, {layout.Output(b - 1, training: true)}, {layout.Delta(b)}, {dz}, {rows}, {units},");
                 writer.Line($"    {Gamma(plan, b, bn)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}, {GammaGradient(plan, b, bn)}, {BetaGradient(plan, b, bn)}, {biasGradient}, {ActivationName(group.Activation)});");
                 break;
             }
@@ -205,16 +245,28 @@ internal static partial class CpuEmitter
 
     private static string BetaGradient(ModelPlan plan, int b, BatchNormalizationSpec bn) => bn.Center ? TensorMember(plan, b, TensorRole.Beta) + "Gradient" : Empty(writable: true);
 
-    /// <summary>The two GEMMs of a Dense's backward pass: <c>dW = xᵀ · dz</c> and, unless it is the first trainable layer, <c>dx = dz · Wᵀ</c>.</summary>
+    /// <summary>The two GEMMs of a Dense's backward pass: <c>dW = xᵀ · dz</c> and, unless it is the first trainable layer,
+    /// <c>dx = dz · Wᵀ</c>. A conv2d's x is its im2col matrix, whose gradient Col2Im adds back onto the input positions.</summary>
     private static void WriteDenseGemmsBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout, int d, string dz)
     {
         LayerPlan layer = plan.Layers[d];
-        var dense = (DenseSpec)layer.Spec;
+        string units = Int(UnitsOf(layer)), inputs = Int(InputsOf(layer)), rows = PositionRows(layer);
         string kernel = TensorMember(plan, d, TensorRole.Kernel);
-        writer.Line($"{Numerics}Gemm.MultiplyTransposeA({layout.Input(d, training: true)}, {dz}, {kernel}Gradient, {Int(layer.Input.Last)}, rows, {Int(dense.Units)}, accumulate: false);");
-        if (layout.NeedsInputDelta(d))
+        writer.Line($"{Numerics}Gemm.MultiplyTransposeA({layout.WeightsInput(d, training: true)}, {dz}, {kernel}Gradient, {inputs}, {rows}, {units}, accumulate: false);");
+        if (!layout.NeedsInputDelta(d))
         {
-            writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {layout.Delta(d - 1)}, rows, {Int(dense.Units)}, {Int(layer.Input.Last)}, accumulate: false);");
+            return;
+        }
+
+        if (layout.HasColumns(d))
+        {
+            string columnsDelta = CpuLayout.Rows("_columnsDelta", CpuLayout.ColumnsWidth(layer));
+            writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {columnsDelta}, {rows}, {units}, {inputs}, accumulate: false);");
+            writer.Line($"{Numerics}Convolution.Col2Im({columnsDelta}, {layout.Delta(d - 1)}, rows, {WindowOf(layout, d)});");
+        }
+        else
+        {
+            writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {layout.Delta(d - 1)}, {rows}, {units}, {inputs}, accumulate: false);");
         }
     }
 }

@@ -80,25 +80,33 @@ internal static partial class CpuEmitter
         writer.Line($"// {Describe(layer)}");
         switch (layer.Spec)
         {
-            case DenseSpec dense:
+            case DenseSpec or Conv2DSpec:
             {
-                string z = layout.HasPreActivation(i) ? CpuLayout.Rows(layout.Field(i, "PreActivation"), dense.Units) : output;
+                int units = UnitsOf(layer);
+                ActivationKind activation = ActivationOf(layer);
+                string rows = PositionRows(layer);
+                string z = layout.HasPreActivation(i) ? CpuLayout.Rows(layout.Field(i, "PreActivation"), layer.Output.Size) : output;
                 bool folded = !training && layout.UsesFoldedWeights(i);
                 string kernel = folded ? StoragePlanner.Pascal(layer.Name) + "FoldedKernel" : TensorMember(plan, i, TensorRole.Kernel);
-                writer.Line($"{Numerics}Gemm.Multiply({input}, {kernel}, {z}, rows, {Int(layer.Input.Last)}, {Int(dense.Units)}, accumulate: false);");
-                if (folded || dense.UseBias)
+                WriteIm2Col(writer, layout, i, training);
+                writer.Line($"{Numerics}Gemm.Multiply({layout.WeightsInput(i, training)}, {kernel}, {z}, {rows}, {Int(InputsOf(layer))}, {Int(units)}, accumulate: false);");
+                if (folded || UseBiasOf(layer))
                 {
                     string bias = folded ? StoragePlanner.Pascal(layer.Name) + "FoldedBias" : TensorMember(plan, i, TensorRole.Bias);
-                    writer.Line($"{Numerics}Bias.Add({z}, {bias}, rows, {Int(dense.Units)});");
+                    writer.Line($"{Numerics}Bias.Add({z}, {bias}, {rows}, {Int(units)});");
                 }
 
-                if (dense.Activation != ActivationKind.Linear)
+                if (activation != ActivationKind.Linear)
                 {
-                    writer.Line($"{Numerics}Activations.Forward({ActivationName(dense.Activation)}, {z}, {output}, {Int(dense.Units)});");
+                    writer.Line($"{Numerics}Activations.Forward({ActivationName(activation)}, {z}, {output}, {Int(units)});");
                 }
 
                 break;
             }
+
+            case MaxPooling2DSpec:
+                writer.Line($"{Numerics}Pooling.MaxForward({input}, {output}, rows, {WindowOf(layout, i)});");
+                break;
 
             case BatchNormalizationSpec bn:
             {
@@ -163,7 +171,11 @@ internal static partial class CpuEmitter
         BatchNormalizationSpec bn => $"{layer.Name}: BatchNormalization(momentum={bn.Momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, epsilon={bn.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}{(bn.Center ? string.Empty : ", center=false")}{(bn.Scale ? string.Empty : ", scale=false")}) over {Int(layer.Output.Last)} features",
         ActivationSpec activation => $"{layer.Name}: Activation({Names.Of(activation.Activation)})",
         DropoutSpec dropout => $"{layer.Name}: Dropout({dropout.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
-        FlattenSpec => $"{layer.Name}: Flatten",
+        FlattenSpec => $"{layer.Name}: Flatten {layer.Input} -> {layer.Output}",
+        Conv2DSpec conv => $"{layer.Name}: Conv2D({Int(conv.Filters)}, {Int(conv.KernelHeight)}x{Int(conv.KernelWidth)}{Strides(conv.StrideHeight, conv.StrideWidth)}, {Names.Of(conv.Padding)}{(conv.Activation == ActivationKind.Linear ? string.Empty : ", " + Names.Of(conv.Activation))}{(conv.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
+        MaxPooling2DSpec pool => $"{layer.Name}: MaxPooling2D({Int(pool.PoolHeight)}x{Int(pool.PoolWidth)}{Strides(pool.StrideHeight, pool.StrideWidth)}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
         _ => layer.Name,
     };
+
+    private static string Strides(int height, int width) => height == 1 && width == 1 ? string.Empty : $", strides {Int(height)}x{Int(width)}";
 }

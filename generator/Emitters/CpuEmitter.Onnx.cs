@@ -41,9 +41,10 @@ internal static partial class CpuEmitter
         {
             LayerPlan layer = layout.Layer(i);
             string name = SourceWriter.Literal(layer.Name);
-            // Dropout and flatten pass values through at inference. BatchNormalization stays a node of its own (with the
-            // moving statistics) even where Predict folds it into a Dense: ONNX Runtime fuses it again itself.
-            if (layer.Spec is DropoutSpec or FlattenSpec)
+            // Dropout and flatten (of a vector or sequence) pass values through at inference. BatchNormalization stays a
+            // node of its own (with the moving statistics) even where Predict folds it into a Dense or Conv2D: ONNX
+            // Runtime fuses it again itself.
+            if (layer.Spec is DropoutSpec || (layer.Spec is FlattenSpec && !layer.Input.IsImage))
             {
                 writer.Line($"// {Describe(layer)}: identity at inference, not in the graph.");
                 continue;
@@ -71,6 +72,21 @@ internal static partial class CpuEmitter
                     writer.Line($"graph.Activation({name}, {ActivationName(activation.Activation)}{PerPosition(layer)});");
                     break;
 
+                case Conv2DSpec conv:
+                {
+                    string bias = conv.UseBias ? TensorMember(plan, i, TensorRole.Bias) : "global::System.ReadOnlySpan<float>.Empty";
+                    writer.Line($"graph.Conv2D({name}, {TensorMember(plan, i, TensorRole.Kernel)}, {bias}, {WindowOf(layout, i)}, filters: {Int(conv.Filters)}, {ActivationName(conv.Activation)});");
+                    break;
+                }
+
+                case MaxPooling2DSpec:
+                    writer.Line($"graph.MaxPooling2D({name}, {WindowOf(layout, i)});");
+                    break;
+
+                case FlattenSpec:
+                    // Back from ONNX's NCHW to channels-last order, as the following Dense's kernel expects.
+                    writer.Line($"graph.Flatten({name});");
+                    break;
             }
         }
 
@@ -95,7 +111,7 @@ internal static partial class CpuEmitter
     {
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec))
             {
                 return layer;
             }

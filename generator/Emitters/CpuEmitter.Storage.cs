@@ -35,6 +35,7 @@ internal static partial class CpuEmitter
         }
 
         WriteFoldedStorage(writer, plan, layout);
+        WriteWindows(writer, plan, layout);
         writer.Line();
         writer.Line("// Per-layer buffers for `_capacity` samples, grown (once per larger batch) by EnsureCapacity.");
         writer.Line("private int _capacity;");
@@ -67,15 +68,44 @@ internal static partial class CpuEmitter
         WriteEnsureCapacity(writer, plan, layout);
     }
 
+    /// <summary>The window geometry (sizes, strides, TensorFlow's same padding) of every conv2d and max_pooling2d.</summary>
+    private static void WriteWindows(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        bool first = true;
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            (int height, int width, int strideHeight, int strideWidth, PaddingKind padding) = layer.Spec switch
+            {
+                Conv2DSpec conv => (conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.Padding),
+                MaxPooling2DSpec pool => (pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding),
+                _ => (0, 0, 0, 0, PaddingKind.Valid),
+            };
+            if (height == 0)
+            {
+                continue;
+            }
+
+            if (first)
+            {
+                writer.Line();
+                writer.Line("// Window geometry of the conv2d and max_pooling2d layers: input height, width, channels, window, strides, padding.");
+                first = false;
+            }
+
+            TensorShape input = layer.Input;
+            writer.Line($"private static readonly {Numerics}Window2D {WindowOf(layout, layer.Index)} = new({Int(input.D0)}, {Int(input.D1)}, {Int(input.D2)}, {Int(height)}, {Int(width)}, {Int(strideHeight)}, {Int(strideWidth)}, global::ModelGen.Padding.{padding});");
+        }
+    }
+
     /// <summary>The folded kernels and biases <c>Predict</c> uses: one per Dense that absorbs BatchNormalization.</summary>
     private static void WriteFoldedStorage(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
         int total = 0;
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is DenseSpec dense && layout.UsesFoldedWeights(layer.Index))
+            if (layer.Spec is DenseSpec or Conv2DSpec && layout.UsesFoldedWeights(layer.Index))
             {
-                total += (int)(layer.Input.Last * dense.Units + dense.Units);
+                total += (int)((InputsOf(layer) + 1) * UnitsOf(layer));
             }
         }
 
@@ -96,20 +126,21 @@ internal static partial class CpuEmitter
         int offset = 0;
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is not DenseSpec dense || !layout.UsesFoldedWeights(layer.Index))
+            if (layer.Spec is not (DenseSpec or Conv2DSpec) || !layout.UsesFoldedWeights(layer.Index))
             {
                 continue;
             }
 
-            int kernel = (int)(layer.Input.Last * dense.Units);
+            int units = UnitsOf(layer);
+            int kernel = (int)(InputsOf(layer) * units);
             string name = StoragePlanner.Pascal(layer.Name);
             writer.Line($"/// <summary>{layer.Name}'s kernel with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
             writer.Line($"private global::System.Span<float> {name}FoldedKernel => _folded.AsSpan({Int(offset)}, {Int(kernel)});");
             writer.Line();
             writer.Line($"/// <summary>{layer.Name}'s bias with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
-            writer.Line($"private global::System.Span<float> {name}FoldedBias => _folded.AsSpan({Int(offset + kernel)}, {Int(dense.Units)});");
+            writer.Line($"private global::System.Span<float> {name}FoldedBias => _folded.AsSpan({Int(offset + kernel)}, {Int(units)});");
             writer.Line();
-            offset += kernel + dense.Units;
+            offset += kernel + units;
         }
     }
 
@@ -138,13 +169,14 @@ internal static partial class CpuEmitter
         writer.Open("private void RefreshFoldedWeights()");
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is not DenseSpec dense || !layout.UsesFoldedWeights(layer.Index))
+            if (layer.Spec is not (DenseSpec or Conv2DSpec) || !layout.UsesFoldedWeights(layer.Index))
             {
                 continue;
             }
 
             string name = StoragePlanner.Pascal(layer.Name);
-            string bias = dense.UseBias ? TensorMember(plan, layer.Index, TensorRole.Bias) : "global::System.ReadOnlySpan<float>.Empty";
+            string bias = UseBiasOf(layer) ? TensorMember(plan, layer.Index, TensorRole.Bias) : "global::System.ReadOnlySpan<float>.Empty";
+            string units = Int(UnitsOf(layer));
             writer.Line($"// {layer.Name} absorbs {Folds(plan, layer.Index)}.");
             writer.Line($"{Numerics}Folding.Copy({TensorMember(plan, layer.Index, TensorRole.Kernel)}, {bias}, {name}FoldedKernel, {name}FoldedBias);");
             foreach (int b in plan.FoldedInto(layer.Index))
@@ -152,8 +184,17 @@ internal static partial class CpuEmitter
                 var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
                 string gamma = bn.Scale ? TensorMember(plan, b, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
                 string beta = bn.Center ? TensorMember(plan, b, TensorRole.Beta) : "global::System.ReadOnlySpan<float>.Empty";
-                string method = b < layer.Index ? "FoldInput" : "FoldOutput";
-                writer.Line($"{Numerics}Folding.{method}({name}FoldedKernel, {name}FoldedBias, {Int(layer.Input.Last)}, {Int(dense.Units)},");
+                if (b < layer.Index && layer.Spec is Conv2DSpec conv)
+                {
+                    // BN over the channels feeding a valid conv2d: each kernel row (ky, kx, c) scales by channel c.
+                    writer.Line($"{Numerics}Folding.FoldConvolutionInput({name}FoldedKernel, {name}FoldedBias, {Int(conv.KernelHeight * conv.KernelWidth)}, {Int(layer.Input.Last)}, {units},");
+                }
+                else
+                {
+                    string method = b < layer.Index ? "FoldInput" : "FoldOutput";
+                    writer.Line($"{Numerics}Folding.{method}({name}FoldedKernel, {name}FoldedBias, {Int(InputsOf(layer))}, {units},");
+                }
+
                 writer.Line($"    {gamma}, {beta}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
             }
         }
@@ -195,9 +236,12 @@ internal static partial class CpuEmitter
     private static string Shape(ModelPlan plan, TensorPlan tensor)
     {
         LayerPlan layer = plan.Layers[tensor.Layer];
-        return tensor.Role == TensorRole.Kernel && layer.Spec is DenseSpec dense
-            ? $"[{Int(layer.Input.Last)}, {Int(dense.Units)}], row-major"
-            : $"[{Int(tensor.Length)}]";
+        return (tensor.Role, layer.Spec) switch
+        {
+            (TensorRole.Kernel, DenseSpec dense) => $"[{Int(layer.Input.Last)}, {Int(dense.Units)}], row-major",
+            (TensorRole.Kernel, Conv2DSpec conv) => $"[{Int(conv.KernelHeight)}, {Int(conv.KernelWidth)}, {Int(layer.Input.Last)}, {Int(conv.Filters)}] (kh, kw, in, out), row-major",
+            _ => $"[{Int(tensor.Length)}]",
+        };
     }
 
     private static void WriteConstructor(SourceWriter writer, ModelPlan plan, CpuLayout layout)
@@ -260,6 +304,11 @@ internal static partial class CpuEmitter
         writer.Line();
 
         writer.Line("/// <summary>Copies of the weights in Keras's <c>get_weights()</c> order and layout: per layer, a dense kernel <c>[in, out]</c>");
+        if (plan.Layers.Any(l => l.Spec is Conv2DSpec))
+        {
+            writer.Line("/// or a conv2d kernel <c>[kh, kw, in, out]</c>, row-major,");
+        }
+
         writer.Line("/// then its bias; batch_normalization's gamma, beta, moving_mean, moving_variance (absent ones skipped).</summary>");
         writer.Line(Generated);
         writer.Open("public float[][] GetWeights()");

@@ -234,36 +234,34 @@ internal static partial class CpuEmitter
         string input = layout.Input(i, training: true);
         switch (layer.Spec)
         {
-            case DenseSpec dense:
+            case DenseSpec or Conv2DSpec:
             {
                 writer.Line($"// {Describe(layer)}");
-                string units = Int(dense.Units);
-                string inputs = Int(layer.Input.Last);
+                string units = Int(UnitsOf(layer));
                 string dz = dOut;
                 if (layout.HasPreActivation(i))
                 {
-                    dz = CpuLayout.Rows(layout.Field(i, "PreActivationDelta"), dense.Units);
+                    dz = CpuLayout.Rows(layout.Field(i, "PreActivationDelta"), layer.Output.Size);
                     if (!fusedHere)
                     {
-                        string z = CpuLayout.Rows(layout.Field(i, "PreActivation"), dense.Units);
-                        writer.Line($"{Numerics}Activations.Backward({ActivationName(dense.Activation)}, {z}, {layout.Output(i, training: true)}, {dOut}, {dz}, {units});");
+                        string z = CpuLayout.Rows(layout.Field(i, "PreActivation"), layer.Output.Size);
+                        writer.Line($"{Numerics}Activations.Backward({ActivationName(ActivationOf(layer))}, {z}, {layout.Output(i, training: true)}, {dOut}, {dz}, {units});");
                     }
                 }
 
-                string kernel = TensorMember(plan, i, TensorRole.Kernel);
-                writer.Line($"{Numerics}Gemm.MultiplyTransposeA({input}, {dz}, {kernel}Gradient, {inputs}, rows, {units}, accumulate: false);");
-                if (dense.UseBias)
+                if (UseBiasOf(layer))
                 {
-                    writer.Line($"{Numerics}Bias.Gradient({dz}, {TensorMember(plan, i, TensorRole.Bias)}Gradient, rows, {units});");
+                    writer.Line($"{Numerics}Bias.Gradient({dz}, {TensorMember(plan, i, TensorRole.Bias)}Gradient, {PositionRows(layer)}, {units});");
                 }
 
-                if (dIn.Length > 0)
-                {
-                    writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {dIn}, rows, {units}, {inputs}, accumulate: false);");
-                }
-
+                WriteDenseGemmsBackward(writer, plan, layout, i, dz);
                 break;
             }
+
+            case MaxPooling2DSpec when dIn.Length > 0:
+                writer.Line($"// {Describe(layer)}");
+                writer.Line($"{Numerics}Pooling.MaxBackward({input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, rows, {WindowOf(layout, i)});");
+                break;
 
             case BatchNormalizationSpec bn:
             {

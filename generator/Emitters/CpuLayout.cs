@@ -64,8 +64,60 @@ internal sealed class CpuLayout
     /// <summary>Whether a Dense runs with folded weights at inference.</summary>
     public bool UsesFoldedWeights(int layer) => !_plan.FoldedInto(layer).IsEmpty;
 
-    /// <summary>Whether a Dense layer keeps its pre-activation apart from its output.</summary>
-    public bool HasPreActivation(int layer) => Layer(layer).Spec is DenseSpec { Activation: not ActivationKind.Linear };
+    /// <summary>Whether a Dense or Conv2D layer keeps its pre-activation apart from its output.</summary>
+    public bool HasPreActivation(int layer) => Layer(layer).Spec is DenseSpec { Activation: not ActivationKind.Linear } or Conv2DSpec { Activation: not ActivationKind.Linear };
+
+    /// <summary>Whether a layer is a conv2d whose im2col matrix is a buffer of its own (not a pointwise 1x1 stride-1
+    /// conv, whose matrix is its input).</summary>
+    public bool HasColumns(int layer) => Layer(layer).Spec is Conv2DSpec conv && !IsPointwise(conv);
+
+    public static bool IsPointwise(Conv2DSpec conv) => conv.KernelHeight == 1 && conv.KernelWidth == 1 && conv.StrideHeight == 1 && conv.StrideWidth == 1;
+
+    /// <summary>Values per sample of a conv2d's im2col matrix: output positions × kh · kw · input channels.</summary>
+    public static long ColumnsWidth(LayerPlan layer)
+    {
+        var conv = (Conv2DSpec)layer.Spec;
+        return layer.Output.Size / layer.Output.Last * conv.KernelHeight * conv.KernelWidth * layer.Input.Last;
+    }
+
+    /// <summary>The span a Dense reads, or a conv2d's im2col matrix <c>[rows · positions, kh · kw · in]</c>.</summary>
+    public string WeightsInput(int layer, bool training) =>
+        HasColumns(layer) ? Rows(Field(layer, "Columns"), ColumnsWidth(Layer(layer))) : Input(layer, training);
+
+    /// <summary>Whether the backward pass needs the shared buffer for the gradient of a conv2d's im2col matrix.</summary>
+    public bool NeedsColumnsDelta
+    {
+        get
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                if (HasColumns(i) && NeedsInputDelta(i))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>The largest im2col matrix whose gradient the backward pass forms, per sample.</summary>
+    public long ColumnsDeltaWidth
+    {
+        get
+        {
+            long width = 0;
+            for (int i = 0; i < Count; i++)
+            {
+                if (HasColumns(i) && NeedsInputDelta(i))
+                {
+                    width = System.Math.Max(width, ColumnsWidth(Layer(i)));
+                }
+            }
+
+            return width;
+        }
+    }
 
     /// <summary>The span a layer reads.</summary>
     public string Input(int layer, bool training) => layer == 0 ? "x" : Output(layer - 1, training);
@@ -101,6 +153,11 @@ internal sealed class CpuLayout
             yield return ("_inputDelta", _plan.InputSize, "dL/d(input), which BatchNormalization's backward pass writes");
         }
 
+        if (trainable && NeedsColumnsDelta)
+        {
+            yield return ("_columnsDelta", ColumnsDeltaWidth, "dL/d(a conv2d's im2col matrix), shared by the conv2d layers' backward passes");
+        }
+
         for (int i = 0; i < Count; i++)
         {
             LayerPlan layer = Layer(i);
@@ -108,6 +165,11 @@ internal sealed class CpuLayout
             if (layer.Spec is FlattenSpec)
             {
                 continue;
+            }
+
+            if (HasColumns(i))
+            {
+                yield return (Field(i, "Columns"), ColumnsWidth(layer), $"{layer.Name}'s im2col matrix: every window of its input as a row");
             }
 
             if (!IsIdentity(i, training: false) || (trainable && !IsIdentity(i, training: true)))

@@ -58,18 +58,12 @@ internal static class ModelPlanner
         return plan with { Summary = SummaryTable.Render(plan) };
     }
 
-    /// <summary>The first layer the CPU backend has no kernel for yet (conv2d, max_pooling2d, lstm; flatten of an image).</summary>
+    /// <summary>The first layer the CPU backend has no kernel for yet (lstm).</summary>
     private static string? FirstLayerWithoutCpuKernel(List<LayerPlan> layers)
     {
         foreach (LayerPlan layer in layers)
         {
-            bool supported = layer.Spec switch
-            {
-                DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec => true,
-                FlattenSpec => true, // row-major memory is already flat
-                _ => false,
-            };
-            if (!supported)
+            if (!HasCpuKernel(layer.Spec))
             {
                 return layer.Name;
             }
@@ -77,6 +71,10 @@ internal static class ModelPlanner
 
         return null;
     }
+
+    /// <summary>Whether the CPU backend runs <paramref name="layer"/>: everything but lstm. Conv2D runs as im2col + GEMM,
+    /// flatten is free (row-major channels-last memory is already flat).</summary>
+    internal static bool HasCpuKernel(LayerSpec layer) => layer is not LstmSpec;
 
     /// <summary>Sigmoid + binary cross-entropy and softmax + cross-entropy at the very end take the fused gradient.</summary>
     private static OutputGradientKind OutputGradientOf(ModelSpec spec)

@@ -280,26 +280,17 @@ internal static class ModelValidator
         return values > 0;
     }
 
-    // MG0016: layers the CPU backend cannot run yet; the model still gets its constants and Summary.
+    // MG0016: layers the CPU backend cannot run yet (lstm); the model still gets its constants and Summary.
     private static void CheckCpuKernels(Context context)
     {
-        TensorShape shape = TensorShape.FromInput(context.Spec.Input!);
         for (int i = 0; i < context.Spec.Layers.Count; i++)
         {
             LayerSpec layer = context.Spec.Layers[i];
-            bool supported = layer switch
-            {
-                DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec => true,
-                FlattenSpec => true,
-                _ => false,
-            };
-            if (!supported)
+            if (!Planning.ModelPlanner.HasCpuKernel(layer))
             {
                 context.Report(DiagnosticDescriptors.NoCpuKernel, context.Map.Layer(i), Description.Names.KerasClassOf(layer.Kind), context.Names[i], context.Model.Type.Name);
                 return;
             }
-
-            LayerShapes.TryInfer(layer, context.Names[i], shape, out shape, out _);
         }
     }
 

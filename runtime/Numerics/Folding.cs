@@ -71,6 +71,52 @@ public static class Folding
     }
 
     /// <summary>
+    /// Folds a BatchNormalization over channels that feeds a conv2d with valid padding (BN after the previous
+    /// activation): the kernel <c>[kh, kw, channels, units]</c> read as <c>[kh · kw · channels, units]</c> has row
+    /// <c>(ky, kx, c)</c> scaled by <c>s[c]</c>, and every window adds <c>Σ t[c] · kernel[ky, kx, c, j]</c> to the bias. Exact
+    /// because a valid convolution's windows hold only real inputs (same padding would shift its zeros too).
+    /// </summary>
+    /// <param name="kernel">The (folded) kernel, updated in place.</param>
+    /// <param name="bias">The (folded) bias <c>[units]</c>, updated in place.</param>
+    /// <param name="windowPositions">Positions in the window: <c>kh · kw</c>.</param>
+    /// <param name="channels">Input channels: the BN's features.</param>
+    /// <param name="units">Filters.</param>
+    /// <param name="gamma">BN scale, or empty when <c>scale = false</c>.</param>
+    /// <param name="beta">BN offset, or empty when <c>center = false</c>.</param>
+    /// <param name="movingMean">BN moving mean.</param>
+    /// <param name="movingVariance">BN moving variance.</param>
+    /// <param name="epsilon">BN epsilon.</param>
+    public static void FoldConvolutionInput(
+        Span<float> kernel, Span<float> bias, int windowPositions, int channels, int units,
+        ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, float epsilon)
+    {
+        int inputs = windowPositions * channels;
+        Check.Length(kernel.Length, inputs * units, nameof(kernel), "[kh, kw, channels, units]");
+        Check.Length(bias.Length, units, nameof(bias), "[units]");
+        Check.Length(movingMean.Length, channels, nameof(movingMean), "[channels]");
+        for (int j = 0; j < units; j++)
+        {
+            double shift = bias[j];
+            for (int i = 0; i < inputs; i++)
+            {
+                shift += ScaleShift(i % channels, gamma, beta, movingMean, movingVariance, epsilon).Shift * kernel[i * units + j];
+            }
+
+            bias[j] = (float)shift;
+        }
+
+        for (int i = 0; i < inputs; i++)
+        {
+            float s = (float)ScaleShift(i % channels, gamma, beta, movingMean, movingVariance, epsilon).Scale;
+            Span<float> row = kernel.Slice(i * units, units);
+            for (int j = 0; j < units; j++)
+            {
+                row[j] *= s;
+            }
+        }
+    }
+
+    /// <summary>
     /// Folds a BatchNormalization that this Dense feeds (BN before the activation): with <c>z = x·W + b</c>,
     /// <c>BN(z) = z·s + t = x·(W·diag(s)) + (b·s + t)</c>.
     /// </summary>

@@ -89,6 +89,9 @@ internal static class AttributeProtoField
     /// <summary><c>AttributeProto.i = 3</c> (int64).</summary>
     public const int I = 3;
 
+    /// <summary><c>AttributeProto.ints = 8</c> (repeated int64).</summary>
+    public const int Ints = 8;
+
     /// <summary><c>AttributeProto.type = 20</c> (AttributeProto.AttributeType).</summary>
     public const int Type = 20;
 }
@@ -101,6 +104,9 @@ internal static class AttributeType
 
     /// <summary><c>INT = 2</c>.</summary>
     public const int Int = 2;
+
+    /// <summary><c>INTS = 7</c>.</summary>
+    public const int Ints = 7;
 }
 
 /// <summary><c>TensorProto</c>: an initializer's shape, type and data.</summary>

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.ComponentModel;
 using System.IO;
+using ModelGen.Numerics;
 using ActivationKind = ModelGen.Activation;
 
 namespace ModelGen.Onnx;
@@ -23,8 +24,12 @@ namespace ModelGen.Onnx;
 /// <c>BatchNormalization</c> with the moving statistics (inference), ones for gamma when <c>scale = false</c> and
 /// zeros for beta when <c>center = false</c>; activations are <c>Relu</c>, <c>Tanh</c>, <c>Sigmoid</c>,
 /// <c>Softmax</c> (axis -1), <c>Elu</c> (alpha 1), <c>LeakyRelu</c> (alpha 0.2), GELU as
-/// <c>0.5 · x · (1 + Erf(x / √2))</c> (opset 13 has no <c>Gelu</c>) and swish as <c>x · Sigmoid(x)</c>. Dropout and
-/// Flatten are identities at inference and add nothing (<c>x</c> is already flat). On a sequence or image, softmax and
+/// <c>0.5 · x · (1 + Erf(x / √2))</c> (opset 13 has no <c>Gelu</c>) and swish as <c>x · Sigmoid(x)</c>. Dropout is
+/// an identity at inference and adds nothing. Conv2D is <c>Conv</c> and MaxPooling2D <c>MaxPool</c>, on ONNX's NCHW
+/// layout: the channels-last values are reshaped and transposed to NCHW once before the first image layer, stay NCHW
+/// through the following image layers (BatchNormalization and softmax then work along the channels, axis 1), and go
+/// back (<c>Transpose</c> + <c>Reshape</c>) at Flatten, a Dense, or the output. Flatten of a vector or sequence adds
+/// nothing (<c>x</c> is already flat). On a sequence, or an image still channels last, softmax and
 /// BatchNormalization work along the last axis: the values are reshaped to <c>[batch · positions, features]</c> around them.</para>
 /// <para>The encoding is deterministic: the same calls give the same bytes.</para>
 /// </remarks>
@@ -55,6 +60,10 @@ public sealed class OnnxGraphBuilder
     private readonly List<Tensor> _initializers = new();
     private readonly HashSet<string> _names = new(StringComparer.Ordinal) { InputName, OutputName };
     private string _current = InputName;
+
+    /// <summary>While conv2d, max_pooling2d and the layers after them work on images: the current value is
+    /// <c>[N, channels, height, width]</c> (ONNX's NCHW) and this is its shape; null while it is <c>[N, Width]</c>.</summary>
+    private (int Height, int Width, int Channels)? _image;
 
     /// <summary>Starts a graph whose input has <paramref name="inputSize"/> values per sample.</summary>
     /// <param name="graphName">The graph's name: the model's full type name.</param>
@@ -88,6 +97,7 @@ public sealed class OnnxGraphBuilder
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
         CheckLength(kernel.Length, (long)inputs * units, nameof(kernel), $"[{inputs}, {units}]");
+        ToFlat(name);
         if (!bias.IsEmpty)
         {
             CheckLength(bias.Length, units, nameof(bias), $"[{units}] or empty");
@@ -146,10 +156,95 @@ public sealed class OnnxGraphBuilder
         string offset = beta.IsEmpty ? AddInitializer(name + "/zeros", dims, Filled(perPosition, 0f)) : AddInitializer(name + "/beta", dims, beta);
         string mean = AddInitializer(name + "/moving_mean", dims, movingMean);
         string variance = AddInitializer(name + "/moving_variance", dims, movingVariance);
+        if (_image is { } image && image.Channels == perPosition)
+        {
+            // On NCHW images ONNX's axis 1 is the channels: the layer's axis already.
+            AddNode(name, "BatchNormalization", new[] { _current, scale, offset, mean, variance }, Attribute.Of("epsilon", epsilon));
+            return;
+        }
+
         // ONNX normalizes axis 1 of [N, C, ...]: positions of a sequence or image become rows, [N · positions, C].
+        ToFlat(name);
         ToPositions(name, perPosition);
         AddNode(name, "BatchNormalization", new[] { _current, scale, offset, mean, variance }, Attribute.Of("epsilon", epsilon));
         ToSamples(name, perPosition);
+    }
+
+    /// <summary>
+    /// Adds a Keras Conv2D layer on channels-last images: the values are laid out as ONNX's NCHW (a <c>Reshape</c> and
+    /// a <c>Transpose</c>, once for a run of image layers), then <c>Conv</c> with the kernel transposed from Keras's
+    /// <c>[kh, kw, in, out]</c> to ONNX's <c>[out, in, kh, kw]</c>, the strides, and explicit pads computed as
+    /// TensorFlow does for <c>"same"</c> (<see cref="Window2D"/>: the smaller half before), then the activation.
+    /// </summary>
+    /// <param name="name">The Keras layer name, the <c>Conv</c> node's name.</param>
+    /// <param name="kernel">The kernel, <c>[kh, kw, in, out]</c> row-major (Keras's layout).</param>
+    /// <param name="bias">The bias, <c>[filters]</c>, or empty for <c>use_bias = false</c>.</param>
+    /// <param name="window">The input's shape, the kernel's size, the strides and the padding.</param>
+    /// <param name="filters">Output channels.</param>
+    /// <param name="activation">The layer's activation.</param>
+    public void Conv2D(string name, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, in Window2D window, int filters, ActivationKind activation = ActivationKind.Linear)
+    {
+        CheckName(name);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(filters);
+        int channels = window.Channels, kh = window.WindowHeight, kw = window.WindowWidth;
+        CheckLength(kernel.Length, (long)window.PatchSize * filters, nameof(kernel), $"[{kh}, {kw}, {channels}, {filters}]");
+        if (!bias.IsEmpty)
+        {
+            CheckLength(bias.Length, filters, nameof(bias), $"[{filters}] or empty");
+        }
+
+        var onnxKernel = new float[kernel.Length];
+        for (int y = 0; y < kh; y++)
+        {
+            for (int x = 0; x < kw; x++)
+            {
+                for (int i = 0; i < channels; i++)
+                {
+                    for (int o = 0; o < filters; o++)
+                    {
+                        onnxKernel[((o * channels + i) * kh + y) * kw + x] = kernel[((y * kw + x) * channels + i) * filters + o];
+                    }
+                }
+            }
+        }
+
+        var inputsOfConv = new List<string> { string.Empty, AddInitializer(name + "/kernel", new long[] { filters, channels, kh, kw }, onnxKernel) };
+        if (!bias.IsEmpty)
+        {
+            inputsOfConv.Add(AddInitializer(name + "/bias", new long[] { filters }, bias));
+        }
+
+        ToImage(name, window);
+        inputsOfConv[0] = _current;
+        AddNode(name, "Conv", inputsOfConv.ToArray(), WindowAttributes(window));
+        _image = (window.OutputHeight, window.OutputWidth, filters);
+        Width = window.Positions * filters;
+        if (activation != ActivationKind.Linear)
+        {
+            Activation(name + "/" + KerasName(activation), activation, filters);
+        }
+    }
+
+    /// <summary>Adds a Keras MaxPooling2D layer: ONNX <c>MaxPool</c> with the pool size, strides and TensorFlow's pads
+    /// (ONNX's max pooling ignores padded positions, as TensorFlow's -∞ padding does).</summary>
+    /// <param name="name">The Keras layer name, the node's name.</param>
+    /// <param name="window">The input's shape, the pool's size, the strides and the padding.</param>
+    public void MaxPooling2D(string name, in Window2D window)
+    {
+        CheckName(name);
+        ToImage(name, window);
+        AddNode(name, "MaxPool", new[] { _current }, WindowAttributes(window));
+        _image = (window.OutputHeight, window.OutputWidth, window.Channels);
+        Width = window.Positions * window.Channels;
+    }
+
+    /// <summary>Adds a Keras Flatten layer: images go back from NCHW to channels-last order and become
+    /// <c>[N, Width]</c>, the Reshape named after the layer; flat values are left alone.</summary>
+    /// <param name="name">The Keras layer name.</param>
+    public void Flatten(string name)
+    {
+        CheckName(name);
+        ToFlat(name);
     }
 
     /// <summary>Adds a Keras Activation layer (linear adds nothing).</summary>
@@ -161,6 +256,22 @@ public sealed class OnnxGraphBuilder
     {
         CheckName(name);
         int perPosition = Features(features);
+        if (_image is { } image && (activation != ActivationKind.Softmax || image.Channels == perPosition))
+        {
+            // On NCHW images: elementwise as it is, softmax along the channels (axis 1).
+            if (activation == ActivationKind.Softmax)
+            {
+                AddNode(name, "Softmax", new[] { _current }, Attribute.Of("axis", 1));
+            }
+            else if (activation != ActivationKind.Linear)
+            {
+                AddActivation(name, activation);
+            }
+
+            return;
+        }
+
+        ToFlat(name);
         if (activation == ActivationKind.Softmax)
         {
             ToPositions(name, perPosition);
@@ -178,6 +289,8 @@ public sealed class OnnxGraphBuilder
     /// <returns>The bytes of an <c>.onnx</c> file.</returns>
     public byte[] ToArray()
     {
+        // An image output goes back to channels-last order, [N, Width], as Predict writes it.
+        ToFlat("output");
         var graph = new ProtoMessageWriter();
         if (_nodes.Count == 0)
         {
@@ -292,6 +405,63 @@ public sealed class OnnxGraphBuilder
         }
 
         return perPosition;
+    }
+
+    /// <summary>Makes the current value an NCHW image of the window's input shape: from <c>[N, Width]</c> (channels last)
+    /// a <c>Reshape</c> to <c>[N, H, W, C]</c> and a <c>Transpose</c> to <c>[N, C, H, W]</c>; nothing when it is one already.</summary>
+    private void ToImage(string name, in Window2D window)
+    {
+        if (_image is { } image)
+        {
+            if (image != (window.Height, window.Width, window.Channels))
+            {
+                throw new ArgumentException($"Layer '{name}' takes {window.Height}x{window.Width}x{window.Channels} images, but the graph's output is {image.Height}x{image.Width}x{image.Channels}.", nameof(window));
+            }
+
+            return;
+        }
+
+        if (window.InputSize != Width)
+        {
+            throw new ArgumentException($"Layer '{name}' takes {window.Height}x{window.Width}x{window.Channels} images ({window.InputSize} values), but the graph's output has {Width} values per sample.", nameof(window));
+        }
+
+        AddNode(name + "/to_nhwc_image", "Reshape", _current, AddInitializer(name + "/image_shape", new long[] { -1, window.Height, window.Width, window.Channels }));
+        AddNode(name + "/to_nchw", "Transpose", new[] { _current }, Attribute.Of("perm", new long[] { 0, 3, 1, 2 }));
+        _image = (window.Height, window.Width, window.Channels);
+    }
+
+    /// <summary>Makes an NCHW image value flat again in channels-last order: <c>Transpose</c> to <c>[N, H, W, C]</c> and a
+    /// <c>Reshape</c> (named <paramref name="name"/>) to <c>[N, Width]</c>; nothing when it is flat.</summary>
+    private void ToFlat(string name)
+    {
+        if (_image is null)
+        {
+            return;
+        }
+
+        AddNode(name + "/to_nhwc", "Transpose", new[] { _current }, Attribute.Of("perm", new long[] { 0, 2, 3, 1 }));
+        AddNode(name, "Reshape", _current, AddInitializer(name + "/flat_shape", new long[] { -1, Width }));
+        _image = null;
+    }
+
+    /// <summary>Conv's and MaxPool's <c>kernel_shape</c>, <c>strides</c> and <c>pads</c> (begin, begin, end, end): zero for
+    /// valid, TensorFlow's split for same (the smaller half before, the rest after).</summary>
+    private static Attribute[] WindowAttributes(in Window2D window)
+    {
+        int padBottom = Math.Max((window.OutputHeight - 1) * window.StrideHeight + window.WindowHeight - window.Height, 0) - window.PadTop;
+        int padRight = Math.Max((window.OutputWidth - 1) * window.StrideWidth + window.WindowWidth - window.Width, 0) - window.PadLeft;
+        if (window.Padding == Padding.Valid)
+        {
+            padBottom = padRight = 0;
+        }
+
+        return new[]
+        {
+            Attribute.Of("kernel_shape", new long[] { window.WindowHeight, window.WindowWidth }),
+            Attribute.Of("strides", new long[] { window.StrideHeight, window.StrideWidth }),
+            Attribute.Of("pads", new long[] { window.PadTop, window.PadLeft, padBottom, padRight }),
+        };
     }
 
     /// <summary>Reshapes <c>[N, Width]</c> to <c>[N · positions, features]</c> when a sample has several positions.</summary>
@@ -418,6 +588,13 @@ public sealed class OnnxGraphBuilder
             {
                 encoded.Float(AttributeProtoField.F, attribute.Float);
             }
+            else if (attribute.Type == AttributeType.Ints)
+            {
+                foreach (long value in attribute.Ints!)
+                {
+                    encoded.Int64(AttributeProtoField.Ints, value);
+                }
+            }
             else
             {
                 encoded.Int64(AttributeProtoField.I, attribute.Int);
@@ -461,10 +638,12 @@ public sealed class OnnxGraphBuilder
 
     private sealed record Tensor(string Name, long[] Dims, int DataType, byte[] Data);
 
-    private readonly record struct Attribute(string Name, int Type, long Int, float Float)
+    private readonly record struct Attribute(string Name, int Type, long Int, float Float, long[]? Ints = null)
     {
         public static Attribute Of(string name, long value) => new(name, AttributeType.Int, value, 0f);
 
         public static Attribute Of(string name, float value) => new(name, AttributeType.Float, 0, value);
+
+        public static Attribute Of(string name, long[] values) => new(name, AttributeType.Ints, 0, 0f, values);
     }
 }

@@ -107,6 +107,12 @@ public class ValidationDiagnosticTests
     [InlineData("input 10\nmax_pooling2d 2", 3, "max_pooling2d", "(None, 10)")]
     [InlineData("input 2x2x1\nconv2d 4 kernel_size=3", 3, "conv2d", "(None, 2, 2, 1)")]
     [InlineData("input 4x4x1\nmax_pooling2d 2\nmax_pooling2d 2\nmax_pooling2d 2", 5, "max_pooling2d", "(None, 1, 1, 1)")]
+    [InlineData("input 8x8x1\nflatten\nconv2d 4", 4, "conv2d", "(None, 64)")]
+    [InlineData("input 8x8x1\nconv2d 4\nflatten\nmax_pooling2d 2", 5, "max_pooling2d", "(None, 144)")]
+    [InlineData("input 6x2x1\nconv2d 4 kernel_size=3x3", 3, "conv2d", "(None, 6, 2, 1)")]
+    [InlineData("input 3x3x2\nmax_pooling2d 2 strides=2\nconv2d 4 kernel_size=2 strides=2", 4, "conv2d", "(None, 1, 1, 2)")]
+    [InlineData("input 8x8x1\nconv2d 4 padding=same strides=2\nmax_pooling2d 2\ndense 3", 5, "dense", "(None, 2, 2, 4)")]
+    [InlineData("input 5x5x1\nmax_pooling2d 3x6 strides=1", 3, "max_pooling2d", "(None, 5, 5, 1)")]
     [InlineData("input 10\nlstm 4", 3, "lstm", "(None, 10)")]
     [InlineData("input 5x10\ndense 4", 3, "dense", "(None, 5, 10)")]
     public void ShapeMismatchIsMG0005WithTheShapes(string body, int line, string token, string shape)
@@ -127,6 +133,21 @@ public class ValidationDiagnosticTests
     {
         NoDiagnostic("model Test.M\ninput 8x8x1\nconv2d 4\nmax_pooling2d\nflatten\ndense 10\n", "MG0005");
         NoDiagnostic("model Test.M\ninput 3x3x1\nconv2d 4 kernel_size=5 padding=same\n", "MG0005");
+        // Strides larger than the window, windows that leave rows out, same padding with a window larger than the input.
+        NoDiagnostic("model Test.M\ninput 5x5x1\nconv2d 2 kernel_size=2 strides=3\nmax_pooling2d 3 strides=2 padding=same\nflatten\ndense 2\n", "MG0005");
+        NoDiagnostic("model Test.M\ninput 2x2x1\nmax_pooling2d 3 padding=same\nconv2d 1 kernel_size=1x2 strides=1x3 padding=same\n", "MG0005");
+    }
+
+    [Fact]
+    public void ShapeMessagesNameTheWindowAndTheFix()
+    {
+        string window = File("model Test.M\ninput 6x2x1\nconv2d 4 kernel_size=3x3\n", "MG0005", DiagnosticSeverity.Error, 3, "conv2d").GetMessage();
+        Assert.Contains("3x3 window, larger than its 6x2 input", window);
+        Assert.Contains("padding=same", window);
+        string flattened = File("model Test.M\ninput 8x8x1\nflatten\nconv2d 4\n", "MG0005", DiagnosticSeverity.Error, 4, "conv2d").GetMessage();
+        Assert.Contains("needs an image input", flattened);
+        Assert.Contains("comes from 'flatten'", flattened);
+        Assert.Contains("flatten only after the last conv2d or max_pooling2d", flattened);
     }
 
     // MG0006: loss and output.
@@ -268,15 +289,16 @@ public class ValidationDiagnosticTests
     [Fact]
     public void LayerWithoutCpuKernelIsMG0016InformationAndTheModelKeepsItsSummary()
     {
-        string text = "model Test.M\ninput 8x8x1\nconv2d 4\nflatten\ndense 2 activation=softmax\n";
+        string text = "model Test.M\ninput 10x4\nlstm 3\ndense 2 activation=softmax\n";
         GeneratorRun run = GeneratorHarness.RunModelFile(text);
 
-        Diagnostic info = DiagnosticAssert.At(run.ModelGenDiagnostics(), "MG0016", DiagnosticSeverity.Info, ModelPath, text, 3, "conv2d");
-        Assert.Contains("Conv2D 'conv2d'", info.GetMessage());
+        Diagnostic info = DiagnosticAssert.At(run.ModelGenDiagnostics(), "MG0016", DiagnosticSeverity.Info, ModelPath, text, 3, "lstm");
+        Assert.Contains("LSTM 'lstm'", info.GetMessage());
         string source = Assert.Single(run.Sources).Value;
         Assert.Contains("public static string Summary", source);
         Assert.DoesNotContain("public void Predict", source);
         Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
         NoDiagnostic("model Test.M\ninput 8\nflatten\ndense 2 activation=softmax\n", "MG0016");
+        NoDiagnostic("model Test.M\ninput 8x8x1\nconv2d 4\nmax_pooling2d\nflatten\ndense 2 activation=softmax\n", "MG0016");
     }
 }

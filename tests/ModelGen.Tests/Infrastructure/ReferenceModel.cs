@@ -32,6 +32,8 @@ public sealed class ReferenceModel
     {
         int features = _spec.Input!.Shape.Aggregate(1, (a, b) => a * b);
         int rows = x.Length / features;
+        // (height, width, channels) while the values are images, channels last; the last axis is what BN and softmax see.
+        int[] shape = _spec.Input!.Shape.ToArray();
         double[] values = x.Select(v => (double)v).ToArray();
         var queue = new Queue<float[]>(weights);
         foreach (LayerSpec layer in _spec.Layers)
@@ -58,9 +60,100 @@ public sealed class ReferenceModel
                     }
 
                     features = dense.Units;
+                    shape = new[] { features };
                     values = Activate(next, rows, features, dense.Activation);
                     break;
                 }
+
+                case Conv2DSpec conv:
+                {
+                    float[] kernel = queue.Dequeue();
+                    float[]? bias = conv.UseBias ? queue.Dequeue() : null;
+                    (int h, int w, int c) = (shape[0], shape[1], shape[2]);
+                    (int oh, int top) = Window(h, conv.KernelHeight, conv.StrideHeight, conv.Padding);
+                    (int ow, int left) = Window(w, conv.KernelWidth, conv.StrideWidth, conv.Padding);
+                    int f = conv.Filters;
+                    var next = new double[rows * oh * ow * f];
+                    for (int r = 0; r < rows; r++)
+                    {
+                        for (int oy = 0; oy < oh; oy++)
+                        {
+                            for (int ox = 0; ox < ow; ox++)
+                            {
+                                for (int o = 0; o < f; o++)
+                                {
+                                    double sum = bias?[o] ?? 0;
+                                    for (int ky = 0; ky < conv.KernelHeight; ky++)
+                                    {
+                                        for (int kx = 0; kx < conv.KernelWidth; kx++)
+                                        {
+                                            int iy = oy * conv.StrideHeight - top + ky, ix = ox * conv.StrideWidth - left + kx;
+                                            if (iy < 0 || iy >= h || ix < 0 || ix >= w)
+                                            {
+                                                continue; // zero padding
+                                            }
+
+                                            for (int i = 0; i < c; i++)
+                                            {
+                                                sum += values[((r * h + iy) * w + ix) * c + i] * kernel[((ky * conv.KernelWidth + kx) * c + i) * f + o];
+                                            }
+                                        }
+                                    }
+
+                                    next[((r * oh + oy) * ow + ox) * f + o] = sum;
+                                }
+                            }
+                        }
+                    }
+
+                    shape = new[] { oh, ow, f };
+                    features = oh * ow * f;
+                    values = Activate(next, rows * oh * ow, f, conv.Activation);
+                    break;
+                }
+
+                case MaxPooling2DSpec pool:
+                {
+                    (int h, int w, int c) = (shape[0], shape[1], shape[2]);
+                    (int oh, int top) = Window(h, pool.PoolHeight, pool.StrideHeight, pool.Padding);
+                    (int ow, int left) = Window(w, pool.PoolWidth, pool.StrideWidth, pool.Padding);
+                    var next = new double[rows * oh * ow * c];
+                    for (int r = 0; r < rows; r++)
+                    {
+                        for (int oy = 0; oy < oh; oy++)
+                        {
+                            for (int ox = 0; ox < ow; ox++)
+                            {
+                                for (int i = 0; i < c; i++)
+                                {
+                                    double max = double.NegativeInfinity; // padding is -inf: ignored
+                                    for (int ky = 0; ky < pool.PoolHeight; ky++)
+                                    {
+                                        for (int kx = 0; kx < pool.PoolWidth; kx++)
+                                        {
+                                            int iy = oy * pool.StrideHeight - top + ky, ix = ox * pool.StrideWidth - left + kx;
+                                            if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                            {
+                                                max = Math.Max(max, values[((r * h + iy) * w + ix) * c + i]);
+                                            }
+                                        }
+                                    }
+
+                                    next[((r * oh + oy) * ow + ox) * c + i] = max;
+                                }
+                            }
+                        }
+                    }
+
+                    shape = new[] { oh, ow, c };
+                    features = oh * ow * c;
+                    values = next;
+                    break;
+                }
+
+                case FlattenSpec:
+                    shape = new[] { features };
+                    break;
 
                 case BatchNormalizationSpec bn:
                 {
@@ -68,12 +161,14 @@ public sealed class ReferenceModel
                     float[]? beta = bn.Center ? queue.Dequeue() : null;
                     float[] mean = queue.Dequeue();
                     float[] variance = queue.Dequeue();
-                    for (int r = 0; r < rows; r++)
+                    // Over the last axis: every position of a sequence or image is a row of its own.
+                    int last = shape[^1];
+                    for (int p = 0; p < values.Length / last; p++)
                     {
-                        for (int j = 0; j < features; j++)
+                        for (int j = 0; j < last; j++)
                         {
-                            double v = values[r * features + j];
-                            values[r * features + j] = (v - mean[j]) / Math.Sqrt(variance[j] + (double)(float)bn.Epsilon) * (gamma?[j] ?? 1) + (beta?[j] ?? 0);
+                            double v = values[p * last + j];
+                            values[p * last + j] = (v - mean[j]) / Math.Sqrt(variance[j] + (double)(float)bn.Epsilon) * (gamma?[j] ?? 1) + (beta?[j] ?? 0);
                         }
                     }
 
@@ -81,12 +176,25 @@ public sealed class ReferenceModel
                 }
 
                 case ActivationSpec activation:
-                    values = Activate(values, rows, features, activation.Activation);
+                    values = Activate(values, values.Length / shape[^1], shape[^1], activation.Activation);
                     break;
             }
         }
 
         return values;
+    }
+
+    /// <summary>Keras's output size along one axis and the padding before the first value (TensorFlow's same: the
+    /// smaller half of max((out - 1) · stride + window - in, 0) before).</summary>
+    private static (int Output, int Before) Window(int input, int window, int stride, PaddingKind padding)
+    {
+        if (padding == PaddingKind.Valid)
+        {
+            return ((input - window) / stride + 1, 0);
+        }
+
+        int output = (input + stride - 1) / stride;
+        return (output, Math.Max((output - 1) * stride + window - input, 0) / 2);
     }
 
     private static double[] Activate(double[] z, int rows, int features, ActivationKind activation)

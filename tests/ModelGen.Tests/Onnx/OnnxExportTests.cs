@@ -17,7 +17,7 @@ namespace ModelGen.Tests.Onnx;
 /// </summary>
 public class OnnxExportTests
 {
-    private static readonly Assembly[] s_referencedModels = { typeof(Samples.Circles.NoBn).Assembly, typeof(GoldenCircles).Assembly };
+    private static readonly Assembly[] s_referencedModels = { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.Digits.PlainReluCnn).Assembly, typeof(GoldenCircles).Assembly };
 
     public static IEnumerable<object[]> Models() =>
         s_referencedModels.SelectMany(OnnxTesting.ModelTypes).Select(t => new object[] { t.FullName! });
@@ -260,15 +260,56 @@ public class OnnxExportTests
         }
     }
 
+    /// <summary>Conv2D and MaxPooling2D run on ONNX's NCHW layout: one Reshape + Transpose into it before the first image
+    /// layer, BatchNormalization and activations on the channels axis in between, one Transpose + Reshape back at
+    /// flatten (channels-last order, as the Dense's kernel expects) or at the output. The Conv kernel is Keras's
+    /// [kh, kw, in, out] transposed to [out, in, kh, kw]; pads are TensorFlow's for same (the smaller half first).</summary>
+    [Fact]
+    public void ConvolutionalGraphsWorkInNchwBetweenOneTransposeEachWay()
+    {
+        static IEnumerable<string> Nodes(OnnxFile file) => file.Nodes.Select(n => $"{n.OpType} {n.Name}");
+
+        var model = new ConvIntoConvNormalized(seed: 1);
+        OnnxFile file = OnnxFile.Parse(OnnxTesting.Export(model));
+        Assert.Equal(
+            new[]
+            {
+                "Reshape conv2d/to_nhwc_image", "Transpose conv2d/to_nchw", "Conv conv2d", "Relu conv2d/relu", "BatchNormalization batch_normalization",
+                "Conv conv2d_1", "BatchNormalization batch_normalization_1", "Sigmoid activation",
+                "Transpose flatten/to_nhwc", "Reshape flatten", "Gemm dense", "Softmax dense/softmax",
+            },
+            Nodes(file));
+        OnnxNode conv = file.Nodes.Single(n => n.Name == "conv2d_1");
+        Assert.Equal(new[] { 4L, 3, 3, 1 }, file.Initializer("conv2d_1/kernel").Dims);
+        float[] keras = model.GetWeights()[6]; // conv2d_1/kernel, [3, 1, 3, 4]
+        float[] onnx = file.Initializer("conv2d_1/kernel").Values;
+        Assert.Equal(keras[((2 * 1 + 0) * 3 + 1) * 4 + 3], onnx[((3 * 3 + 1) * 3 + 2) * 1 + 0]); // ky 2, kx 0, in 1, out 3
+        Assert.Equal(new long[] { 3, 1 }, (long[])conv.Attributes["kernel_shape"]);
+        Assert.Equal(new long[] { 2, 2 }, (long[])conv.Attributes["strides"]);
+        Assert.Equal(new long[] { 0, 0, 0, 0 }, (long[])conv.Attributes["pads"]);
+        // ConvSameStridedNormalized: 7x7 input, 3x3 kernel, strides 2, same: 4x4 output, total pad 2 per axis (1 + 1);
+        // its max pooling, 3x3 strides 2 same on 4x4: 2x2 output, total pad 1 (0 before, 1 after).
+        OnnxFile strided = OnnxFile.Parse(OnnxTesting.Export(new ConvSameStridedNormalized(seed: 1)));
+        Assert.Equal(new long[] { 1, 1, 1, 1 }, (long[])strided.Nodes.Single(n => n.OpType == "Conv").Attributes["pads"]);
+        Assert.Equal(new long[] { 0, 0, 1, 1 }, (long[])strided.Nodes.Single(n => n.OpType == "MaxPool").Attributes["pads"]);
+
+        Assert.Equal(
+            new[] { "Reshape conv2d/to_nhwc_image", "Transpose conv2d/to_nchw", "Conv conv2d", "Transpose output/to_nhwc", "Reshape output" },
+            Nodes(OnnxFile.Parse(OnnxTesting.Export(new ConvRegression(seed: 1)))));
+    }
+
     /// <summary>samples/ModelZoo is not referenced by this project: compiled here, its models with CPU kernels
-    /// (TanhDropoutMlp in both forms: three BatchNormalizations, dropout, softmax) export and match too.</summary>
+    /// (TanhDropoutMlp in both forms: three BatchNormalizations, dropout, softmax; DigitsCnn in both forms: conv2d,
+    /// BatchNormalization over channels, max pooling, flatten) export and match too.</summary>
     [Fact]
     public void ModelZooModelsWithCpuKernelsRunInOnnxRuntimeLikePredict()
     {
         (List<(string Path, string Text)> models, List<(string Path, string Text)> sources) =
             Repository.LoadSample(Path.Combine(Repository.SamplesDirectory, "ModelZoo"));
         Type[] types = OnnxTesting.ModelTypes(OnnxTesting.Compile(models, sources)).ToArray();
-        Assert.Equal(new[] { "Samples.ModelZoo.AttributeForm.TanhDropoutMlp", "Samples.ModelZoo.TanhDropoutMlp" }, types.Select(t => t.FullName));
+        Assert.Equal(
+            new[] { "Samples.ModelZoo.AttributeForm.DigitsCnn", "Samples.ModelZoo.AttributeForm.TanhDropoutMlp", "Samples.ModelZoo.DigitsCnn", "Samples.ModelZoo.TanhDropoutMlp" },
+            types.Select(t => t.FullName));
         foreach (Type type in types)
         {
             var model = (ITrainableModel)OnnxTesting.Create(type, seed: 2);

@@ -50,12 +50,13 @@ public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> 
         var attributes = new Dictionary<string, object>();
         foreach (Fields attribute in node.AllBytes(5).Select(Fields.Read))
         {
-            // AttributeProto: name = 1, f = 2 (float), i = 3 (int64), type = 20 (1 FLOAT, 2 INT).
+            // AttributeProto: name = 1, f = 2 (float), i = 3 (int64), ints = 8 (repeated int64), type = 20 (1 FLOAT, 2 INT, 7 INTS).
             long type = attribute.Varint(20);
             attributes[attribute.String(1)] = type switch
             {
                 1 => attribute.Float(2),
                 2 => (object)attribute.Varint(3),
+                7 => attribute.AllVarints(8).ToArray(),
                 _ => throw new InvalidOperationException($"Unexpected attribute type {type}."),
             };
         }

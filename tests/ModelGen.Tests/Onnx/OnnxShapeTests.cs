@@ -63,17 +63,17 @@ public class OnnxShapeTests
     [Fact]
     public void ALayerWithoutAnOnnxExportGivesAnExportThatThrows()
     {
-        string text = "model Test.Cnn\ninput 6x6x1\nconv2d 2 kernel_size=3\nflatten\ndense 2 activation=softmax\n";
-        ModelDefinition model = ModelFileParser.Parse("/project/Cnn.model", SourceText.From(text), new ProjectOptions("Test", "/project/"), CancellationToken.None);
+        string text = "model Test.Rnn\ninput 6x4\nlstm 3\ndense 2 activation=softmax\n";
+        ModelDefinition model = ModelFileParser.Parse("/project/Rnn.model", SourceText.From(text), new ProjectOptions("Test", "/project/"), CancellationToken.None);
         Assert.DoesNotContain(ModelValidator.Validate(model, EquatableArray<ModelTypeEntry>.Empty), d => d.IsError);
         ModelPlan plan = ModelPlanner.Plan(model, referencesIlgpu: false, CancellationToken.None);
         Assert.False(plan.HasCpuKernels);
 
-        // As if conv2d had a CPU kernel: the CPU emitter writes ExportOnnx, which names the layer it cannot export.
+        // As if lstm had a CPU kernel: the CPU emitter writes ExportOnnx, which names the layer it cannot export.
         string source = CpuEmitter.Emit(plan with { LayerWithoutCpuKernel = null }, CancellationToken.None).Single().Text;
-        Assert.Contains("/// <exception cref=\"global::System.NotSupportedException\">Always: layer 'conv2d' has no ONNX export yet.</exception>", source);
-        Assert.Contains("throw new global::System.NotSupportedException(\"Layer 'conv2d' (Conv2D) has no ONNX export yet.\");", source);
+        Assert.Contains("/// <exception cref=\"global::System.NotSupportedException\">Always: layer 'lstm' has no ONNX export yet.</exception>", source);
+        Assert.Contains("throw new global::System.NotSupportedException(\"Layer 'lstm' (LSTM) has no ONNX export yet.\");", source);
         Assert.Contains("public void ExportOnnx(string path) => global::ModelGen.Onnx.OnnxGraphBuilder.WriteFile(path, ExportOnnx);", source);
-        Assert.DoesNotContain("OnnxGraphBuilder(\"Test.Cnn\"", source);
+        Assert.DoesNotContain("OnnxGraphBuilder(\"Test.Rnn\"", source);
     }
 }

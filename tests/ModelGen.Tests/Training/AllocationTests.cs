@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using ModelGen.TestModels;
 using ModelGen.Tests.Infrastructure;
 using Xunit;
@@ -36,6 +37,38 @@ public class AllocationTests
         Assert.Equal(0, Allocated(() => model.Evaluate(x, y), 20));
         Assert.Equal(0, Allocated(() => dropout.TrainOnBatch(x4, y), 50));
         Assert.Equal(0, Allocated(() => adam.TrainOnBatch(x4, y), 50));
+    }
+
+    /// <summary>Convolutional models: the im2col matrices, the shared gradient of the columns and the pooling buffers
+    /// are the model's own, sized with the batch capacity.</summary>
+    [Fact]
+    public void ConvolutionalModelsAllocateNothingOnceWarm()
+    {
+        var random = new Random(4);
+        float[] Inputs(int rows, int size) => Enumerable.Range(0, rows * size).Select(_ => (float)random.NextDouble()).ToArray();
+
+        var folded = new ConvIntoConvNormalized(seed: 1);
+        float[] x = Inputs(32, ConvIntoConvNormalized.InputSize);
+        float[] sparse = Enumerable.Range(0, 32).Select(i => (float)(i % 2)).ToArray();
+        var output = new float[32 * ConvIntoConvNormalized.OutputSize];
+        Assert.Equal(0, Allocated(() => folded.Predict(x, output), 20));
+        Assert.Equal(0, Allocated(() => folded.TrainOnBatch(x, sparse), 20));
+
+        var strided = new ConvSameStridedNormalized(seed: 1);
+        float[] x2 = Inputs(16, ConvSameStridedNormalized.InputSize);
+        var oneHot = new float[16 * 3];
+        for (int r = 0; r < 16; r++)
+        {
+            oneHot[r * 3 + r % 3] = 1;
+        }
+
+        Assert.Equal(0, Allocated(() => strided.TrainOnBatch(x2, oneHot), 20));
+        Assert.Equal(0, Allocated(() => strided.Evaluate(x2, oneHot), 20));
+
+        var pointwise = new PointwiseConvOverlappingPool(seed: 1);
+        float[] x3 = Inputs(8, PointwiseConvOverlappingPool.InputSize);
+        float[] binary = Enumerable.Range(0, 8).Select(i => (float)(i % 2)).ToArray();
+        Assert.Equal(0, Allocated(() => pointwise.TrainOnBatch(x3, binary), 20));
     }
 
     [Fact]

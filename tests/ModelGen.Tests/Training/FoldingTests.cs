@@ -24,11 +24,18 @@ public class FoldingTests
         ["tests/ModelGen.TestModels/Models/BatchNormCenterFalseScaleFalse.model", "ModelGen.TestModels.BatchNormCenterFalseScaleFalse"],
         ["tests/ModelGen.TestModels/Models/InputNormalizedDropout.model", "ModelGen.TestModels.InputNormalizedDropout"],
         ["tests/ModelGen.TestModels/Models/InferenceOnly.model", "ModelGen.TestModels.InferenceOnly"],
+        ["tests/ModelGen.TestModels/Models/ConvValidNormalized.model", "ModelGen.TestModels.ConvValidNormalized"],
+        ["tests/ModelGen.TestModels/Models/ConvSameStridedNormalized.model", "ModelGen.TestModels.ConvSameStridedNormalized"],
+        ["tests/ModelGen.TestModels/Models/ConvIntoConvNormalized.model", "ModelGen.TestModels.ConvIntoConvNormalized"],
+        ["tests/ModelGen.TestModels/Models/PointwiseConvOverlappingPool.model", "ModelGen.TestModels.PointwiseConvOverlappingPool"],
+        ["tests/ModelGen.TestModels/Models/ConvRegression.model", "ModelGen.TestModels.ConvRegression"],
+        ["tests/ModelGen.TestModels/Models/ConvBatchNormPool.model", "ModelGen.TestModels.ConvBatchNormPool"],
+        ["samples/Digits/Models/BatchNormReluCnn.model", "Samples.Digits.BatchNormReluCnn"],
     ];
 
     private static IModel Create(string typeName)
     {
-        Type type = new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(ModelGen.TestModels.GoldenCircles).Assembly }
+        Type type = new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.Digits.BatchNormReluCnn).Assembly, typeof(ModelGen.TestModels.GoldenCircles).Assembly }
             .Select(a => a.GetType(typeName)).Single(t => t is not null)!;
         return (IModel)Activator.CreateInstance(type, 1)!;
     }

@@ -11,7 +11,7 @@ namespace ModelGen.Tests.Training;
 public class FrontEndTrainingEquivalenceTests
 {
     public static IEnumerable<object[]> Pairs() =>
-        new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.LearningRates.PlainMlp).Assembly }
+        new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.LearningRates.PlainMlp).Assembly, typeof(Samples.Digits.PlainReluCnn).Assembly }
             .SelectMany(a => a.GetTypes())
             .Where(t => typeof(ITrainableModel).IsAssignableFrom(t) && t.Namespace is { } ns && !ns.EndsWith(".AttributeForm", StringComparison.Ordinal))
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
@@ -21,7 +21,7 @@ public class FrontEndTrainingEquivalenceTests
     [MemberData(nameof(Pairs))]
     public void BothFormsTrainToIdenticalWeights(string fileModelType)
     {
-        Type fileType = new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.LearningRates.PlainMlp).Assembly }
+        Type fileType = new[] { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.LearningRates.PlainMlp).Assembly, typeof(Samples.Digits.PlainReluCnn).Assembly }
             .Select(a => a.GetType(fileModelType)).Single(t => t is not null)!;
         Type attributeType = fileType.Assembly.GetType(fileType.Namespace + ".AttributeForm." + fileType.Name)
             ?? throw new InvalidOperationException($"{fileModelType} has no attribute form");

@@ -46,6 +46,11 @@ public class GradientCheckTests
         [nameof(BatchNormCenterFalseScaleFalse), Labels.Binary],
         [nameof(BatchNormAfterActivation), Labels.OneHot],
         [nameof(SequenceNormalized), Labels.OneHot],
+        [nameof(ConvValidNormalized), Labels.OneHot],
+        [nameof(ConvSameStridedNormalized), Labels.OneHot],
+        [nameof(ConvIntoConvNormalized), Labels.Sparse],
+        [nameof(PointwiseConvOverlappingPool), Labels.Binary],
+        [nameof(ConvRegression), Labels.Regression],
         [nameof(DropoutHidden), Labels.OneHot],
     ];
 
