@@ -29,6 +29,7 @@ public static class Nets
     {
         Impl.TorchSharp or Impl.TorchSharpAllCores => TorchSharpLoader.Failure,
         Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores => OrtNet.Unavailable(ModelSpecs.CreateGenerated(model, Seed).GetType()),
+        Impl.PlainCSharp when ModelSpecs.Get(model).IsConvolutional => "not run: the plain loops have no conv2d",
         _ => null,
     };
 
@@ -46,6 +47,16 @@ public static class Nets
             Impl.OnnxRuntimeAllCores => new OrtNet(generated, threads: allCores),
             _ => throw new ArgumentOutOfRangeException(nameof(impl)),
         };
+    }
+
+    /// <summary>An implementation of a model bound to <paramref name="batch"/> samples drawn from <paramref name="dataSeed"/>.</summary>
+    public static INet CreateBound(string model, Impl impl, int batch, bool training, int dataSeed)
+    {
+        ModelSpec spec = ModelSpecs.Get(model);
+        (float[] x, float[] labels) = ModelSpecs.Data(spec, batch, dataSeed);
+        INet net = Create(spec, impl);
+        net.Bind(x, labels, batch, training);
+        return net;
     }
 }
 
@@ -67,10 +78,7 @@ public class Training
     public void Setup()
     {
         ProcessPriority.Raise();
-        ModelSpec spec = ModelSpecs.Get(Model);
-        (float[] x, float[] labels) = ModelSpecs.Data(spec, Batch, seed: 42);
-        _net = Nets.Create(spec, Impl);
-        _net.Bind(x, labels, Batch, training: true);
+        _net = Nets.CreateBound(Model, Impl, Batch, training: true, dataSeed: 42);
     }
 
     [Benchmark]
@@ -98,10 +106,66 @@ public class Inference
     public void Setup()
     {
         ProcessPriority.Raise();
-        ModelSpec spec = ModelSpecs.Get(Model);
-        (float[] x, float[] labels) = ModelSpecs.Data(spec, Batch, seed: 43);
-        _net = Nets.Create(spec, Impl);
-        _net.Bind(x, labels, Batch, training: false);
+        _net = Nets.CreateBound(Model, Impl, Batch, training: false, dataSeed: 43);
+    }
+
+    [Benchmark]
+    public void Predict() => _net!.Predict();
+
+    [GlobalCleanup]
+    public void Cleanup() => _net?.Dispose();
+}
+
+/// <summary>
+/// M5, the digits CNN (issue 6): one optimizer step at batch 32, as <see cref="Training"/> does for M1 to M4 (no plain
+/// C# row: the plain loops have no conv2d). The report files it with Training's rows.
+/// </summary>
+public class CnnTraining
+{
+    private INet? _net;
+
+    [Params("M5")]
+    public string Model { get; set; } = "M5";
+
+    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores)]
+    public Impl Impl { get; set; }
+
+    [Params(32)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ProcessPriority.Raise();
+        _net = Nets.CreateBound(Model, Impl, Batch, training: true, dataSeed: 42);
+    }
+
+    [Benchmark]
+    public float TrainOnBatch() => _net!.TrainStep();
+
+    [GlobalCleanup]
+    public void Cleanup() => _net?.Dispose();
+}
+
+/// <summary>M5, the digits CNN: Predict on one sample (latency), as <see cref="Inference"/> does for M1 to M4.</summary>
+public class CnnInference
+{
+    private INet? _net;
+
+    [Params("M5")]
+    public string Model { get; set; } = "M5";
+
+    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores)]
+    public Impl Impl { get; set; }
+
+    [Params(1)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ProcessPriority.Raise();
+        _net = Nets.CreateBound(Model, Impl, Batch, training: false, dataSeed: 43);
     }
 
     [Benchmark]

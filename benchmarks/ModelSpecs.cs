@@ -4,7 +4,7 @@ using ModelGen.Benchmarks.Models;
 
 namespace ModelGen.Benchmarks;
 
-/// <summary>The activations the four benchmark models use.</summary>
+/// <summary>The activations the benchmark models use.</summary>
 public enum Act
 {
     Linear,
@@ -14,7 +14,7 @@ public enum Act
     Softmax,
 }
 
-/// <summary>The losses the four benchmark models use.</summary>
+/// <summary>The losses the benchmark models use.</summary>
 public enum LossKind
 {
     /// <summary>One sigmoid unit; labels [batch, 1] of 0 or 1.</summary>
@@ -30,7 +30,7 @@ public abstract record LayerSpec;
 /// <summary>Dense with a bias, then <paramref name="Activation"/>.</summary>
 public sealed record DenseSpec(int Units, Act Activation = Act.Linear) : LayerSpec;
 
-/// <summary>BatchNormalization over the features, Keras's momentum (weight of the old moving statistic).</summary>
+/// <summary>BatchNormalization over the features (after a conv2d: over the channels), Keras's momentum (weight of the old moving statistic).</summary>
 public sealed record BatchNormSpec(float Momentum = 0.99f, float Epsilon = 1e-3f) : LayerSpec;
 
 /// <summary>A separate activation layer.</summary>
@@ -39,9 +39,25 @@ public sealed record ActivationSpec(Act Activation) : LayerSpec;
 /// <summary>Inverted dropout.</summary>
 public sealed record DropoutSpec(float Rate) : LayerSpec;
 
-/// <summary>A benchmark model: the same architecture and optimizer (Keras's SGD) for every implementation.</summary>
-public sealed record ModelSpec(string Name, int InputSize, int OutputSize, LayerSpec[] Layers, LossKind Loss, float LearningRate, float Momentum)
+/// <summary>Conv2D with a bias, stride 1, "same" padding (odd kernels), no activation.</summary>
+public sealed record Conv2DSpec(int Filters, int KernelSize) : LayerSpec;
+
+/// <summary>MaxPooling2D, stride = pool size, "valid" padding.</summary>
+public sealed record MaxPoolSpec(int PoolSize) : LayerSpec;
+
+/// <summary>Flatten of an image in Keras's channels-last order (h, w, c).</summary>
+public sealed record FlattenSpec : LayerSpec;
+
+/// <summary>An image input, channels last as ModelGen takes it: the flat input is [batch, Height × Width × Channels].</summary>
+public sealed record ImageShape(int Height, int Width, int Channels);
+
+/// <summary>A benchmark model: the same architecture and optimizer (Keras's SGD) for every implementation.
+/// <paramref name="Image"/>: the input's image shape for a convolutional model, null for a flat one.</summary>
+public sealed record ModelSpec(string Name, int InputSize, int OutputSize, LayerSpec[] Layers, LossKind Loss, float LearningRate, float Momentum, ImageShape? Image = null)
 {
+    /// <summary>Whether the model has conv2d/max_pooling2d layers (the plain C# loops have none).</summary>
+    public bool IsConvolutional => Image is not null;
+
     /// <summary>Whether training draws random numbers (dropout): two implementations then train on different masks.</summary>
     public bool HasDropout => Array.Exists(Layers, l => l is DropoutSpec);
 
@@ -95,7 +111,7 @@ public sealed record ModelSpec(string Name, int InputSize, int OutputSize, Layer
     }
 }
 
-/// <summary>The models M1 to M4 (their .model files are in Models/), their generated classes and their data.</summary>
+/// <summary>The models M1 to M5 (their .model files are in Models/), their generated classes and their data.</summary>
 public static class ModelSpecs
 {
     public static readonly ModelSpec M1 = new("M1", 2, 1,
@@ -127,7 +143,18 @@ public static class ModelSpecs
         ],
         LossKind.SparseCategoricalCrossentropy, LearningRate: 0.01f, Momentum: 0f);
 
-    public static IReadOnlyList<ModelSpec> All { get; } = [M1, M2, M3, M4];
+    /// <summary>The digits CNN (issue 6), as samples/ModelZoo/Models/DigitsCnn.model.</summary>
+    public static readonly ModelSpec M5 = new("M5", 64, 10,
+        [
+            new Conv2DSpec(16, 3), new BatchNormSpec(), new ActivationSpec(Act.Relu), new MaxPoolSpec(2),
+            new Conv2DSpec(32, 3), new BatchNormSpec(), new ActivationSpec(Act.Relu), new MaxPoolSpec(2),
+            new FlattenSpec(),
+            new DenseSpec(64), new BatchNormSpec(), new ActivationSpec(Act.Relu),
+            new DenseSpec(10, Act.Softmax),
+        ],
+        LossKind.SparseCategoricalCrossentropy, LearningRate: 0.01f, Momentum: 0.9f, Image: new ImageShape(8, 8, 1));
+
+    public static IReadOnlyList<ModelSpec> All { get; } = [M1, M2, M3, M4, M5];
 
     public static ModelSpec Get(string name) => All[IndexOf(name)];
 
@@ -137,6 +164,7 @@ public static class ModelSpecs
         "M2" => 1,
         "M3" => 2,
         "M4" => 3,
+        "M5" => 4,
         _ => throw new ArgumentException($"no model {name}", nameof(name)),
     };
 
@@ -147,6 +175,7 @@ public static class ModelSpecs
         "M2" => new M2(seed),
         "M3" => new M3(seed),
         "M4" => new M4(seed),
+        "M5" => new M5(seed),
         _ => throw new ArgumentException($"no model {name}", nameof(name)),
     };
 

@@ -75,7 +75,13 @@ public static class Report
             }
 
             var parameters = report.BenchmarkCase.Parameters;
-            string kind = report.BenchmarkCase.Descriptor.Type.Name;
+            // The CNN's benchmarks are filed with Training's and Inference's rows.
+            string kind = report.BenchmarkCase.Descriptor.Type.Name switch
+            {
+                nameof(CnnTraining) => nameof(Training),
+                nameof(CnnInference) => nameof(Inference),
+                string name => name,
+            };
             if (kind is nameof(FmaPeak) or nameof(GemmM4))
             {
                 peak[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = mean.Value;
@@ -118,6 +124,10 @@ public static class Report
     private static IEnumerable<ModelSpec> Measured(Dictionary<(string, string, Impl, int), double> means) =>
         ModelSpecs.All.Where(spec => means.Keys.Any(k => k.Item2 == spec.Name));
 
+    /// <summary>The figures with at least one measurement of the model (M5 has only training at batch 32 and Predict at batch 1).</summary>
+    private static IEnumerable<Figure> Measured(Dictionary<(string, string, Impl, int), double> means, string model) =>
+        s_figures.Where(figure => means.Keys.Any(k => k.Item2 == model && (k.Item1, k.Item4) == Key(figure)));
+
     private static (string Kind, int Batch) Key(Figure figure) => figure switch
     {
         Figure.Train32 => (nameof(Training), 32),
@@ -151,10 +161,14 @@ public static class Report
                 return "(inference only)";
             }
 
-            // A peer left out of the run: TorchSharp that could not load, or a model without ExportOnnx.
-            return Nets.Unavailable(impl, model) is { } why
-                ? why.StartsWith("could not load", StringComparison.Ordinal) ? "could not load" : "not run (no export)"
-                : "n/a";
+            // A peer left out of the run: TorchSharp that could not load, a model without ExportOnnx, the plain loops on a CNN.
+            return Nets.Unavailable(impl, model) switch
+            {
+                null => "n/a",
+                string why when why.StartsWith("could not load", StringComparison.Ordinal) => "could not load",
+                _ when impl is Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores => "not run (no export)",
+                _ => "not run",
+            };
         }
 
         return figure == Figure.Predict1 ? FormatTime(1e9 / rate.Value) : FormatRate(rate.Value) + "/s";
@@ -176,7 +190,7 @@ public static class Report
         text.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (ModelSpec spec in Measured(means))
         {
-            foreach (Figure figure in s_figures)
+            foreach (Figure figure in Measured(means, spec.Name))
             {
                 string m = spec.Name;
                 text.Append($"| {m} | {Name(figure)} | {Cell(means, m, Impl.ModelGen, figure)} | {Cell(means, m, Impl.PlainCSharp, figure)} ");
@@ -204,7 +218,7 @@ public static class Report
         text.AppendLine("|---|---|" + string.Concat(peers.Select(_ => "---|")));
         foreach (ModelSpec spec in Measured(means))
         {
-            foreach (Figure figure in s_figures)
+            foreach (Figure figure in Measured(means, spec.Name))
             {
                 double? own = Rate(means, spec.Name, Impl.ModelGen, figure);
                 IEnumerable<string> cells = peers.Select(p => Rate(means, spec.Name, p, figure) is { } rate && own is not null ? FormatRatio(own.Value / rate) : "n/a");
@@ -301,6 +315,11 @@ public static class Report
 
     private static void WriteTargets(StringBuilder text, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
     {
+        if (!Measured(means).Any(spec => s_targets.Keys.Any(k => k.Item1 == spec.Name)))
+        {
+            return; // e.g. only M5, for which the issue sets no targets
+        }
+
         text.AppendLine("## The issue's targets (single-threaded; ModelGen ÷ best single-threaded peer)");
         text.AppendLine();
         text.AppendLine("| model | figure | target (issue's best peer, Zen 5) | measured | best peer here | met? |");
@@ -309,7 +328,12 @@ public static class Report
         {
             foreach (Figure figure in s_figures)
             {
-                (double min, string target, string issuePeer) = s_targets[(spec.Name, figure)];
+                if (!s_targets.TryGetValue((spec.Name, figure), out (double, string, string) goal))
+                {
+                    continue;
+                }
+
+                (double min, string target, string issuePeer) = goal;
                 target += issuePeer == "—" ? string.Empty : $" ({issuePeer})";
                 double? own = Rate(means, spec.Name, Impl.ModelGen, figure);
                 (Impl Impl, double Rate)? best = Best(means, spec.Name, figure, s_singleThreadPeers);

@@ -7,7 +7,8 @@ namespace ModelGen.Benchmarks;
 /// Before measuring: every peer computes what the generated model computes from the same weights. Predict outputs agree
 /// for every model; for the models without dropout, one training step agrees too (the plain loops: loss and every
 /// weight after the step; TorchSharp: the loss). Dropout draws different masks in each implementation, so M2's
-/// training is only checked for a finite loss.
+/// training is only checked for a finite loss. The plain loops have no conv2d: M5 (the CNN) is checked against
+/// TorchSharp and ONNX Runtime only.
 /// </summary>
 public static class SelfCheck
 {

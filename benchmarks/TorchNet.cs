@@ -9,9 +9,10 @@ namespace ModelGen.Benchmarks;
 
 /// <summary>
 /// TorchSharp (libtorch on CPU) as a PyTorch user writes the model: nn.Sequential of Linear, BatchNorm1d (eps 1e-3,
-/// momentum 0.01: PyTorch's momentum is 1 − Keras's), activations and Dropout; the output's sigmoid/softmax fused
-/// into the loss for training (BCEWithLogitsLoss, CrossEntropyLoss) and applied for inference; torch.optim.SGD
-/// (same updates as Keras's for a constant learning rate). The batch's tensors are made once in <see cref="Bind"/>.
+/// momentum 0.01: PyTorch's momentum is 1 − Keras's), activations and Dropout; for a CNN, Conv2d (padding k/2, as
+/// Keras's "same"), BatchNorm2d, MaxPool2d and Flatten on NCHW inputs; the output's sigmoid/softmax fused into the loss
+/// for training (BCEWithLogitsLoss, CrossEntropyLoss) and applied for inference; torch.optim.SGD (same updates as
+/// Keras's for a constant learning rate). The batch's tensors are made once in <see cref="Bind"/>.
 /// </summary>
 public sealed class TorchNet : INet
 {
@@ -35,9 +36,10 @@ public sealed class TorchNet : INet
         torch.manual_seed(1);
         _spec = spec;
         var modules = new List<(string, Module<Tensor, Tensor>)>();
-        var linears = new List<Linear>();
-        var norms = new List<BatchNorm1d>();
         var order = new List<Module>();
+        // The first Linear after a Flatten reads its inputs in PyTorch's (c, h, w) order, Keras's kernel in (h, w, c).
+        var flattened = new Dictionary<Linear, ImageShape>();
+        ImageShape? image = spec.Image, flattenedImage = null;
         int width = spec.InputSize;
         for (int i = 0; i < spec.Layers.Length; i++)
         {
@@ -46,7 +48,12 @@ public sealed class TorchNet : INet
             {
                 case DenseSpec dense:
                     Linear linear = nn.Linear(width, dense.Units);
-                    linears.Add(linear);
+                    if (flattenedImage is not null)
+                    {
+                        flattened[linear] = flattenedImage;
+                        flattenedImage = null;
+                    }
+
                     order.Add(linear);
                     modules.Add(($"dense{i}", linear));
                     if (!last)
@@ -56,11 +63,31 @@ public sealed class TorchNet : INet
 
                     width = dense.Units;
                     break;
+                case Conv2DSpec conv:
+                    Conv2d conv2d = nn.Conv2d(image!.Channels, conv.Filters, conv.KernelSize, padding: conv.KernelSize / 2);
+                    order.Add(conv2d);
+                    modules.Add(($"conv{i}", conv2d));
+                    image = image with { Channels = conv.Filters };
+                    break;
+                case BatchNormSpec bn when image is not null:
+                    BatchNorm2d norm2d = nn.BatchNorm2d(image.Channels, eps: bn.Epsilon, momentum: 1 - bn.Momentum);
+                    order.Add(norm2d);
+                    modules.Add(($"bn{i}", norm2d));
+                    break;
                 case BatchNormSpec bn:
                     BatchNorm1d norm = nn.BatchNorm1d(width, eps: bn.Epsilon, momentum: 1 - bn.Momentum);
-                    norms.Add(norm);
                     order.Add(norm);
                     modules.Add(($"bn{i}", norm));
+                    break;
+                case MaxPoolSpec pool:
+                    modules.Add(($"pool{i}", nn.MaxPool2d(pool.PoolSize)));
+                    image = image! with { Height = image.Height / pool.PoolSize, Width = image.Width / pool.PoolSize };
+                    break;
+                case FlattenSpec:
+                    modules.Add(($"flatten{i}", nn.Flatten()));
+                    flattenedImage = image;
+                    width = image!.Height * image.Width * image.Channels;
+                    image = null;
                     break;
                 case ActivationSpec activation when !last:
                     AddActivation(modules, activation.Activation, i);
@@ -79,7 +106,7 @@ public sealed class TorchNet : INet
         };
         _body = nn.Sequential(modules);
         _loss = spec.Loss == LossKind.BinaryCrossentropy ? nn.BCEWithLogitsLoss() : nn.CrossEntropyLoss();
-        SetWeights(order, kerasWeights);
+        SetWeights(order, flattened, kerasWeights);
         _optimizer = optim.SGD(_body.parameters(), spec.LearningRate, spec.Momentum);
     }
 
@@ -104,28 +131,42 @@ public sealed class TorchNet : INet
         }
     }
 
-    /// <summary>Keras's weights (kernel [in, out], bias; gamma, beta, moving mean, moving variance) into the modules.</summary>
-    private static void SetWeights(List<Module> order, float[][] weights)
+    /// <summary>Keras's weights (kernel [in, out] or [kh, kw, in, out], bias; gamma, beta, moving mean, moving variance)
+    /// into the modules; <paramref name="flattened"/>: the image each Linear after a Flatten reads.</summary>
+    private static void SetWeights(List<Module> order, Dictionary<Linear, ImageShape> flattened, float[][] weights)
     {
         using var noGrad = torch.no_grad();
+        using DisposeScope scope = torch.NewDisposeScope();
         int index = 0;
         foreach (Module module in order)
         {
-            if (module is Linear linear)
+            switch (module)
             {
-                long inputs = linear.weight!.shape[1], outputs = linear.weight.shape[0];
-                using Tensor kernel = torch.tensor(weights[index++], [inputs, outputs]);
-                using Tensor transposed = kernel.t();
-                linear.weight.copy_(transposed);
-                using Tensor bias = torch.tensor(weights[index++]);
-                linear.bias!.copy_(bias);
-            }
-            else if (module is BatchNorm1d norm)
-            {
-                Copy(norm.weight!, weights[index++]);
-                Copy(norm.bias!, weights[index++]);
-                Copy(norm.running_mean!, weights[index++]);
-                Copy(norm.running_var!, weights[index++]);
+                case Linear linear:
+                    long inputs = linear.weight!.shape[1], outputs = linear.weight.shape[0];
+                    Tensor kernel = torch.tensor(weights[index++], [inputs, outputs]);
+                    if (flattened.TryGetValue(linear, out ImageShape? image))
+                    {
+                        // Rows in Keras's (h, w, c) order to PyTorch's (c, h, w).
+                        kernel = kernel.reshape(image.Height, image.Width, image.Channels, outputs).permute(2, 0, 1, 3).reshape(inputs, outputs);
+                    }
+
+                    linear.weight.copy_(kernel.t());
+                    linear.bias!.copy_(torch.tensor(weights[index++]));
+                    break;
+                case Conv2d conv:
+                    // [out, in, kh, kw] from Keras's [kh, kw, in, out].
+                    long[] shape = conv.weight!.shape;
+                    Tensor filters = torch.tensor(weights[index++], [shape[2], shape[3], shape[1], shape[0]]);
+                    conv.weight.copy_(filters.permute(3, 2, 0, 1));
+                    conv.bias!.copy_(torch.tensor(weights[index++]));
+                    break;
+                case BatchNorm1d norm:
+                    CopyNorm(norm.weight!, norm.bias!, norm.running_mean!, norm.running_var!);
+                    break;
+                case BatchNorm2d norm:
+                    CopyNorm(norm.weight!, norm.bias!, norm.running_mean!, norm.running_var!);
+                    break;
             }
         }
 
@@ -134,10 +175,12 @@ public sealed class TorchNet : INet
             throw new ArgumentException($"{weights.Length} weights, used {index}");
         }
 
-        static void Copy(Tensor target, float[] values)
+        void CopyNorm(Tensor gamma, Tensor beta, Tensor movingMean, Tensor movingVariance)
         {
-            using Tensor source = torch.tensor(values);
-            target.copy_(source);
+            foreach (Tensor target in new[] { gamma, beta, movingMean, movingVariance })
+            {
+                target.copy_(torch.tensor(weights[index++]));
+            }
         }
     }
 
@@ -145,7 +188,16 @@ public sealed class TorchNet : INet
     {
         _x?.Dispose();
         _labels?.Dispose();
-        _x = torch.tensor(x, [batch, _spec.InputSize]);
+        if (_spec.Image is { } image)
+        {
+            // ModelGen's channels-last images to PyTorch's NCHW.
+            using Tensor nhwc = torch.tensor(x, [batch, image.Height, image.Width, image.Channels]);
+            _x = nhwc.permute(0, 3, 1, 2).contiguous();
+        }
+        else
+        {
+            _x = torch.tensor(x, [batch, _spec.InputSize]);
+        }
         if (_spec.Loss == LossKind.BinaryCrossentropy)
         {
             _labels = torch.tensor(labels, [batch, 1]);
