@@ -1,0 +1,279 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using ModelGen.Numerics.Simd;
+
+namespace ModelGen.Numerics;
+
+/// <summary>The blocked, packed path (GotoBLAS/BLIS structure) shared by the three products.</summary>
+public static partial class Gemm
+{
+    /// <summary>Depth of a block (KC): one packed A sliver, <c>MR × KC</c>, stays in L1 while B panels stream past it.</summary>
+    internal static int DepthBlock = 256;
+
+    /// <summary>Columns of a block (NC): the packed <c>KC × NC</c> block of B stays in L2 while every sliver of A meets it.</summary>
+    internal static int ColumnBlock = 512;
+
+    /// <summary>Rows of A packed at a time (MC), in units of MR.</summary>
+    internal static int RowBlockSlivers = 16;
+
+    /// <summary>Up to this many rows, a row-major B is read in place rather than packed (packing would not pay off).</summary>
+    internal static int DirectBMaxRows = 64;
+
+    /// <summary>
+    /// The operands in one strided form: A element <c>(i, p)</c> at <c>A[i · ARowStride + p · AColStride]</c>,
+    /// B element <c>(p, j)</c> at <c>B[p · BRowStride + j · BColStride]</c>, C row-major <c>[M, N]</c>.
+    /// </summary>
+    private readonly unsafe struct Operands
+    {
+        public readonly float* A, B, C;
+        public readonly nint ARowStride, AColStride, BRowStride, BColStride;
+        public readonly int M, K, N;
+        public readonly bool Accumulate;
+
+        public Operands(float* a, nint aRowStride, nint aColStride, float* b, nint bRowStride, nint bColStride, float* c, int m, int k, int n, bool accumulate)
+        {
+            A = a; ARowStride = aRowStride; AColStride = aColStride;
+            B = b; BRowStride = bRowStride; BColStride = bColStride;
+            C = c; M = m; K = k; N = n; Accumulate = accumulate;
+        }
+    }
+
+    /// <summary>
+    /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>: for each column block (NC) and depth block (KC), B is packed into
+    /// zero-padded panels of NR = 2 vectors (or read in place when it is row-major and A is short), then for each
+    /// row block (MC) A is packed into zero-padded slivers of MR rows, and the microkernel runs over every
+    /// (sliver, panel) pair with the sliver in L1 and the B block in L2. Tiles that overhang C run on a scratch tile.
+    /// The depth blocks are visited in order and each tile starts from C after the first, so every element is the
+    /// same k-ordered chain of fused multiply-adds whatever the blocking, the tile position or the split.
+    /// </summary>
+    private static unsafe void Blocked<TVec, TOps, TKernel>(in Operands o, int i0, int i1, int j0, int j1)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+        where TKernel : IMicroKernel
+    {
+        int mr = TKernel.Rows, nr = 2 * TOps.Count;
+        int kcMax = Math.Min(DepthBlock, o.K);
+        int ncMax = RoundUp(Math.Min(ColumnBlock, j1 - j0), nr);
+        int mcMax = RoundUp(Math.Min(RowBlockSlivers * mr, i1 - i0), mr);
+        bool directB = o.BColStride == 1 && i1 - i0 <= DirectBMaxRows;
+
+        float* packA = Scratch(mcMax * kcMax + ncMax * kcMax);
+        float* packB = packA + mcMax * kcMax;
+        nint ldc = o.N;
+
+        for (int jc = j0; jc < j1; jc += ColumnBlock)
+        {
+            int nc = Math.Min(ColumnBlock, j1 - jc);
+            int ncFull = directB ? nc - nc % nr : 0;
+            for (int pc = 0; pc < o.K; pc += DepthBlock)
+            {
+                int kc = Math.Min(DepthBlock, o.K - pc);
+                bool load = o.Accumulate || pc > 0;
+                float* bBlock = o.B + pc * o.BRowStride + jc * o.BColStride;
+
+                // Packed panels start at packB + jr * kc; in place, panel jr starts at bBlock + jr.
+                PackB(bBlock + ncFull * o.BColStride, o.BRowStride, o.BColStride, kc, nc - ncFull, nr, packB + ncFull * kc);
+
+                for (int ic = i0; ic < i1; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, i1 - ic);
+                    PackA(o.A + ic * o.ARowStride + pc * o.AColStride, o.ARowStride, o.AColStride, mc, kc, mr, packA);
+
+                    for (int ir = 0; ir < mc; ir += mr)
+                    {
+                        int rows = Math.Min(mr, mc - ir);
+                        float* ap = packA + ir * kc;
+                        float* cRow = o.C + (ic + ir) * ldc + jc;
+                        for (int jr = 0; jr < nc; jr += nr)
+                        {
+                            int cols = Math.Min(nr, nc - jr);
+                            float* bp;
+                            nint bStep;
+                            if (jr < ncFull)
+                            {
+                                bp = bBlock + jr;
+                                bStep = o.BRowStride;
+                            }
+                            else
+                            {
+                                bp = packB + jr * kc;
+                                bStep = nr;
+                            }
+
+                            if (rows == mr && cols == nr)
+                            {
+                                TKernel.Run<TVec, TOps>(ap, mr, bp, bStep, cRow + jr, ldc, kc, load);
+                            }
+                            else
+                            {
+                                EdgeTile<TVec, TOps, TKernel>(ap, bp, bStep, cRow + jr, ldc, rows, cols, kc, load);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A tile with fewer than MR rows or NR columns: the kernel runs on a scratch tile, then the valid part is copied.</summary>
+    private static unsafe void EdgeTile<TVec, TOps, TKernel>(float* ap, float* bp, nint bStep, float* c, nint ldc, int rows, int cols, int kc, bool load)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+        where TKernel : IMicroKernel
+    {
+        int mr = TKernel.Rows, w = TOps.Count;
+        int tileColumns = 2 * w;
+        float* tile = stackalloc float[MaxTileFloats];
+        int bytes = cols * sizeof(float);
+        if (load)
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                Buffer.MemoryCopy(c + r * ldc, tile + r * tileColumns, bytes, bytes);
+            }
+        }
+
+        if (cols <= w)
+        {
+            TKernel.RunNarrow<TVec, TOps>(ap, mr, bp, bStep, tile, tileColumns, kc, load);
+        }
+        else
+        {
+            TKernel.Run<TVec, TOps>(ap, mr, bp, bStep, tile, tileColumns, kc, load);
+        }
+
+        for (int r = 0; r < rows; r++)
+        {
+            Buffer.MemoryCopy(tile + r * tileColumns, c + r * ldc, bytes, bytes);
+        }
+    }
+
+    /// <summary>
+    /// Packs rows <c>0..rows</c> × depth <c>0..kc</c> of A (element <c>(i, p)</c> at <c>src[i · rs + p · cs]</c>) into
+    /// slivers of <paramref name="mr"/> rows, each <c>[kc][mr]</c>, the last padded with zero rows.
+    /// </summary>
+    private static unsafe void PackA(float* src, nint rs, nint cs, int rows, int kc, int mr, float* dst)
+    {
+        for (int s = 0; s < rows; s += mr)
+        {
+            int r = Math.Min(mr, rows - s);
+            float* d = dst + s * kc;
+            float* sp = src + s * rs;
+            if (r == mr && cs == 1)
+            {
+                // Row-major A: each row is contiguous in p; scatter it with stride mr.
+                for (int ii = 0; ii < mr; ii++)
+                {
+                    float* row = sp + ii * rs;
+                    float* dd = d + ii;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        dd[p * mr] = row[p];
+                    }
+                }
+            }
+            else if (r == mr && rs == 1)
+            {
+                // Column-major A (A stored transposed): mr contiguous values per p.
+                for (int p = 0; p < kc; p++)
+                {
+                    Buffer.MemoryCopy(sp + p * cs, d + p * mr, mr * sizeof(float), mr * sizeof(float));
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* dd = d + p * mr;
+                    int ii = 0;
+                    for (; ii < r; ii++)
+                    {
+                        dd[ii] = sp[ii * rs + p * cs];
+                    }
+
+                    for (; ii < mr; ii++)
+                    {
+                        dd[ii] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Packs depth <c>0..kc</c> × columns <c>0..cols</c> of B (element <c>(p, j)</c> at <c>src[p · rs + j · cs]</c>)
+    /// into panels of <paramref name="nr"/> columns, each <c>[kc][nr]</c>, the last padded with zero columns.
+    /// </summary>
+    private static unsafe void PackB(float* src, nint rs, nint cs, int kc, int cols, int nr, float* dst)
+    {
+        for (int j = 0; j < cols; j += nr)
+        {
+            int c = Math.Min(nr, cols - j);
+            float* d = dst + j * kc;
+            float* sp = src + j * cs;
+            if (c == nr && cs == 1)
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    Buffer.MemoryCopy(sp + p * rs, d + p * nr, nr * sizeof(float), nr * sizeof(float));
+                }
+            }
+            else if (c == nr && rs == 1)
+            {
+                // B stored transposed ([n, k]): each stored row is one column of B, contiguous in p.
+                for (int jj = 0; jj < nr; jj++)
+                {
+                    float* col = sp + jj * cs;
+                    float* dd = d + jj;
+                    for (int p = 0; p < kc; p++)
+                    {
+                        dd[p * nr] = col[p];
+                    }
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    float* dd = d + p * nr;
+                    int jj = 0;
+                    for (; jj < c; jj++)
+                    {
+                        dd[jj] = sp[p * rs + jj * cs];
+                    }
+
+                    for (; jj < nr; jj++)
+                    {
+                        dd[jj] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The largest tile: 8 rows × 2 vectors of 16 floats.</summary>
+    private const int MaxTileFloats = 8 * 32;
+
+    private static int RoundUp(int value, int multiple) => (value + multiple - 1) / multiple * multiple;
+
+    [ThreadStatic]
+    private static float[]? t_scratch;
+
+    /// <summary>
+    /// This thread's packing buffer, 64-byte aligned, at least <paramref name="floats"/> long. It lives on the pinned
+    /// object heap, so its address is stable; it grows when a larger problem comes and is then reused.
+    /// </summary>
+    private static unsafe float* Scratch(int floats)
+    {
+        float[]? buffer = t_scratch;
+        if (buffer is null || buffer.Length < floats + 16)
+        {
+            buffer = GC.AllocateUninitializedArray<float>(floats + 16, pinned: true);
+            t_scratch = buffer;
+        }
+
+        nuint address = (nuint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        return (float*)((address + 63) & ~(nuint)63);
+    }
+}
