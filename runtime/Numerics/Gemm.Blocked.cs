@@ -1,6 +1,7 @@
 using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using ModelGen.Numerics.Simd;
 
 namespace ModelGen.Numerics;
@@ -8,17 +9,20 @@ namespace ModelGen.Numerics;
 /// <summary>The blocked, packed path (GotoBLAS/BLIS structure) shared by the three products.</summary>
 public static partial class Gemm
 {
-    /// <summary>Depth of a block (KC): one packed A sliver, <c>MR × KC</c>, stays in L1 while B panels stream past it.</summary>
+    /// <summary>Depth of a block (KC): a sliver of A, <c>MR × KC</c>, stays in L1 while B panels stream past it.</summary>
     internal static int DepthBlock = 256;
 
-    /// <summary>Columns of a block (NC): the packed <c>KC × NC</c> block of B stays in L2 while every sliver of A meets it.</summary>
+    /// <summary>Columns of a block (NC): the <c>KC × NC</c> block of B stays in L2 while every sliver of A meets it.</summary>
     internal static int ColumnBlock = 512;
 
-    /// <summary>Rows of A packed at a time (MC), in units of MR.</summary>
+    /// <summary>Rows of A handled per packed block (MC), in units of MR, when A is packed.</summary>
     internal static int RowBlockSlivers = 16;
 
+    /// <summary>Pack A even where the microkernel could read it in place.</summary>
+    internal static bool AlwaysPackA;
+
     /// <summary>Up to this many rows, a row-major B is read in place rather than packed (packing would not pay off).</summary>
-    internal static int DirectBMaxRows = 64;
+    internal static int DirectBMaxRows = int.MaxValue;
 
     /// <summary>
     /// The operands in one strided form: A element <c>(i, p)</c> at <c>A[i · ARowStride + p · AColStride]</c>,
@@ -40,12 +44,13 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>: for each column block (NC) and depth block (KC), B is packed into
-    /// zero-padded panels of NR = 2 vectors (or read in place when it is row-major and A is short), then for each
-    /// row block (MC) A is packed into zero-padded slivers of MR rows, and the microkernel runs over every
-    /// (sliver, panel) pair with the sliver in L1 and the B block in L2. Tiles that overhang C run on a scratch tile.
-    /// The depth blocks are visited in order and each tile starts from C after the first, so every element is the
-    /// same k-ordered chain of fused multiply-adds whatever the blocking, the tile position or the split.
+    /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>, GotoBLAS-style: for each column block (NC) and depth block (KC), B is
+    /// packed into zero-padded panels of NR = 2 vectors (or, row-major, read in place), then the microkernel runs
+    /// over every (sliver of MR rows of A, panel) pair, the sliver in L1 and the B block in L2. A is read in place
+    /// (the microkernel takes any row and depth strides) except a last sliver of fewer than MR rows, which is packed
+    /// with zero rows. Column edges take narrower vectors. The depth blocks are visited in order and every tile
+    /// after the first starts from C, so each element is the same k-ordered chain of fused multiply-adds whatever the
+    /// blocking, the tile position or the split between threads.
     /// </summary>
     private static unsafe void Blocked<TVec, TOps, TKernel>(in Operands o, int i0, int i1, int j0, int j1)
         where TVec : struct
@@ -53,37 +58,64 @@ public static partial class Gemm
         where TKernel : IMicroKernel
     {
         int mr = TKernel.Rows, nr = 2 * TOps.Count;
-        int kcMax = Math.Min(DepthBlock, o.K);
-        int ncMax = RoundUp(Math.Min(ColumnBlock, j1 - j0), nr);
-        int mcMax = RoundUp(Math.Min(RowBlockSlivers * mr, i1 - i0), mr);
+        int kBlocks = (o.K + DepthBlock - 1) / DepthBlock;
+        int kcMax = (o.K + kBlocks - 1) / kBlocks;
+        int nBlocks = (j1 - j0 + ColumnBlock - 1) / ColumnBlock;
+        int ncMax = RoundUp((j1 - j0 + nBlocks - 1) / nBlocks, nr);
+        bool packA = AlwaysPackA || (o.ARowStride != 1 && o.AColStride != 1);
+        int mcMax = packA ? RoundUp(Math.Min(RowBlockSlivers * mr, i1 - i0), mr) : mr;
         bool directB = o.BColStride == 1 && i1 - i0 <= DirectBMaxRows;
 
-        float* packA = Scratch(mcMax * kcMax + ncMax * kcMax);
-        float* packB = packA + mcMax * kcMax;
+        float* packedA = Scratch(mcMax * kcMax + ncMax * kcMax);
+        float* packedB = packedA + mcMax * kcMax;
         nint ldc = o.N;
 
-        for (int jc = j0; jc < j1; jc += ColumnBlock)
+        for (int jc = j0; jc < j1; jc += ncMax)
         {
-            int nc = Math.Min(ColumnBlock, j1 - jc);
+            int nc = Math.Min(ncMax, j1 - jc);
             int ncFull = directB ? nc - nc % nr : 0;
-            for (int pc = 0; pc < o.K; pc += DepthBlock)
+            for (int pc = 0; pc < o.K; pc += kcMax)
             {
-                int kc = Math.Min(DepthBlock, o.K - pc);
+                int kc = Math.Min(kcMax, o.K - pc);
                 bool load = o.Accumulate || pc > 0;
                 float* bBlock = o.B + pc * o.BRowStride + jc * o.BColStride;
 
-                // Packed panels start at packB + jr * kc; in place, panel jr starts at bBlock + jr.
-                PackB(bBlock + ncFull * o.BColStride, o.BRowStride, o.BColStride, kc, nc - ncFull, nr, packB + ncFull * kc);
+                // Packed panels start at packedB + jr * kc; in place, panel jr starts at bBlock + jr.
+                PackB(bBlock + ncFull * o.BColStride, o.BRowStride, o.BColStride, kc, nc - ncFull, nr, packedB + ncFull * kc);
 
                 for (int ic = i0; ic < i1; ic += mcMax)
                 {
                     int mc = Math.Min(mcMax, i1 - ic);
-                    PackA(o.A + ic * o.ARowStride + pc * o.AColStride, o.ARowStride, o.AColStride, mc, kc, mr, packA);
+                    float* aBlock = o.A + ic * o.ARowStride + pc * o.AColStride;
+                    nint rs = o.ARowStride, aStep = o.AColStride;
+                    if (packA)
+                    {
+                        PackA(aBlock, rs, aStep, mc, kc, mr, packedA);
+                    }
 
                     for (int ir = 0; ir < mc; ir += mr)
                     {
                         int rows = Math.Min(mr, mc - ir);
-                        float* ap = packA + ir * kc;
+                        float* ap;
+                        nint apRs, apStep;
+                        if (packA || rows < mr)
+                        {
+                            if (!packA)
+                            {
+                                PackA(aBlock + ir * rs, rs, aStep, rows, kc, mr, packedA);
+                            }
+
+                            ap = packA ? packedA + ir * kc : packedA;
+                            apRs = 1;
+                            apStep = mr;
+                        }
+                        else
+                        {
+                            ap = aBlock + ir * rs;
+                            apRs = rs;
+                            apStep = aStep;
+                        }
+
                         float* cRow = o.C + (ic + ir) * ldc + jc;
                         for (int jr = 0; jr < nc; jr += nr)
                         {
@@ -97,17 +129,21 @@ public static partial class Gemm
                             }
                             else
                             {
-                                bp = packB + jr * kc;
+                                bp = packedB + jr * kc;
                                 bStep = nr;
                             }
 
                             if (rows == mr && cols == nr)
                             {
-                                TKernel.Run<TVec, TOps>(ap, mr, bp, bStep, cRow + jr, ldc, kc, load);
+                                TKernel.Run<TVec, TOps>(ap, apRs, apStep, bp, bStep, cRow + jr, ldc, kc, load);
+                            }
+                            else if (rows == mr)
+                            {
+                                EdgeColumns<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, cRow + jr, ldc, cols, kc, load);
                             }
                             else
                             {
-                                EdgeTile<TVec, TOps, TKernel>(ap, bp, bStep, cRow + jr, ldc, rows, cols, kc, load);
+                                EdgeTile<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, cRow + jr, ldc, rows, cols, kc, load);
                             }
                         }
                     }
@@ -116,16 +152,63 @@ public static partial class Gemm
         }
     }
 
-    /// <summary>A tile with fewer than MR rows or NR columns: the kernel runs on a scratch tile, then the valid part is copied.</summary>
-    private static unsafe void EdgeTile<TVec, TOps, TKernel>(float* ap, float* bp, nint bStep, float* c, nint ldc, int rows, int cols, int kc, bool load)
+    /// <summary>
+    /// A full-height tile with fewer than NR columns (its B panel zero-padded to NR): one vector of this width,
+    /// then 8 and 4 columns with narrower vectors, then the last one to three columns through a 4-column scratch tile.
+    /// </summary>
+    private static unsafe void EdgeColumns<TVec, TOps, TKernel>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int cols, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
         where TKernel : IMicroKernel
     {
-        int mr = TKernel.Rows, w = TOps.Count;
-        int tileColumns = 2 * w;
+        int w = TOps.Count, j = 0;
+        if (cols - j >= w)
+        {
+            TKernel.RunNarrow<TVec, TOps>(a, rs, aStep, b, bStep, c, ldc, kc, load);
+            j += w;
+        }
+
+        if (w > 8 && cols - j >= 8)
+        {
+            TKernel.RunNarrow<Vector256<float>, Vector256Ops>(a, rs, aStep, b + j, bStep, c + j, ldc, kc, load);
+            j += 8;
+        }
+
+        if (w > 4 && cols - j >= 4)
+        {
+            TKernel.RunNarrow<Vector128<float>, Vector128Ops>(a, rs, aStep, b + j, bStep, c + j, ldc, kc, load);
+            j += 4;
+        }
+
+        if (j < cols)
+        {
+            // One to three columns (w >= 4 here): a 4-wide kernel on a scratch tile; the panel's padding is zero.
+            int mr = TKernel.Rows, bytes = (cols - j) * sizeof(float);
+            float* tile = stackalloc float[8 * 4];
+            if (load)
+            {
+                for (int r = 0; r < mr; r++)
+                {
+                    Buffer.MemoryCopy(c + j + r * ldc, tile + r * 4, bytes, bytes);
+                }
+            }
+
+            TKernel.RunNarrow<Vector128<float>, Vector128Ops>(a, rs, aStep, b + j, bStep, tile, 4, kc, load);
+            for (int r = 0; r < mr; r++)
+            {
+                Buffer.MemoryCopy(tile + r * 4, c + j + r * ldc, bytes, bytes);
+            }
+        }
+    }
+
+    /// <summary>A tile with fewer than MR rows (A packed with zero rows): the kernel runs on a scratch tile, then the valid part is copied.</summary>
+    private static unsafe void EdgeTile<TVec, TOps, TKernel>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int rows, int cols, int kc, bool load)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+        where TKernel : IMicroKernel
+    {
+        int w = TOps.Count, tileColumns = 2 * w, bytes = cols * sizeof(float);
         float* tile = stackalloc float[MaxTileFloats];
-        int bytes = cols * sizeof(float);
         if (load)
         {
             for (int r = 0; r < rows; r++)
@@ -136,11 +219,11 @@ public static partial class Gemm
 
         if (cols <= w)
         {
-            TKernel.RunNarrow<TVec, TOps>(ap, mr, bp, bStep, tile, tileColumns, kc, load);
+            TKernel.RunNarrow<TVec, TOps>(a, rs, aStep, b, bStep, tile, tileColumns, kc, load);
         }
         else
         {
-            TKernel.Run<TVec, TOps>(ap, mr, bp, bStep, tile, tileColumns, kc, load);
+            TKernel.Run<TVec, TOps>(a, rs, aStep, b, bStep, tile, tileColumns, kc, load);
         }
 
         for (int r = 0; r < rows; r++)

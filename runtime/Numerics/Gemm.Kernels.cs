@@ -9,8 +9,8 @@ namespace ModelGen.Numerics;
 /// <c>(TVec, TOps)</c> so that one kernel serves every width.
 /// </summary>
 /// <remarks>
-/// Operands are read through raw pointers: A element <c>(ii, p)</c> at <c>a[p * aStep + ii]</c> (a packed sliver,
-/// <c>aStep</c> = <see cref="Rows"/>, or a column-major A read in place); B element <c>(p, jj)</c> at
+/// Operands are read through raw pointers: A element <c>(ii, p)</c> at <c>a[ii * rs + p * aStep]</c> (a packed sliver,
+/// <c>rs</c> = 1 and <c>aStep</c> = <see cref="Rows"/>, or A read in place, row-major or column-major); B element <c>(p, jj)</c> at
 /// <c>b[p * bStep + jj]</c> (a packed panel or a row-major B read in place); C element <c>(ii, jj)</c> at
 /// <c>c[ii * ldc + jj]</c>. Each C element is one chain of fused multiply-adds in <c>p</c> order, starting from C
 /// (<c>load</c>) or from zero: <c>c = fma(a(ii, p), b(p, jj), c)</c>.
@@ -21,12 +21,12 @@ internal unsafe interface IMicroKernel
     static abstract int Rows { get; }
 
     /// <summary>A <see cref="Rows"/> × <c>2 · TOps.Count</c> tile.</summary>
-    static abstract void Run<TVec, TOps>(float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
+    static abstract void Run<TVec, TOps>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>;
 
     /// <summary>A <see cref="Rows"/> × <c>TOps.Count</c> tile.</summary>
-    static abstract void RunNarrow<TVec, TOps>(float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
+    static abstract void RunNarrow<TVec, TOps>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>;
 }
@@ -36,7 +36,7 @@ internal readonly unsafe struct Kernel8 : IMicroKernel
 {
     public static int Rows => 8;
 
-    public static void Run<TVec, TOps>(float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
+    public static void Run<TVec, TOps>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
     {
@@ -59,18 +59,21 @@ internal readonly unsafe struct Kernel8 : IMicroKernel
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = c60 = c61 = c70 = c71 = TOps.Create(0f);
         }
 
+        nint rs2 = rs * 2, rs3 = rs * 3;
+        float* a4 = a + rs * 4;
         for (int p = 0; p < kc; p++)
         {
             TVec b0 = Unsafe.ReadUnaligned<TVec>(b), b1 = Unsafe.ReadUnaligned<TVec>(b + w);
             TVec x = TOps.Create(a[0]); c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
-            x = TOps.Create(a[1]); c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
-            x = TOps.Create(a[2]); c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
-            x = TOps.Create(a[3]); c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
-            x = TOps.Create(a[4]); c40 = TOps.MultiplyAdd(x, b0, c40); c41 = TOps.MultiplyAdd(x, b1, c41);
-            x = TOps.Create(a[5]); c50 = TOps.MultiplyAdd(x, b0, c50); c51 = TOps.MultiplyAdd(x, b1, c51);
-            x = TOps.Create(a[6]); c60 = TOps.MultiplyAdd(x, b0, c60); c61 = TOps.MultiplyAdd(x, b1, c61);
-            x = TOps.Create(a[7]); c70 = TOps.MultiplyAdd(x, b0, c70); c71 = TOps.MultiplyAdd(x, b1, c71);
+            x = TOps.Create(a[rs]); c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
+            x = TOps.Create(a[rs2]); c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
+            x = TOps.Create(a[rs3]); c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
+            x = TOps.Create(a4[0]); c40 = TOps.MultiplyAdd(x, b0, c40); c41 = TOps.MultiplyAdd(x, b1, c41);
+            x = TOps.Create(a4[rs]); c50 = TOps.MultiplyAdd(x, b0, c50); c51 = TOps.MultiplyAdd(x, b1, c51);
+            x = TOps.Create(a4[rs2]); c60 = TOps.MultiplyAdd(x, b0, c60); c61 = TOps.MultiplyAdd(x, b1, c61);
+            x = TOps.Create(a4[rs3]); c70 = TOps.MultiplyAdd(x, b0, c70); c71 = TOps.MultiplyAdd(x, b1, c71);
             a += aStep;
+            a4 += aStep;
             b += bStep;
         }
 
@@ -85,7 +88,7 @@ internal readonly unsafe struct Kernel8 : IMicroKernel
         Unsafe.WriteUnaligned(s, c70); Unsafe.WriteUnaligned(s + w, c71);
     }
 
-    public static void RunNarrow<TVec, TOps>(float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
+    public static void RunNarrow<TVec, TOps>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
     {
@@ -107,18 +110,21 @@ internal readonly unsafe struct Kernel8 : IMicroKernel
             c0 = c1 = c2 = c3 = c4 = c5 = c6 = c7 = TOps.Create(0f);
         }
 
+        nint rs2 = rs * 2, rs3 = rs * 3;
+        float* a4 = a + rs * 4;
         for (int p = 0; p < kc; p++)
         {
             TVec b0 = Unsafe.ReadUnaligned<TVec>(b);
             c0 = TOps.MultiplyAdd(TOps.Create(a[0]), b0, c0);
-            c1 = TOps.MultiplyAdd(TOps.Create(a[1]), b0, c1);
-            c2 = TOps.MultiplyAdd(TOps.Create(a[2]), b0, c2);
-            c3 = TOps.MultiplyAdd(TOps.Create(a[3]), b0, c3);
-            c4 = TOps.MultiplyAdd(TOps.Create(a[4]), b0, c4);
-            c5 = TOps.MultiplyAdd(TOps.Create(a[5]), b0, c5);
-            c6 = TOps.MultiplyAdd(TOps.Create(a[6]), b0, c6);
-            c7 = TOps.MultiplyAdd(TOps.Create(a[7]), b0, c7);
+            c1 = TOps.MultiplyAdd(TOps.Create(a[rs]), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Create(a[rs2]), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Create(a[rs3]), b0, c3);
+            c4 = TOps.MultiplyAdd(TOps.Create(a4[0]), b0, c4);
+            c5 = TOps.MultiplyAdd(TOps.Create(a4[rs]), b0, c5);
+            c6 = TOps.MultiplyAdd(TOps.Create(a4[rs2]), b0, c6);
+            c7 = TOps.MultiplyAdd(TOps.Create(a4[rs3]), b0, c7);
             a += aStep;
+            a4 += aStep;
             b += bStep;
         }
 
@@ -139,7 +145,7 @@ internal readonly unsafe struct Kernel6 : IMicroKernel
 {
     public static int Rows => 6;
 
-    public static void Run<TVec, TOps>(float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
+    public static void Run<TVec, TOps>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
     {
@@ -160,16 +166,19 @@ internal readonly unsafe struct Kernel6 : IMicroKernel
             c00 = c01 = c10 = c11 = c20 = c21 = c30 = c31 = c40 = c41 = c50 = c51 = TOps.Create(0f);
         }
 
+        nint rs2 = rs * 2, rs3 = rs * 3;
+        float* a4 = a + rs * 4;
         for (int p = 0; p < kc; p++)
         {
             TVec b0 = Unsafe.ReadUnaligned<TVec>(b), b1 = Unsafe.ReadUnaligned<TVec>(b + w);
             TVec x = TOps.Create(a[0]); c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
-            x = TOps.Create(a[1]); c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
-            x = TOps.Create(a[2]); c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
-            x = TOps.Create(a[3]); c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
-            x = TOps.Create(a[4]); c40 = TOps.MultiplyAdd(x, b0, c40); c41 = TOps.MultiplyAdd(x, b1, c41);
-            x = TOps.Create(a[5]); c50 = TOps.MultiplyAdd(x, b0, c50); c51 = TOps.MultiplyAdd(x, b1, c51);
+            x = TOps.Create(a[rs]); c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
+            x = TOps.Create(a[rs2]); c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
+            x = TOps.Create(a[rs3]); c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
+            x = TOps.Create(a4[0]); c40 = TOps.MultiplyAdd(x, b0, c40); c41 = TOps.MultiplyAdd(x, b1, c41);
+            x = TOps.Create(a4[rs]); c50 = TOps.MultiplyAdd(x, b0, c50); c51 = TOps.MultiplyAdd(x, b1, c51);
             a += aStep;
+            a4 += aStep;
             b += bStep;
         }
 
@@ -182,7 +191,7 @@ internal readonly unsafe struct Kernel6 : IMicroKernel
         Unsafe.WriteUnaligned(s, c50); Unsafe.WriteUnaligned(s + w, c51);
     }
 
-    public static void RunNarrow<TVec, TOps>(float* a, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
+    public static void RunNarrow<TVec, TOps>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
     {
@@ -202,16 +211,19 @@ internal readonly unsafe struct Kernel6 : IMicroKernel
             c0 = c1 = c2 = c3 = c4 = c5 = TOps.Create(0f);
         }
 
+        nint rs2 = rs * 2, rs3 = rs * 3;
+        float* a4 = a + rs * 4;
         for (int p = 0; p < kc; p++)
         {
             TVec b0 = Unsafe.ReadUnaligned<TVec>(b);
             c0 = TOps.MultiplyAdd(TOps.Create(a[0]), b0, c0);
-            c1 = TOps.MultiplyAdd(TOps.Create(a[1]), b0, c1);
-            c2 = TOps.MultiplyAdd(TOps.Create(a[2]), b0, c2);
-            c3 = TOps.MultiplyAdd(TOps.Create(a[3]), b0, c3);
-            c4 = TOps.MultiplyAdd(TOps.Create(a[4]), b0, c4);
-            c5 = TOps.MultiplyAdd(TOps.Create(a[5]), b0, c5);
+            c1 = TOps.MultiplyAdd(TOps.Create(a[rs]), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Create(a[rs2]), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Create(a[rs3]), b0, c3);
+            c4 = TOps.MultiplyAdd(TOps.Create(a4[0]), b0, c4);
+            c5 = TOps.MultiplyAdd(TOps.Create(a4[rs]), b0, c5);
             a += aStep;
+            a4 += aStep;
             b += bStep;
         }
 
