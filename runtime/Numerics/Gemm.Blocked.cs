@@ -2,6 +2,7 @@ using System;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using ModelGen.Numerics.Simd;
 
 namespace ModelGen.Numerics;
@@ -23,6 +24,15 @@ public static partial class Gemm
 
     /// <summary>Up to this many rows, a row-major B is read in place rather than packed (packing would not pay off).</summary>
     internal static int DirectBMaxRows = int.MaxValue;
+
+    /// <summary>Sets a tuning knob by name (benchmarks only).</summary>
+    internal static void SetTunable(string name, int value)
+    {
+        switch (name)
+        {
+            default: throw new ArgumentException(name);
+        }
+    }
 
     /// <summary>
     /// The operands in one strided form: A element <c>(i, p)</c> at <c>A[i · ARowStride + p · AColStride]</c>,
@@ -47,10 +57,10 @@ public static partial class Gemm
     /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>, GotoBLAS-style: for each column block (NC) and depth block (KC), B is
     /// packed into zero-padded panels of NR = 2 vectors (or, row-major, read in place), then the microkernel runs
     /// over every (sliver of MR rows of A, panel) pair, the sliver in L1 and the B block in L2. A is read in place
-    /// (the microkernel takes any row and depth strides) except a last sliver of fewer than MR rows, which is packed
-    /// with zero rows. Column edges take narrower vectors. The depth blocks are visited in order and every tile
-    /// after the first starts from C, so each element is the same k-ordered chain of fused multiply-adds whatever the
-    /// blocking, the tile position or the split between threads.
+    /// (the microkernel takes any row and depth strides). Column edges take narrower vectors; the rows past the last
+    /// whole sliver go a row at a time when B is row-major, else through a packed sliver padded with zero rows.
+    /// The depth blocks are visited in order and every tile after the first starts from C, so each element is the
+    /// same k-ordered chain of fused multiply-adds whatever the blocking, the tile position or the split between threads.
     /// </summary>
     private static unsafe void Blocked<TVec, TOps, TKernel>(in Operands o, int i0, int i1, int j0, int j1)
         where TVec : struct
@@ -63,29 +73,39 @@ public static partial class Gemm
         int nBlocks = (j1 - j0 + ColumnBlock - 1) / ColumnBlock;
         int ncMax = RoundUp((j1 - j0 + nBlocks - 1) / nBlocks, nr);
         bool packA = AlwaysPackA || (o.ARowStride != 1 && o.AColStride != 1);
-        int mcMax = packA ? RoundUp(Math.Min(RowBlockSlivers * mr, i1 - i0), mr) : mr;
         bool directB = o.BColStride == 1 && i1 - i0 <= DirectBMaxRows;
+        int iEnd = directB && !packA ? i0 + (i1 - i0) / mr * mr : i1;
+        int mcMax = packA ? RoundUp(Math.Min(RowBlockSlivers * mr, i1 - i0), mr) : mr;
 
         float* packedA = Scratch(mcMax * kcMax + ncMax * kcMax);
         float* packedB = packedA + mcMax * kcMax;
         nint ldc = o.N;
 
-        for (int jc = j0; jc < j1; jc += ncMax)
+        for (int jc = j0; jc < j1 && i0 < iEnd; jc += ncMax)
         {
             int nc = Math.Min(ncMax, j1 - jc);
-            int ncFull = directB ? nc - nc % nr : 0;
             for (int pc = 0; pc < o.K; pc += kcMax)
             {
                 int kc = Math.Min(kcMax, o.K - pc);
                 bool load = o.Accumulate || pc > 0;
                 float* bBlock = o.B + pc * o.BRowStride + jc * o.BColStride;
-
-                // Packed panels start at packedB + jr * kc; in place, panel jr starts at bBlock + jr.
-                PackB(bBlock + ncFull * o.BColStride, o.BRowStride, o.BColStride, kc, nc - ncFull, nr, packedB + ncFull * kc);
-
-                for (int ic = i0; ic < i1; ic += mcMax)
+                if (directB)
                 {
-                    int mc = Math.Min(mcMax, i1 - ic);
+                    // Panels are read in place; only the last nc % 4 columns are copied, into a zero-padded 4-wide panel.
+                    int tail = nc % 4;
+                    if (tail != 0)
+                    {
+                        PackB(bBlock + (nc - tail), o.BRowStride, 1, kc, tail, 4, packedB);
+                    }
+                }
+                else
+                {
+                    PackB(bBlock, o.BRowStride, o.BColStride, kc, nc, nr, packedB);
+                }
+
+                for (int ic = i0; ic < iEnd; ic += mcMax)
+                {
+                    int mc = Math.Min(mcMax, iEnd - ic);
                     float* aBlock = o.A + ic * o.ARowStride + pc * o.AColStride;
                     nint rs = o.ARowStride, aStep = o.AColStride;
                     if (packA)
@@ -120,17 +140,21 @@ public static partial class Gemm
                         for (int jr = 0; jr < nc; jr += nr)
                         {
                             int cols = Math.Min(nr, nc - jr);
-                            float* bp;
-                            nint bStep;
-                            if (jr < ncFull)
+                            float* bp, tailB;
+                            nint bStep, tailStep;
+                            if (directB)
                             {
                                 bp = bBlock + jr;
                                 bStep = o.BRowStride;
+                                tailB = packedB;
+                                tailStep = 4;
                             }
                             else
                             {
                                 bp = packedB + jr * kc;
                                 bStep = nr;
+                                tailB = bp + (cols & ~3);
+                                tailStep = nr;
                             }
 
                             if (rows == mr && cols == nr)
@@ -139,24 +163,31 @@ public static partial class Gemm
                             }
                             else if (rows == mr)
                             {
-                                EdgeColumns<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, cRow + jr, ldc, cols, kc, load);
+                                EdgeColumns<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, tailB, tailStep, cRow + jr, ldc, cols, kc, load);
                             }
                             else
                             {
-                                EdgeTile<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, cRow + jr, ldc, rows, cols, kc, load);
+                                EdgeTile<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, tailB, tailStep, cRow + jr, ldc, rows, cols, kc, load);
                             }
                         }
                     }
                 }
             }
         }
+
+        if (iEnd < i1)
+        {
+            RowsDirect<TVec, TOps>(o, iEnd, i1, j0, j1);
+        }
     }
 
     /// <summary>
-    /// A full-height tile with fewer than NR columns (its B panel zero-padded to NR): one vector of this width,
-    /// then 8 and 4 columns with narrower vectors, then the last one to three columns through a 4-column scratch tile.
+    /// A full-height tile with fewer than NR columns: one vector of this width, then 8 and 4 columns with narrower
+    /// vectors, all reading B where it lies, then the last one to three columns from <paramref name="tailB"/>
+    /// (zero-padded to 4 columns, rows <paramref name="tailStep"/> apart) through a 4-column scratch tile.
     /// </summary>
-    private static unsafe void EdgeColumns<TVec, TOps, TKernel>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int cols, int kc, bool load)
+    private static unsafe void EdgeColumns<TVec, TOps, TKernel>(
+        float* a, nint rs, nint aStep, float* b, nint bStep, float* tailB, nint tailStep, float* c, nint ldc, int cols, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
         where TKernel : IMicroKernel
@@ -182,7 +213,7 @@ public static partial class Gemm
 
         if (j < cols)
         {
-            // One to three columns (w >= 4 here): a 4-wide kernel on a scratch tile; the panel's padding is zero.
+            // One to three columns (so w >= 4): a 4-wide kernel on a scratch tile.
             int mr = TKernel.Rows, bytes = (cols - j) * sizeof(float);
             float* tile = stackalloc float[8 * 4];
             if (load)
@@ -193,7 +224,7 @@ public static partial class Gemm
                 }
             }
 
-            TKernel.RunNarrow<Vector128<float>, Vector128Ops>(a, rs, aStep, b + j, bStep, tile, 4, kc, load);
+            TKernel.RunNarrow<Vector128<float>, Vector128Ops>(a, rs, aStep, tailB, tailStep, tile, 4, kc, load);
             for (int r = 0; r < mr; r++)
             {
                 Buffer.MemoryCopy(tile + r * 4, c + j + r * ldc, bytes, bytes);
@@ -202,12 +233,13 @@ public static partial class Gemm
     }
 
     /// <summary>A tile with fewer than MR rows (A packed with zero rows): the kernel runs on a scratch tile, then the valid part is copied.</summary>
-    private static unsafe void EdgeTile<TVec, TOps, TKernel>(float* a, nint rs, nint aStep, float* b, nint bStep, float* c, nint ldc, int rows, int cols, int kc, bool load)
+    private static unsafe void EdgeTile<TVec, TOps, TKernel>(
+        float* a, nint rs, nint aStep, float* b, nint bStep, float* tailB, nint tailStep, float* c, nint ldc, int rows, int cols, int kc, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
         where TKernel : IMicroKernel
     {
-        int w = TOps.Count, tileColumns = 2 * w, bytes = cols * sizeof(float);
+        int tileColumns = 2 * TOps.Count, bytes = cols * sizeof(float);
         float* tile = stackalloc float[MaxTileFloats];
         if (load)
         {
@@ -217,13 +249,13 @@ public static partial class Gemm
             }
         }
 
-        if (cols <= w)
+        if (cols == tileColumns)
         {
-            TKernel.RunNarrow<TVec, TOps>(a, rs, aStep, b, bStep, tile, tileColumns, kc, load);
+            TKernel.Run<TVec, TOps>(a, rs, aStep, b, bStep, tile, tileColumns, kc, load);
         }
         else
         {
-            TKernel.Run<TVec, TOps>(a, rs, aStep, b, bStep, tile, tileColumns, kc, load);
+            EdgeColumns<TVec, TOps, TKernel>(a, rs, aStep, b, bStep, tailB, tailStep, tile, tileColumns, cols, kc, load);
         }
 
         for (int r = 0; r < rows; r++)
@@ -243,7 +275,24 @@ public static partial class Gemm
             int r = Math.Min(mr, rows - s);
             float* d = dst + s * kc;
             float* sp = src + s * rs;
-            if (r == mr && cs == 1)
+            if (r == 8 && mr == 8 && cs == 1 && Avx.IsSupported)
+            {
+                // Row-major A: 8 × 8 blocks transposed in registers.
+                int p = 0;
+                for (; p <= kc - 8; p += 8)
+                {
+                    Transpose8x8(sp + p, rs, d + p * 8, 8);
+                }
+
+                for (; p < kc; p++)
+                {
+                    for (int ii = 0; ii < 8; ii++)
+                    {
+                        d[p * 8 + ii] = sp[ii * rs + p];
+                    }
+                }
+            }
+            else if (r == mr && cs == 1)
             {
                 // Row-major A: each row is contiguous in p; scatter it with stride mr.
                 for (int ii = 0; ii < mr; ii++)
@@ -302,6 +351,27 @@ public static partial class Gemm
                     Buffer.MemoryCopy(sp + p * rs, d + p * nr, nr * sizeof(float), nr * sizeof(float));
                 }
             }
+            else if (c == nr && rs == 1 && nr % 8 == 0 && Avx.IsSupported)
+            {
+                // B stored transposed ([n, k]): 8 stored rows × 8 depths at a time, transposed in registers.
+                for (int jj = 0; jj < nr; jj += 8)
+                {
+                    float* rows8 = sp + jj * cs;
+                    int p = 0;
+                    for (; p <= kc - 8; p += 8)
+                    {
+                        Transpose8x8(rows8 + p, cs, d + p * nr + jj, nr);
+                    }
+
+                    for (; p < kc; p++)
+                    {
+                        for (int r = 0; r < 8; r++)
+                        {
+                            d[p * nr + jj + r] = rows8[r * cs + p];
+                        }
+                    }
+                }
+            }
             else if (c == nr && rs == 1)
             {
                 // B stored transposed ([n, k]): each stored row is one column of B, contiguous in p.
@@ -317,6 +387,8 @@ public static partial class Gemm
             }
             else
             {
+                // A last, partial panel: the edge kernels read at most its first c columns rounded up to 4.
+                int padded = Math.Min(nr, RoundUp(c, 4));
                 for (int p = 0; p < kc; p++)
                 {
                     float* dd = d + p * nr;
@@ -326,13 +398,43 @@ public static partial class Gemm
                         dd[jj] = sp[p * rs + jj * cs];
                     }
 
-                    for (; jj < nr; jj++)
+                    for (; jj < padded; jj++)
                     {
                         dd[jj] = 0f;
                     }
                 }
             }
         }
+    }
+
+    /// <summary>Writes the transpose of the 8 × 8 block at <paramref name="source"/> (rows <paramref name="sourceStride"/> apart)
+    /// to <paramref name="destination"/> (rows <paramref name="destinationStride"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose8x8(float* source, nint sourceStride, float* destination, nint destinationStride)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(source), r1 = Avx.LoadVector256(source + sourceStride);
+        Vector256<float> r2 = Avx.LoadVector256(source + 2 * sourceStride), r3 = Avx.LoadVector256(source + 3 * sourceStride);
+        Vector256<float> r4 = Avx.LoadVector256(source + 4 * sourceStride), r5 = Avx.LoadVector256(source + 5 * sourceStride);
+        Vector256<float> r6 = Avx.LoadVector256(source + 6 * sourceStride), r7 = Avx.LoadVector256(source + 7 * sourceStride);
+
+        // Interleave pairs of rows, then pairs of pairs: uq holds column q (and q + 4) of each 4-row half.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        Avx.Store(destination, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(destination + destinationStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(destination + 2 * destinationStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(destination + 3 * destinationStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(destination + 4 * destinationStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(destination + 5 * destinationStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(destination + 6 * destinationStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(destination + 7 * destinationStride, Avx.Permute2x128(u3, u7, 0x31));
     }
 
     /// <summary>The largest tile: 8 rows × 2 vectors of 16 floats.</summary>

@@ -15,17 +15,33 @@ public static partial class Gemm
     /// vectors, then single vectors, then narrower widths. Each element is the k-ordered chain of fused multiply-adds
     /// the blocked path computes.
     /// </summary>
-    private static unsafe void RowsDirect(in Operands o, int i0, int i1, SimdWidth width)
+    private static void RowsDirect(in Operands o, SimdWidth width)
     {
+        switch (width)
+        {
+            case SimdWidth.V512: RowsDirect<Vector512<float>, Vector512Ops>(o, 0, o.M, 0, o.N); break;
+            case SimdWidth.V256: RowsDirect<Vector256<float>, Vector256Ops>(o, 0, o.M, 0, o.N); break;
+            case SimdWidth.V128: RowsDirect<Vector128<float>, Vector128Ops>(o, 0, o.M, 0, o.N); break;
+            default: RowsDirect<float, ScalarOps>(o, 0, o.M, 0, o.N); break;
+        }
+    }
+
+    /// <summary>Rows <c>i0..i1</c>, columns <c>j0..j1</c>, with vectors of <typeparamref name="TVec"/>'s width and narrower.</summary>
+    private static unsafe void RowsDirect<TVec, TOps>(in Operands o, int i0, int i1, int j0, int j1)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+    {
+        int w = TOps.Count;
         for (int i = i0; i < i1; i++)
         {
             float* a = o.A + i * o.ARowStride;
-            float* c = o.C + i * o.N;
-            int j = 0;
-            if (width >= SimdWidth.V512) j = RowColumns<Vector512<float>, Vector512Ops>(a, o.AColStride, o.B, o.BRowStride, c, o.K, o.N, o.Accumulate, j);
-            if (width >= SimdWidth.V256) j = RowColumns<Vector256<float>, Vector256Ops>(a, o.AColStride, o.B, o.BRowStride, c, o.K, o.N, o.Accumulate, j);
-            if (width >= SimdWidth.V128) j = RowColumns<Vector128<float>, Vector128Ops>(a, o.AColStride, o.B, o.BRowStride, c, o.K, o.N, o.Accumulate, j);
-            RowColumns<float, ScalarOps>(a, o.AColStride, o.B, o.BRowStride, c, o.K, o.N, o.Accumulate, j);
+            float* c = o.C + i * o.N + j0;
+            float* b = o.B + j0;
+            int n = j1 - j0, j = 0;
+            if (w >= 16) j = RowColumns<Vector512<float>, Vector512Ops>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
+            if (w >= 8) j = RowColumns<Vector256<float>, Vector256Ops>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
+            if (w >= 4) j = RowColumns<Vector128<float>, Vector128Ops>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
+            RowColumns<float, ScalarOps>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
         }
     }
 

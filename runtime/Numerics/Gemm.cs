@@ -191,7 +191,7 @@ public static partial class Gemm
     {
         if (o.M < TKernel.Rows && o.BColStride == 1)
         {
-            RowsDirect(o, 0, o.M, width);
+            RowsDirect(o, width);
             return;
         }
 
