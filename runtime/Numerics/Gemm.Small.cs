@@ -102,7 +102,7 @@ public static partial class Gemm
     /// <c>C = Aᵀ·B</c> for a few columns: vectors run down column j of C, reading contiguous stretches of the stored
     /// A (<c>[k, m]</c>) against a broadcast <c>B[p, j]</c>. The same k-ordered chains as the blocked path.
     /// </summary>
-    private static unsafe void Columns(in Operands o, SimdWidth width)
+    private static unsafe void ColumnsDown(in Operands o, SimdWidth width)
     {
         float* transfer = stackalloc float[4 * 16];
         for (int j = 0; j < o.N; j++)

@@ -72,7 +72,10 @@ public static partial class Gemm
     public static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
         MultiplyTransposeA(a, b, c, m, k, n, accumulate, SimdDispatch.Best);
 
-    internal static unsafe void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
+        Multiply(a, b, c, m, k, n, accumulate, width, threads: 1);
+
+    internal static unsafe void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[k, n]");
         if (Trivial(c, m, k, n, accumulate))
@@ -99,11 +102,14 @@ public static partial class Gemm
                 return;
             }
 
-            Product(new Operands(pa, k, 1, pb, n, 1, pc, m, k, n, accumulate), width);
+            Product(new Operands(pa, k, 1, pb, n, 1, pc, m, k, n, accumulate), width, threads);
         }
     }
 
-    internal static unsafe void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    internal static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
+        MultiplyTransposeA(a, b, c, m, k, n, accumulate, width, threads: 1);
+
+    internal static unsafe void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[k, m]", "[k, n]");
         if (Trivial(c, m, k, n, accumulate))
@@ -117,15 +123,18 @@ public static partial class Gemm
             if (n <= NarrowColumns)
             {
                 // A few columns (a gradient of a layer with few units): vectors run down the stored rows of A.
-                Columns(operands, width);
+                ColumnsDown(operands, width);
                 return;
             }
 
-            Product(operands, width);
+            Product(operands, width, threads);
         }
     }
 
-    internal static unsafe void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    internal static void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
+        MultiplyTransposeB(a, b, c, m, k, n, accumulate, width, threads: 1);
+
+    internal static unsafe void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[n, k]");
         if (Trivial(c, m, k, n, accumulate))
@@ -142,7 +151,7 @@ public static partial class Gemm
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            Product(new Operands(pa, k, 1, pb, 1, k, pc, m, k, n, accumulate), width);
+            Product(new Operands(pa, k, 1, pb, 1, k, pc, m, k, n, accumulate), width, threads);
         }
     }
 
@@ -173,36 +182,59 @@ public static partial class Gemm
     /// <summary>Rows of the microkernel tile for a width.</summary>
     private static int Rows(SimdWidth width) => WideRegisterFile ? Kernel8.Rows : Kernel6.Rows;
 
-    /// <summary>A general product: rows one at a time when there are fewer than a tile's worth (and B is row-major), else blocked.</summary>
-    private static void Product(in Operands o, SimdWidth width)
+    /// <summary>
+    /// A general product: a row at a time when there are fewer rows than a tile (and B is row-major), else blocked,
+    /// on up to <paramref name="threads"/> threads.
+    /// </summary>
+    private static void Product(in Operands o, SimdWidth width, int threads)
     {
-        if (WideRegisterFile)
+        if (o.M < Rows(width) && o.BColStride == 1)
         {
-            Product<Kernel8>(o, width);
+            RowsDirect(o, width);
+        }
+        else if (threads > 1)
+        {
+            BlockedParallel(o, width, threads);
         }
         else
         {
-            Product<Kernel6>(o, width);
+            Blocked(o, width, 0, o.M, 0, o.N);
         }
     }
 
-    private static void Product<TKernel>(in Operands o, SimdWidth width)
+    /// <summary>The blocked product of rows <c>i0..i1</c> and columns <c>j0..j1</c>, with the kernel for this machine and width.</summary>
+    private static void Blocked(in Operands o, SimdWidth width, int i0, int i1, int j0, int j1)
+    {
+        if (WideRegisterFile)
+        {
+            Blocked<Kernel8>(o, width, i0, i1, j0, j1);
+        }
+        else
+        {
+            Blocked<Kernel6>(o, width, i0, i1, j0, j1);
+        }
+    }
+
+    private static void Blocked<TKernel>(in Operands o, SimdWidth width, int i0, int i1, int j0, int j1)
         where TKernel : IMicroKernel
     {
-        if (o.M < TKernel.Rows && o.BColStride == 1)
-        {
-            RowsDirect(o, width);
-            return;
-        }
-
         switch (width)
         {
-            case SimdWidth.V512: Blocked<Vector512<float>, Vector512Ops, TKernel>(o, 0, o.M, 0, o.N); break;
-            case SimdWidth.V256: Blocked<Vector256<float>, Vector256Ops, TKernel>(o, 0, o.M, 0, o.N); break;
-            case SimdWidth.V128: Blocked<Vector128<float>, Vector128Ops, TKernel>(o, 0, o.M, 0, o.N); break;
-            default: Blocked<float, ScalarOps, TKernel>(o, 0, o.M, 0, o.N); break;
+            case SimdWidth.V512: Blocked<Vector512<float>, Vector512Ops, TKernel>(o, i0, i1, j0, j1); break;
+            case SimdWidth.V256: Blocked<Vector256<float>, Vector256Ops, TKernel>(o, i0, i1, j0, j1); break;
+            case SimdWidth.V128: Blocked<Vector128<float>, Vector128Ops, TKernel>(o, i0, i1, j0, j1); break;
+            default: Blocked<float, ScalarOps, TKernel>(o, i0, i1, j0, j1); break;
         }
     }
+
+    /// <summary>Columns of the microkernel tile (two vectors) for a width.</summary>
+    private static int TileColumns(SimdWidth width) => width switch
+    {
+        SimdWidth.V512 => 2 * Vector512<float>.Count,
+        SimdWidth.V256 => 2 * Vector256<float>.Count,
+        SimdWidth.V128 => 2 * Vector128<float>.Count,
+        _ => 2,
+    };
 
     private static void Validate(int aLength, int bLength, int cLength, int m, int k, int n, string aShape, string bShape)
     {
