@@ -11,28 +11,13 @@ namespace ModelGen.Numerics;
 public static partial class Gemm
 {
     /// <summary>Depth of a block (KC): a sliver of A, <c>MR × KC</c>, stays in L1 while B panels stream past it.</summary>
-    internal static int DepthBlock = 256;
+    private const int DepthBlock = 256;
 
     /// <summary>Columns of a block (NC): the <c>KC × NC</c> block of B stays in L2 while every sliver of A meets it.</summary>
-    internal static int ColumnBlock = 512;
+    private const int ColumnBlock = 512;
 
-    /// <summary>Rows of A handled per packed block (MC), in units of MR, when A is packed.</summary>
-    internal static int RowBlockSlivers = 16;
-
-    /// <summary>Pack A even where the microkernel could read it in place.</summary>
-    internal static bool AlwaysPackA;
-
-    /// <summary>Up to this many rows, a row-major B is read in place rather than packed (packing would not pay off).</summary>
-    internal static int DirectBMaxRows = int.MaxValue;
-
-    /// <summary>Sets a tuning knob by name (benchmarks only).</summary>
-    internal static void SetTunable(string name, int value)
-    {
-        switch (name)
-        {
-            default: throw new ArgumentException(name);
-        }
-    }
+    /// <summary>Values of B (16K, 64 KiB) up to which B counts as small: see <see cref="Blocked{TVec, TOps, TKernel}"/>.</summary>
+    private const int SmallMatrix = 16 * 1024;
 
     /// <summary>
     /// The operands in one strided form: A element <c>(i, p)</c> at <c>A[i · ARowStride + p · AColStride]</c>,
@@ -55,10 +40,11 @@ public static partial class Gemm
 
     /// <summary>
     /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>, GotoBLAS-style: for each column block (NC) and depth block (KC), B is
-    /// packed into zero-padded panels of NR = 2 vectors (or, row-major, read in place), then the microkernel runs
-    /// over every (sliver of MR rows of A, panel) pair, the sliver in L1 and the B block in L2. A is read in place
-    /// (the microkernel takes any row and depth strides). Column edges take narrower vectors; the rows past the last
-    /// whole sliver go a row at a time when B is row-major, else through a packed sliver padded with zero rows.
+    /// read in place when row-major or else packed into zero-padded panels of NR = 2 vectors, and the microkernel
+    /// runs over every (sliver of MR rows of A, panel) pair, the sliver in L1 and the B block in L2. A is read in place
+    /// (the microkernel takes any row and depth strides). Column edges take narrower vectors. Rows past the last whole
+    /// sliver go a row at a time when B is row-major and they are one or two, or up to five with a small B (each row
+    /// streams B); otherwise they share a sliver packed with zero rows (one more pass over the B block, in L2 by then).
     /// The depth blocks are visited in order and every tile after the first starts from C, so each element is the
     /// same k-ordered chain of fused multiply-adds whatever the blocking, the tile position or the split between threads.
     /// </summary>
@@ -72,14 +58,15 @@ public static partial class Gemm
         int kcMax = (o.K + kBlocks - 1) / kBlocks;
         int nBlocks = (j1 - j0 + ColumnBlock - 1) / ColumnBlock;
         int ncMax = RoundUp((j1 - j0 + nBlocks - 1) / nBlocks, nr);
-        bool packA = AlwaysPackA || (o.ARowStride != 1 && o.AColStride != 1);
-        bool directB = o.BColStride == 1 && i1 - i0 <= DirectBMaxRows;
-        int iEnd = directB && !packA ? i0 + (i1 - i0) / mr * mr : i1;
-        int mcMax = packA ? RoundUp(Math.Min(RowBlockSlivers * mr, i1 - i0), mr) : mr;
+        bool directB = o.BColStride == 1;
+        int remainder = (i1 - i0) % mr;
+        bool remainderByRows = directB && (remainder <= 2 || (remainder <= 5 && (long)o.K * (j1 - j0) <= SmallMatrix));
+        int iEnd = remainderByRows ? i1 - remainder : i1;
 
-        float* packedA = Scratch(mcMax * kcMax + ncMax * kcMax);
-        float* packedB = packedA + mcMax * kcMax;
-        nint ldc = o.N;
+        // Scratch: one packed sliver of A (the last, short one), then the packed B block.
+        float* packedA = Scratch(mr * kcMax + ncMax * kcMax);
+        float* packedB = packedA + mr * kcMax;
+        nint ldc = o.N, rs = o.ARowStride, aStep = o.AColStride;
 
         for (int jc = j0; jc < j1 && i0 < iEnd; jc += ncMax)
         {
@@ -88,87 +75,64 @@ public static partial class Gemm
             {
                 int kc = Math.Min(kcMax, o.K - pc);
                 bool load = o.Accumulate || pc > 0;
+                float* aBlock = o.A + pc * aStep;
                 float* bBlock = o.B + pc * o.BRowStride + jc * o.BColStride;
-                if (directB)
-                {
-                    // Panels are read in place; only the last nc % 4 columns are copied, into a zero-padded 4-wide panel.
-                    int tail = nc % 4;
-                    if (tail != 0)
-                    {
-                        PackB(bBlock + (nc - tail), o.BRowStride, 1, kc, tail, 4, packedB);
-                    }
-                }
-                else
+                if (!directB)
                 {
                     PackB(bBlock, o.BRowStride, o.BColStride, kc, nc, nr, packedB);
                 }
-
-                for (int ic = i0; ic < iEnd; ic += mcMax)
+                else if (nc % 4 != 0)
                 {
-                    int mc = Math.Min(mcMax, iEnd - ic);
-                    float* aBlock = o.A + ic * o.ARowStride + pc * o.AColStride;
-                    nint rs = o.ARowStride, aStep = o.AColStride;
-                    if (packA)
+                    // Read in place, except the last nc % 4 columns: a zero-padded panel 4 wide.
+                    int tail = nc % 4;
+                    PackB(bBlock + (nc - tail), o.BRowStride, 1, kc, tail, 4, packedB);
+                }
+
+                for (int i = i0; i < iEnd; i += mr)
+                {
+                    int rows = Math.Min(mr, iEnd - i);
+                    float* ap = aBlock + i * rs;
+                    nint apRs = rs, apStep = aStep;
+                    if (rows < mr)
                     {
-                        PackA(aBlock, rs, aStep, mc, kc, mr, packedA);
+                        PackA(ap, rs, aStep, rows, kc, mr, packedA);
+                        ap = packedA;
+                        apRs = 1;
+                        apStep = mr;
                     }
 
-                    for (int ir = 0; ir < mc; ir += mr)
+                    float* cRow = o.C + i * ldc + jc;
+                    for (int jr = 0; jr < nc; jr += nr)
                     {
-                        int rows = Math.Min(mr, mc - ir);
-                        float* ap;
-                        nint apRs, apStep;
-                        if (packA || rows < mr)
+                        int cols = Math.Min(nr, nc - jr);
+                        float* bp, tailB;
+                        nint bStep, tailStep;
+                        if (directB)
                         {
-                            if (!packA)
-                            {
-                                PackA(aBlock + ir * rs, rs, aStep, rows, kc, mr, packedA);
-                            }
-
-                            ap = packA ? packedA + ir * kc : packedA;
-                            apRs = 1;
-                            apStep = mr;
+                            bp = bBlock + jr;
+                            bStep = o.BRowStride;
+                            tailB = packedB;
+                            tailStep = 4;
                         }
                         else
                         {
-                            ap = aBlock + ir * rs;
-                            apRs = rs;
-                            apStep = aStep;
+                            bp = packedB + jr * kc;
+                            bStep = nr;
+                            tailB = bp + (cols & ~3);
+                            tailStep = nr;
                         }
 
-                        float* cRow = o.C + (ic + ir) * ldc + jc;
-                        for (int jr = 0; jr < nc; jr += nr)
+                        if (rows == mr && cols == nr)
                         {
-                            int cols = Math.Min(nr, nc - jr);
-                            float* bp, tailB;
-                            nint bStep, tailStep;
-                            if (directB)
-                            {
-                                bp = bBlock + jr;
-                                bStep = o.BRowStride;
-                                tailB = packedB;
-                                tailStep = 4;
-                            }
-                            else
-                            {
-                                bp = packedB + jr * kc;
-                                bStep = nr;
-                                tailB = bp + (cols & ~3);
-                                tailStep = nr;
-                            }
-
-                            if (rows == mr && cols == nr)
-                            {
-                                TKernel.Run<TVec, TOps>(ap, apRs, apStep, bp, bStep, cRow + jr, ldc, kc, load);
-                            }
-                            else if (rows == mr)
-                            {
-                                EdgeColumns<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, tailB, tailStep, cRow + jr, ldc, cols, kc, load);
-                            }
-                            else
-                            {
-                                EdgeTile<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, tailB, tailStep, cRow + jr, ldc, rows, cols, kc, load);
-                            }
+                            TKernel.Run<TVec, TOps>(ap, apRs, apStep, bp, bStep, cRow + jr, ldc, kc, load);
+                        }
+                        else if (rows == mr)
+                        {
+                            EdgeColumns<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, tailB, tailStep, cRow + jr, ldc, cols, kc, load);
+                        }
+                        else
+                        {
+                            EdgeTile<TVec, TOps, TKernel>(ap, apRs, apStep, bp, bStep, tailB, tailStep, cRow + jr, ldc, rows, cols, kc, load);
                         }
                     }
                 }
@@ -265,70 +229,23 @@ public static partial class Gemm
     }
 
     /// <summary>
-    /// Packs rows <c>0..rows</c> × depth <c>0..kc</c> of A (element <c>(i, p)</c> at <c>src[i · rs + p · cs]</c>) into
-    /// slivers of <paramref name="mr"/> rows, each <c>[kc][mr]</c>, the last padded with zero rows.
+    /// Packs a short sliver: rows <c>0..rows</c> (fewer than <paramref name="mr"/>) × depth <c>0..kc</c> of A (element
+    /// <c>(i, p)</c> at <c>src[i · rs + p · cs]</c>) into <c>[kc][mr]</c>, padded with zero rows.
     /// </summary>
     private static unsafe void PackA(float* src, nint rs, nint cs, int rows, int kc, int mr, float* dst)
     {
-        for (int s = 0; s < rows; s += mr)
+        for (int p = 0; p < kc; p++)
         {
-            int r = Math.Min(mr, rows - s);
-            float* d = dst + s * kc;
-            float* sp = src + s * rs;
-            if (r == 8 && mr == 8 && cs == 1 && Avx.IsSupported)
+            float* d = dst + p * mr;
+            int ii = 0;
+            for (; ii < rows; ii++)
             {
-                // Row-major A: 8 × 8 blocks transposed in registers.
-                int p = 0;
-                for (; p <= kc - 8; p += 8)
-                {
-                    Transpose8x8(sp + p, rs, d + p * 8, 8);
-                }
+                d[ii] = src[ii * rs + p * cs];
+            }
 
-                for (; p < kc; p++)
-                {
-                    for (int ii = 0; ii < 8; ii++)
-                    {
-                        d[p * 8 + ii] = sp[ii * rs + p];
-                    }
-                }
-            }
-            else if (r == mr && cs == 1)
+            for (; ii < mr; ii++)
             {
-                // Row-major A: each row is contiguous in p; scatter it with stride mr.
-                for (int ii = 0; ii < mr; ii++)
-                {
-                    float* row = sp + ii * rs;
-                    float* dd = d + ii;
-                    for (int p = 0; p < kc; p++)
-                    {
-                        dd[p * mr] = row[p];
-                    }
-                }
-            }
-            else if (r == mr && rs == 1)
-            {
-                // Column-major A (A stored transposed): mr contiguous values per p.
-                for (int p = 0; p < kc; p++)
-                {
-                    Buffer.MemoryCopy(sp + p * cs, d + p * mr, mr * sizeof(float), mr * sizeof(float));
-                }
-            }
-            else
-            {
-                for (int p = 0; p < kc; p++)
-                {
-                    float* dd = d + p * mr;
-                    int ii = 0;
-                    for (; ii < r; ii++)
-                    {
-                        dd[ii] = sp[ii * rs + p * cs];
-                    }
-
-                    for (; ii < mr; ii++)
-                    {
-                        dd[ii] = 0f;
-                    }
-                }
+                d[ii] = 0f;
             }
         }
     }

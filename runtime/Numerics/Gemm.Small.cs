@@ -11,22 +11,10 @@ public static partial class Gemm
     private const int RowBlock = 4;
 
     /// <summary>
-    /// <c>C[i, j] (=|+=) Σ_p A(i, p) · B(p, j)</c> a row at a time with B row-major (read in place): blocks of four
-    /// vectors, then single vectors, then narrower widths. Each element is the k-ordered chain of fused multiply-adds
-    /// the blocked path computes.
+    /// <c>C[i, j] (=|+=) Σ_p A(i, p) · B(p, j)</c> for rows <c>i0..i1</c> and columns <c>j0..j1</c>, a row at a time
+    /// with B row-major (read in place): blocks of four vectors of <typeparamref name="TVec"/>'s width, then single
+    /// vectors, then narrower widths. Each element is the k-ordered chain of fused multiply-adds the blocked path computes.
     /// </summary>
-    private static void RowsDirect(in Operands o, SimdWidth width)
-    {
-        switch (width)
-        {
-            case SimdWidth.V512: RowsDirect<Vector512<float>, Vector512Ops>(o, 0, o.M, 0, o.N); break;
-            case SimdWidth.V256: RowsDirect<Vector256<float>, Vector256Ops>(o, 0, o.M, 0, o.N); break;
-            case SimdWidth.V128: RowsDirect<Vector128<float>, Vector128Ops>(o, 0, o.M, 0, o.N); break;
-            default: RowsDirect<float, ScalarOps>(o, 0, o.M, 0, o.N); break;
-        }
-    }
-
-    /// <summary>Rows <c>i0..i1</c>, columns <c>j0..j1</c>, with vectors of <typeparamref name="TVec"/>'s width and narrower.</summary>
     private static unsafe void RowsDirect<TVec, TOps>(in Operands o, int i0, int i1, int j0, int j1)
         where TVec : struct
         where TOps : ISimdOps<TVec>

@@ -182,17 +182,10 @@ public static partial class Gemm
     /// <summary>Rows of the microkernel tile for a width.</summary>
     private static int Rows(SimdWidth width) => WideRegisterFile ? Kernel8.Rows : Kernel6.Rows;
 
-    /// <summary>
-    /// A general product: a row at a time when there are fewer rows than a tile (and B is row-major), else blocked,
-    /// on up to <paramref name="threads"/> threads.
-    /// </summary>
+    /// <summary>A general product, blocked, on up to <paramref name="threads"/> threads.</summary>
     private static void Product(in Operands o, SimdWidth width, int threads)
     {
-        if (o.M < Rows(width) && o.BColStride == 1)
-        {
-            RowsDirect(o, width);
-        }
-        else if (threads > 1)
+        if (threads > 1)
         {
             BlockedParallel(o, width, threads);
         }
