@@ -8,8 +8,8 @@ namespace ModelGen.Numerics;
 /// <summary>Multithreaded entry points: the blocked product split across a small pool of dedicated threads.</summary>
 public static partial class Gemm
 {
-    /// <summary>Fused multiply-adds each thread should get at least; smaller products run on fewer threads.</summary>
-    internal static long ParallelMinWorkPerThread = 1 << 18;
+    /// <summary>Fused multiply-adds each thread should get at least (about 5 µs of work); smaller products use fewer threads.</summary>
+    private const long ParallelMinWorkPerThread = 1 << 18;
 
     /// <summary>
     /// <c>C[m, n] = A[m, k] · B[k, n]</c> (or <c>C += A·B</c>) like
@@ -77,7 +77,7 @@ public static partial class Gemm
     }
 
     /// <summary>Parts per thread, so that a thread that starts late (a busy machine) leaves its share to the others.</summary>
-    internal static int PartsPerThread = 2;
+    private const int PartsPerThread = 2;
 
     /// <summary>
     /// Splits the blocked product into parts, by columns in whole panels (nothing is then packed twice: A is read in

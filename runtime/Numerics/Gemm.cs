@@ -11,7 +11,7 @@ namespace ModelGen.Numerics;
 /// <summary>
 /// Single-precision matrix products on row-major spans, for generated code: <c>C = A·B</c>, <c>C = A·Bᵀ</c>,
 /// <c>C = Aᵀ·B</c>, each either overwriting C or adding to it. Allocation-free once warm (each thread keeps one
-/// packing buffer) and deterministic.
+/// packing buffer) and deterministic. The <c>…Parallel</c> overloads split large products across threads.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -20,16 +20,19 @@ namespace ModelGen.Numerics;
 /// (<c>MultiplyTransposeA</c>).
 /// </para>
 /// <para>
-/// Large products pack A and B into cache-sized blocks and run a register-blocked microkernel (8 rows × 2 vectors
-/// where the machine has 32 vector registers, 6 × 2 otherwise); small ones take direct paths without packing.
+/// Products run cache-blocked (GotoBLAS/BLIS structure) through a register-blocked microkernel: 8 rows × 2 vectors
+/// where the machine has 32 vector registers, 6 × 2 otherwise. A is read in place, B too when it is row-major;
+/// only the transposed B of <c>MultiplyTransposeB</c> is packed. Products with at most 4 columns take dot-product
+/// or column paths, and few rows go a row at a time.
 /// </para>
 /// <para>
-/// Determinism: the arithmetic that produces an element of C depends only on the product (which method), its shape
-/// <c>(m, k, n)</c>, <c>accumulate</c> and the machine's SIMD width, never on buffer addresses, and the parallel
-/// overloads give bit-for-bit the single-threaded result. Most elements are one chain of fused multiply-adds in
-/// k order, starting from C or zero, so they are also independent of the SIMD width on FMA hardware; the exceptions
-/// are dot-product paths, which sum per-lane partial sums in a fixed order: <c>Multiply</c> with n ≤ 4 and
-/// <c>MultiplyTransposeB</c> with n ≤ 4 or with fewer rows than one microkernel tile.
+/// Determinism: the operations that produce an element of C depend only on the method, the shape <c>(m, k, n)</c>,
+/// <c>accumulate</c>, the SIMD width and the machine, never on buffer addresses; the parallel overloads give
+/// bit-for-bit the single-threaded result. Nearly every element is one chain of fused multiply-adds in k order,
+/// starting from C or zero, so it is also independent of m, of the blocking and of the SIMD width on FMA hardware
+/// (a block of rows multiplied alone gives the same bits as those rows of the whole product). The exceptions sum
+/// per-lane partial dot products in a fixed order that depends on the width: <c>Multiply</c> with n ≤ 4 (still
+/// independent of m), and <c>MultiplyTransposeB</c> with n ≤ 4 or fewer rows than one microkernel tile.
 /// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
