@@ -8,12 +8,14 @@ namespace ModelGen.Numerics;
 /// <summary>Direct paths for small or narrow products, which packing would not pay for.</summary>
 public static partial class Gemm
 {
+    /// <summary>Rows of A per block of dot products (each block reads a row of B once).</summary>
     private const int RowBlock = 4;
 
     /// <summary>
     /// <c>C[i, j] (=|+=) Σ_p A(i, p) · B(p, j)</c> for rows <c>i0..i1</c> and columns <c>j0..j1</c>, a row at a time
     /// with B row-major (read in place): blocks of four vectors of <typeparamref name="TVec"/>'s width, then single
-    /// vectors, then narrower widths. Each element is the k-ordered chain of fused multiply-adds the blocked path computes.
+    /// vectors, then the rest with narrower widths. Each element is the k-ordered chain of fused multiply-adds the
+    /// blocked path computes.
     /// </summary>
     private static unsafe void RowsDirect<TVec, TOps>(in Operands o, int i0, int i1, int j0, int j1)
         where TVec : struct
@@ -25,19 +27,21 @@ public static partial class Gemm
             float* a = o.A + i * o.ARowStride;
             float* c = o.C + i * o.N + j0;
             float* b = o.B + j0;
-            int n = j1 - j0, j = 0;
-            if (w >= 16) j = RowColumns<Vector512<float>, Vector512Ops>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
-            if (w >= 8) j = RowColumns<Vector256<float>, Vector256Ops>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
-            if (w >= 4) j = RowColumns<Vector128<float>, Vector128Ops>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
-            RowColumns<float, ScalarOps>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate, j);
+            int n = j1 - j0;
+            int j = RowBlocks<TVec, TOps>(a, o.AColStride, b, o.BRowStride, c, o.K, n, o.Accumulate);
+            if (j < n)
+            {
+                RowRemainder<TVec, TOps>(a, o.AColStride, b + j, o.BRowStride, c + j, o.K, n - j, o.Accumulate);
+            }
         }
     }
 
-    private static unsafe int RowColumns<TVec, TOps>(float* a, nint aStep, float* b, nint ldb, float* c, int k, int n, bool load, int j)
+    /// <summary>Blocks of four vectors of a row; returns the first column left.</summary>
+    private static unsafe int RowBlocks<TVec, TOps>(float* a, nint aStep, float* b, nint ldb, float* c, int k, int n, bool load)
         where TVec : struct
         where TOps : ISimdOps<TVec>
     {
-        int w = TOps.Count;
+        int w = TOps.Count, j = 0;
         for (; j <= n - 4 * w; j += 4 * w)
         {
             float* cj = c + j;
@@ -68,22 +72,78 @@ public static partial class Gemm
             Unsafe.WriteUnaligned(cj + 2 * w, s2); Unsafe.WriteUnaligned(cj + 3 * w, s3);
         }
 
-        for (; j <= n - w; j += w)
+        return j;
+    }
+
+    /// <summary>
+    /// The last <paramref name="count"/> columns of a row (fewer than four vectors): up to three vectors of this width
+    /// advanced together in one pass over k, then the rest (fewer than one vector) likewise with narrower widths.
+    /// </summary>
+    private static unsafe void RowRemainder<TVec, TOps>(float* a, nint aStep, float* b, nint ldb, float* c, int k, int count, bool load)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+    {
+        int w = TOps.Count, vectors = count / w;
+        if (vectors > 0)
         {
-            float* cj = c + j;
-            TVec s = load ? Unsafe.ReadUnaligned<TVec>(cj) : TOps.Create(0f);
-            float* ap = a, bp = b + j;
+            TVec zero = TOps.Create(0f);
+            TVec u0 = load ? Unsafe.ReadUnaligned<TVec>(c) : zero;
+            TVec u1 = vectors > 1 && load ? Unsafe.ReadUnaligned<TVec>(c + w) : zero;
+            TVec u2 = vectors > 2 && load ? Unsafe.ReadUnaligned<TVec>(c + 2 * w) : zero;
+            float* ap = a, bp = b;
             for (int p = 0; p < k; p++)
             {
-                s = TOps.MultiplyAdd(TOps.Create(*ap), Unsafe.ReadUnaligned<TVec>(bp), s);
+                TVec x = TOps.Create(*ap);
+                u0 = TOps.MultiplyAdd(x, Unsafe.ReadUnaligned<TVec>(bp), u0);
+                if (vectors > 1) u1 = TOps.MultiplyAdd(x, Unsafe.ReadUnaligned<TVec>(bp + w), u1);
+                if (vectors > 2) u2 = TOps.MultiplyAdd(x, Unsafe.ReadUnaligned<TVec>(bp + 2 * w), u2);
                 ap += aStep;
                 bp += ldb;
             }
 
-            Unsafe.WriteUnaligned(cj, s);
+            Unsafe.WriteUnaligned(c, u0);
+            if (vectors > 1) Unsafe.WriteUnaligned(c + w, u1);
+            if (vectors > 2) Unsafe.WriteUnaligned(c + 2 * w, u2);
         }
 
-        return j;
+        int done = vectors * w;
+        if (done < count)
+        {
+            RowTail(a, aStep, b + done, ldb, c + done, k, count - done, load, w > 8, w > 4);
+        }
+    }
+
+    /// <summary>
+    /// The last <paramref name="count"/> columns of a row (fewer than one vector): an 8-wide, a 4-wide and up to three
+    /// scalar chains, as far as the allowed widths cover them, advanced together in one pass over k so that their
+    /// latencies overlap.
+    /// </summary>
+    private static unsafe void RowTail(float* a, nint aStep, float* b, nint ldb, float* c, int k, int count, bool load, bool allow256, bool allow128)
+    {
+        bool has8 = allow256 && count >= 8;
+        int at4 = has8 ? 8 : 0;
+        bool has4 = allow128 && count - at4 >= 4;
+        int at1 = at4 + (has4 ? 4 : 0), scalars = count - at1;
+        Vector256<float> v8 = has8 && load ? Vector256.Load(c) : Vector256<float>.Zero;
+        Vector128<float> v4 = has4 && load ? Vector128.Load(c + at4) : Vector128<float>.Zero;
+        float s0 = scalars > 0 && load ? c[at1] : 0f, s1 = scalars > 1 && load ? c[at1 + 1] : 0f, s2 = scalars > 2 && load ? c[at1 + 2] : 0f;
+        for (int p = 0; p < k; p++)
+        {
+            float x = *a;
+            if (has8) v8 = Vector256Ops.MultiplyAdd(Vector256.Create(x), Vector256.Load(b), v8);
+            if (has4) v4 = Vector128Ops.MultiplyAdd(Vector128.Create(x), Vector128.Load(b + at4), v4);
+            if (scalars > 0) s0 = ScalarOps.MultiplyAdd(x, b[at1], s0);
+            if (scalars > 1) s1 = ScalarOps.MultiplyAdd(x, b[at1 + 1], s1);
+            if (scalars > 2) s2 = ScalarOps.MultiplyAdd(x, b[at1 + 2], s2);
+            a += aStep;
+            b += ldb;
+        }
+
+        if (has8) v8.Store(c);
+        if (has4) v4.Store(c + at4);
+        if (scalars > 0) c[at1] = s0;
+        if (scalars > 1) c[at1 + 1] = s1;
+        if (scalars > 2) c[at1 + 2] = s2;
     }
 
     /// <summary>
