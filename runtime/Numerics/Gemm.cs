@@ -1,27 +1,46 @@
 using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using ModelGen.Numerics.Simd;
 
 namespace ModelGen.Numerics;
 
 /// <summary>
 /// Single-precision matrix products on row-major spans, for generated code: <c>C = A·B</c>, <c>C = A·Bᵀ</c>,
-/// <c>C = Aᵀ·B</c>, each either overwriting C or adding to it. Allocation-free and deterministic: every element of C
-/// is a fixed-order sum over k. <c>Multiply</c> (for n &gt; 1) and <c>MultiplyTransposeA</c> accumulate each element
-/// in k order with fused multiply-adds, so on FMA hardware their results do not depend on the SIMD width.
+/// <c>C = Aᵀ·B</c>, each either overwriting C or adding to it. Allocation-free once warm (each thread keeps one
+/// packing buffer) and deterministic. The <c>…Parallel</c> overloads split large products across threads.
 /// </summary>
 /// <remarks>
+/// <para>
 /// For a Dense layer with Keras's kernel <c>W[in, out]</c>: forward <c>Y = X·W</c> (<c>Multiply</c>),
 /// input gradient <c>dX = dY·Wᵀ</c> (<c>MultiplyTransposeB</c>), kernel gradient <c>dW = Xᵀ·dY</c>
 /// (<c>MultiplyTransposeA</c>).
+/// </para>
+/// <para>
+/// Products run cache-blocked (GotoBLAS/BLIS structure) through a register-blocked microkernel: 8 rows × 2 vectors
+/// where the machine has 32 vector registers, 6 × 2 otherwise. A is read in place, B too when it is row-major;
+/// only the transposed B of <c>MultiplyTransposeB</c> is packed. Products with at most 4 columns take dot-product
+/// or column paths, and few rows go a row at a time.
+/// </para>
+/// <para>
+/// Determinism: the operations that produce an element of C depend only on the method, the shape <c>(m, k, n)</c>,
+/// <c>accumulate</c>, the SIMD width and the machine, never on buffer addresses; the parallel overloads give
+/// bit-for-bit the single-threaded result. Nearly every element is one chain of fused multiply-adds in k order,
+/// starting from C or zero, so it is also independent of m, of the blocking and of the SIMD width on FMA hardware
+/// (a block of rows multiplied alone gives the same bits as those rows of the whole product). The exceptions sum
+/// per-lane partial dot products in a fixed order that depends on the width: <c>Multiply</c> with n ≤ 4 (still
+/// independent of m), and <c>MultiplyTransposeB</c> with n ≤ 4 or fewer rows than one microkernel tile.
+/// </para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public static class Gemm
+public static partial class Gemm
 {
-    private const int RowBlock = 4;
+    /// <summary>Up to this many columns, <c>Multiply</c> and <c>MultiplyTransposeB</c> use dot products, and
+    /// <c>MultiplyTransposeA</c> vectorizes down the rows.</summary>
+    private const int NarrowColumns = 4;
 
     /// <summary><c>C[m, n] = A[m, k] · B[k, n]</c>, or <c>C += A·B</c> when <paramref name="accumulate"/>.</summary>
     /// <param name="a">A, <c>m × k</c> values.</param>
@@ -56,9 +75,17 @@ public static class Gemm
     public static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
         MultiplyTransposeA(a, b, c, m, k, n, accumulate, SimdDispatch.Best);
 
-    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
+        Multiply(a, b, c, m, k, n, accumulate, width, threads: 1);
+
+    internal static unsafe void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[k, n]");
+        if (Trivial(c, m, k, n, accumulate))
+        {
+            return;
+        }
+
         if (n == 1)
         {
             // A matrix-vector product (a Dense layer with one unit): B [k, 1] is also Bᵀ [1, k], and dot products
@@ -67,48 +94,143 @@ public static class Gemm
             return;
         }
 
-        Strided(a, k, 1, b, c, m, k, n, accumulate, width);
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            if (n <= NarrowColumns)
+            {
+                // A few columns: transpose B (n × k values) and take dot products of contiguous rows.
+                float* bt = Scratch(n * k);
+                Transpose(pb, k, n, bt);
+                Dots(a, new ReadOnlySpan<float>(bt, n * k), c, m, k, n, accumulate, width);
+                return;
+            }
+
+            Product(new Operands(pa, k, 1, pb, n, 1, pc, m, k, n, accumulate), width, threads);
+        }
     }
 
-    internal static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    internal static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
+        MultiplyTransposeA(a, b, c, m, k, n, accumulate, width, threads: 1);
+
+    internal static unsafe void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[k, m]", "[k, n]");
-        Strided(a, 1, m, b, c, m, k, n, accumulate, width);
+        if (Trivial(c, m, k, n, accumulate))
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            var operands = new Operands(pa, 1, m, pb, n, 1, pc, m, k, n, accumulate);
+            if (n <= NarrowColumns)
+            {
+                // A few columns (a gradient of a layer with few units): vectors run down the stored rows of A.
+                ColumnsDown(operands, width);
+                return;
+            }
+
+            Product(operands, width, threads);
+        }
     }
 
-    internal static void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    internal static void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
+        MultiplyTransposeB(a, b, c, m, k, n, accumulate, width, threads: 1);
+
+    internal static unsafe void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[n, k]");
-        Dots(a, b, c, m, k, n, accumulate, width);
+        if (Trivial(c, m, k, n, accumulate))
+        {
+            return;
+        }
+
+        if (n <= NarrowColumns || m < Rows(width))
+        {
+            // Few columns or few rows: packing would cost more than it saves; rows of A against rows of B.
+            Dots(a, b, c, m, k, n, accumulate, width);
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pc = c)
+        {
+            Product(new Operands(pa, k, 1, pb, 1, k, pc, m, k, n, accumulate), width, threads);
+        }
     }
 
-    /// <summary><c>C[i, j] (=|+=) Σ_p A[i, p] · B[j, p]</c>: rows of A against rows of B, both contiguous.</summary>
-    private static void Dots(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
+    /// <summary>Handles empty products: nothing to do when C is empty; C = 0 (or unchanged) when k = 0.</summary>
+    private static bool Trivial(Span<float> c, int m, int k, int n, bool accumulate)
     {
-        int i = 0;
-        for (; i <= m - RowBlock; i += RowBlock)
+        if (m == 0 || n == 0)
         {
-            for (int j = 0; j < n; j++)
-            {
-                ReadOnlySpan<float> bRow = b.Slice(j * k, k);
-                Dot4(a.Slice(i * k, RowBlock * k), bRow, k, width, out float s0, out float s1, out float s2, out float s3);
-                ref float c0 = ref c[i * n + j];
-                Store(ref c0, s0, accumulate);
-                Store(ref Unsafe.Add(ref c0, n), s1, accumulate);
-                Store(ref Unsafe.Add(ref c0, 2 * n), s2, accumulate);
-                Store(ref Unsafe.Add(ref c0, 3 * n), s3, accumulate);
-            }
+            return true;
         }
 
-        for (; i < m; i++)
+        if (k == 0)
         {
-            ReadOnlySpan<float> aRow = a.Slice(i * k, k);
-            for (int j = 0; j < n; j++)
+            if (!accumulate)
             {
-                Store(ref c[i * n + j], Dot1(aRow, b.Slice(j * k, k), width), accumulate);
+                c.Clear();
             }
+
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>Whether the hardware has 32 vector registers, room for the 8-row microkernel's 16 accumulators.</summary>
+    private static readonly bool WideRegisterFile = Avx512F.IsSupported || AdvSimd.Arm64.IsSupported;
+
+    /// <summary>Rows of the microkernel tile for a width.</summary>
+    private static int Rows(SimdWidth width) => WideRegisterFile ? Kernel8.Rows : Kernel6.Rows;
+
+    /// <summary>A general product, blocked, on up to <paramref name="threads"/> threads.</summary>
+    private static void Product(in Operands o, SimdWidth width, int threads)
+    {
+        if (threads > 1)
+        {
+            BlockedParallel(o, width, threads);
+        }
+        else
+        {
+            Blocked(o, width, 0, o.M, 0, o.N);
         }
     }
+
+    /// <summary>The blocked product of rows <c>i0..i1</c> and columns <c>j0..j1</c>, with the kernel for this machine and width.</summary>
+    private static void Blocked(in Operands o, SimdWidth width, int i0, int i1, int j0, int j1)
+    {
+        if (WideRegisterFile)
+        {
+            Blocked<Kernel8>(o, width, i0, i1, j0, j1);
+        }
+        else
+        {
+            Blocked<Kernel6>(o, width, i0, i1, j0, j1);
+        }
+    }
+
+    private static void Blocked<TKernel>(in Operands o, SimdWidth width, int i0, int i1, int j0, int j1)
+        where TKernel : IMicroKernel
+    {
+        switch (width)
+        {
+            case SimdWidth.V512: Blocked<Vector512<float>, Vector512Ops, TKernel>(o, i0, i1, j0, j1); break;
+            case SimdWidth.V256: Blocked<Vector256<float>, Vector256Ops, TKernel>(o, i0, i1, j0, j1); break;
+            case SimdWidth.V128: Blocked<Vector128<float>, Vector128Ops, TKernel>(o, i0, i1, j0, j1); break;
+            default: Blocked<float, ScalarOps, TKernel>(o, i0, i1, j0, j1); break;
+        }
+    }
+
+    /// <summary>Columns of the microkernel tile (two vectors) for a width.</summary>
+    private static int TileColumns(SimdWidth width) => width switch
+    {
+        SimdWidth.V512 => 2 * Vector512<float>.Count,
+        SimdWidth.V256 => 2 * Vector256<float>.Count,
+        SimdWidth.V128 => 2 * Vector128<float>.Count,
+        _ => 2,
+    };
 
     private static void Validate(int aLength, int bLength, int cLength, int m, int k, int n, string aShape, string bShape)
     {
@@ -127,205 +249,4 @@ public static class Gemm
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store(ref float c, float value, bool accumulate) => c = accumulate ? c + value : value;
-
-    // ---- C (=|+=) A·B with A read through strides: element (i, p) at a[i * rowStride + p * colStride]. ----
-
-    private static void Strided(ReadOnlySpan<float> a, int rowStride, int colStride, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width)
-    {
-        var args = new StridedArgs(rowStride, colStride, m, k, n, accumulate);
-        int j = 0;
-        if (width >= SimdWidth.V512) j = StridedColumns<Vector512<float>, Vector512Ops>(a, b, c, args, j);
-        if (width >= SimdWidth.V256) j = StridedColumns<Vector256<float>, Vector256Ops>(a, b, c, args, j);
-        if (width >= SimdWidth.V128) j = StridedColumns<Vector128<float>, Vector128Ops>(a, b, c, args, j);
-        StridedColumns<float, ScalarOps>(a, b, c, args, j);
-    }
-
-    private readonly record struct StridedArgs(int RowStride, int ColStride, int M, int K, int N, bool Accumulate);
-
-    /// <summary>Handles the columns from <paramref name="j"/> on in blocks of two, then one, vectors; returns where it stopped.</summary>
-    private static int StridedColumns<TVec, TOps>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, StridedArgs args, int j)
-        where TVec : struct
-        where TOps : ISimdOps<TVec>
-    {
-        int w = TOps.Count;
-        for (; j <= args.N - 2 * w; j += 2 * w)
-        {
-            int i = 0;
-            for (; i <= args.M - RowBlock; i += RowBlock)
-            {
-                Kernel4x2<TVec, TOps>(a, b, c, args, i, j);
-            }
-
-            for (; i < args.M; i++)
-            {
-                Kernel1x1<TVec, TOps>(a, b, c, args, i, j);
-                Kernel1x1<TVec, TOps>(a, b, c, args, i, j + w);
-            }
-        }
-
-        for (; j <= args.N - w; j += w)
-        {
-            int i = 0;
-            for (; i <= args.M - RowBlock; i += RowBlock)
-            {
-                Kernel4x1<TVec, TOps>(a, b, c, args, i, j);
-            }
-
-            for (; i < args.M; i++)
-            {
-                Kernel1x1<TVec, TOps>(a, b, c, args, i, j);
-            }
-        }
-
-        return j;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TVec LoadOrZero<TVec, TOps>(Span<float> c, int index, bool accumulate)
-        where TVec : struct
-        where TOps : ISimdOps<TVec> =>
-        accumulate ? TOps.Load(c, index) : TOps.Create(0f);
-
-    private static void Kernel4x2<TVec, TOps>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, StridedArgs args, int i, int j)
-        where TVec : struct
-        where TOps : ISimdOps<TVec>
-    {
-        int w = TOps.Count, n = args.N, rs = args.RowStride, cs = args.ColStride;
-        int c0 = i * n + j, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-        TVec c00 = LoadOrZero<TVec, TOps>(c, c0, args.Accumulate), c01 = LoadOrZero<TVec, TOps>(c, c0 + w, args.Accumulate);
-        TVec c10 = LoadOrZero<TVec, TOps>(c, c1, args.Accumulate), c11 = LoadOrZero<TVec, TOps>(c, c1 + w, args.Accumulate);
-        TVec c20 = LoadOrZero<TVec, TOps>(c, c2, args.Accumulate), c21 = LoadOrZero<TVec, TOps>(c, c2 + w, args.Accumulate);
-        TVec c30 = LoadOrZero<TVec, TOps>(c, c3, args.Accumulate), c31 = LoadOrZero<TVec, TOps>(c, c3 + w, args.Accumulate);
-
-        ref float a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), i * rs);
-        int bo = j;
-        for (int p = 0; p < args.K; p++, bo += n)
-        {
-            TVec b0 = TOps.Load(b, bo), b1 = TOps.Load(b, bo + w);
-            ref float ap = ref Unsafe.Add(ref a0, p * cs);
-            TVec x = TOps.Create(ap);
-            c00 = TOps.MultiplyAdd(x, b0, c00); c01 = TOps.MultiplyAdd(x, b1, c01);
-            x = TOps.Create(Unsafe.Add(ref ap, rs));
-            c10 = TOps.MultiplyAdd(x, b0, c10); c11 = TOps.MultiplyAdd(x, b1, c11);
-            x = TOps.Create(Unsafe.Add(ref ap, 2 * rs));
-            c20 = TOps.MultiplyAdd(x, b0, c20); c21 = TOps.MultiplyAdd(x, b1, c21);
-            x = TOps.Create(Unsafe.Add(ref ap, 3 * rs));
-            c30 = TOps.MultiplyAdd(x, b0, c30); c31 = TOps.MultiplyAdd(x, b1, c31);
-        }
-
-        TOps.Store(c00, c, c0); TOps.Store(c01, c, c0 + w);
-        TOps.Store(c10, c, c1); TOps.Store(c11, c, c1 + w);
-        TOps.Store(c20, c, c2); TOps.Store(c21, c, c2 + w);
-        TOps.Store(c30, c, c3); TOps.Store(c31, c, c3 + w);
-    }
-
-    private static void Kernel4x1<TVec, TOps>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, StridedArgs args, int i, int j)
-        where TVec : struct
-        where TOps : ISimdOps<TVec>
-    {
-        int n = args.N, rs = args.RowStride, cs = args.ColStride;
-        int c0 = i * n + j, c1 = c0 + n, c2 = c1 + n, c3 = c2 + n;
-        TVec s0 = LoadOrZero<TVec, TOps>(c, c0, args.Accumulate), s1 = LoadOrZero<TVec, TOps>(c, c1, args.Accumulate);
-        TVec s2 = LoadOrZero<TVec, TOps>(c, c2, args.Accumulate), s3 = LoadOrZero<TVec, TOps>(c, c3, args.Accumulate);
-
-        ref float a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), i * rs);
-        int bo = j;
-        for (int p = 0; p < args.K; p++, bo += n)
-        {
-            TVec bv = TOps.Load(b, bo);
-            ref float ap = ref Unsafe.Add(ref a0, p * cs);
-            s0 = TOps.MultiplyAdd(TOps.Create(ap), bv, s0);
-            s1 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref ap, rs)), bv, s1);
-            s2 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref ap, 2 * rs)), bv, s2);
-            s3 = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref ap, 3 * rs)), bv, s3);
-        }
-
-        TOps.Store(s0, c, c0); TOps.Store(s1, c, c1); TOps.Store(s2, c, c2); TOps.Store(s3, c, c3);
-    }
-
-    private static void Kernel1x1<TVec, TOps>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, StridedArgs args, int i, int j)
-        where TVec : struct
-        where TOps : ISimdOps<TVec>
-    {
-        int n = args.N, cs = args.ColStride;
-        int c0 = i * n + j;
-        TVec s = LoadOrZero<TVec, TOps>(c, c0, args.Accumulate);
-        ref float a0 = ref Unsafe.Add(ref MemoryMarshal.GetReference(a), i * args.RowStride);
-        int bo = j;
-        for (int p = 0; p < args.K; p++, bo += n)
-        {
-            s = TOps.MultiplyAdd(TOps.Create(Unsafe.Add(ref a0, p * cs)), TOps.Load(b, bo), s);
-        }
-
-        TOps.Store(s, c, c0);
-    }
-
-    // ---- Dot products for C = A·Bᵀ: rows of A against rows of the stored B, both contiguous. ----
-
-    /// <summary>Four dot products of consecutive rows of <paramref name="a4"/> (<c>4 × k</c>) with <paramref name="b"/>.</summary>
-    private static void Dot4(ReadOnlySpan<float> a4, ReadOnlySpan<float> b, int k, SimdWidth width, out float s0, out float s1, out float s2, out float s3)
-    {
-        s0 = s1 = s2 = s3 = 0f;
-        int p = 0;
-        if (width >= SimdWidth.V512) p = Dot4Body<Vector512<float>, Vector512Ops>(a4, b, k, p, ref s0, ref s1, ref s2, ref s3);
-        if (width >= SimdWidth.V256) p = Dot4Body<Vector256<float>, Vector256Ops>(a4, b, k, p, ref s0, ref s1, ref s2, ref s3);
-        if (width >= SimdWidth.V128) p = Dot4Body<Vector128<float>, Vector128Ops>(a4, b, k, p, ref s0, ref s1, ref s2, ref s3);
-        Dot4Body<float, ScalarOps>(a4, b, k, p, ref s0, ref s1, ref s2, ref s3);
-    }
-
-    private static int Dot4Body<TVec, TOps>(ReadOnlySpan<float> a4, ReadOnlySpan<float> b, int k, int p, ref float s0, ref float s1, ref float s2, ref float s3)
-        where TVec : struct
-        where TOps : ISimdOps<TVec>
-    {
-        int last = k - TOps.Count;
-        if (p > last)
-        {
-            return p;
-        }
-
-        TVec zero = TOps.Create(0f);
-        TVec t0 = zero, t1 = zero, t2 = zero, t3 = zero;
-        for (; p <= last; p += TOps.Count)
-        {
-            TVec bv = TOps.Load(b, p);
-            t0 = TOps.MultiplyAdd(TOps.Load(a4, p), bv, t0);
-            t1 = TOps.MultiplyAdd(TOps.Load(a4, k + p), bv, t1);
-            t2 = TOps.MultiplyAdd(TOps.Load(a4, 2 * k + p), bv, t2);
-            t3 = TOps.MultiplyAdd(TOps.Load(a4, 3 * k + p), bv, t3);
-        }
-
-        s0 += TOps.Sum(t0); s1 += TOps.Sum(t1); s2 += TOps.Sum(t2); s3 += TOps.Sum(t3);
-        return p;
-    }
-
-    private static float Dot1(ReadOnlySpan<float> a, ReadOnlySpan<float> b, SimdWidth width)
-    {
-        float s = 0f;
-        int p = 0;
-        if (width >= SimdWidth.V512) p = Dot1Body<Vector512<float>, Vector512Ops>(a, b, p, ref s);
-        if (width >= SimdWidth.V256) p = Dot1Body<Vector256<float>, Vector256Ops>(a, b, p, ref s);
-        if (width >= SimdWidth.V128) p = Dot1Body<Vector128<float>, Vector128Ops>(a, b, p, ref s);
-        Dot1Body<float, ScalarOps>(a, b, p, ref s);
-        return s;
-    }
-
-    private static int Dot1Body<TVec, TOps>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int p, ref float s)
-        where TVec : struct
-        where TOps : ISimdOps<TVec>
-    {
-        int last = a.Length - TOps.Count;
-        if (p > last)
-        {
-            return p;
-        }
-
-        TVec t = TOps.Create(0f);
-        for (; p <= last; p += TOps.Count)
-        {
-            t = TOps.MultiplyAdd(TOps.Load(a, p), TOps.Load(b, p), t);
-        }
-
-        s += TOps.Sum(t);
-        return p;
-    }
 }
