@@ -947,7 +947,7 @@ internal sealed partial class GpuEmitter
         {
             string body = activation switch
             {
-                ActivationKind.Relu => "x > 0f ? x : 0f",
+                ActivationKind.Relu => "x < 0f ? 0f : x", // NaN stays NaN, as on the CPU
                 ActivationKind.Tanh => "global::System.MathF.Tanh(x)",
                 ActivationKind.Sigmoid => "1f / (1f + global::System.MathF.Exp(-x))",
                 ActivationKind.Elu => "x > 0f ? x : global::System.MathF.Exp(x) - 1f",

@@ -236,13 +236,13 @@ internal sealed partial class GpuEmitter
     /// <summary>Per-sample buffers: the host data staged on the device, then every layer's.</summary>
     private IEnumerable<(string Field, long Width, string Purpose)> RowBuffers()
     {
-        yield return ("_input", _plan.InputSize, "host inputs copied to the device");
+        yield return ("_input", _plan.InputSize, "inputs from the host");
         if (Compiled)
         {
-            yield return ("_labels", _plan.LabelSize, "host labels copied to the device, or a shuffled batch's");
+            yield return ("_labels", _plan.LabelSize, "labels from the host, or a shuffled batch's");
         }
 
-        yield return ("_output", _plan.OutputSize, "outputs to copy back to the host");
+        yield return ("_output", _plan.OutputSize, "outputs for the host");
         foreach ((string Field, long Width, string Purpose) buffer in _layout.RowBuffers(Compiled))
         {
             yield return buffer;
@@ -618,17 +618,26 @@ internal sealed partial class GpuEmitter
         w.Line();
 
         List<(string Field, long Width, string Purpose)> rowBuffers = RowBuffers().ToList();
+        w.Line("// The per-sample buffers' values per sample and purposes, in the order AllocateRowBuffers assigns them.");
+        w.Line($"private static readonly int[] s_rowBufferWidths = {{ {string.Join(", ", rowBuffers.Select(b => Int(b.Width)))} }};");
+        w.Line($"private static readonly string[] s_rowBufferPurposes =");
+        w.Line("{");
+        foreach ((string _, long _, string purpose) in rowBuffers)
+        {
+            w.Line($"    {SourceWriter.Literal(purpose)},");
+        }
+
+        w.Line("};");
+        w.Line();
         w.Line("/// <summary>Allocates every per-sample buffer for <paramref name=\"rows\"/> samples: all of them, or (out of memory) none.</summary>");
         w.Line($"[global::System.Diagnostics.CodeAnalysis.MemberNotNull({string.Join(", ", rowBuffers.Select(b => "nameof(" + b.Field + ")"))})]");
         w.Open("private void AllocateRowBuffers(int rows)");
         w.Line($"var fresh = new {Buffer}[{Int(rowBuffers.Count)}];");
         w.Line("int allocated = 0;");
         w.Open("try");
-        foreach ((string field, long width, string purpose) in rowBuffers)
-        {
-            w.Line($"fresh[allocated++] = Allocate((long)rows * {Int(width)}, $\"{purpose} for {{rows}} samples\");");
-        }
-
+        w.Open("for (; allocated < fresh.Length; allocated++)");
+        w.Line("fresh[allocated] = Allocate((long)rows * s_rowBufferWidths[allocated], $\"{s_rowBufferPurposes[allocated]} for {rows} samples\");");
+        w.Close();
         w.Close();
         w.Line("catch");
         w.Line("{");
