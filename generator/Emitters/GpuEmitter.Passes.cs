@@ -78,7 +78,7 @@ internal sealed partial class GpuEmitter
         bool softmax = group.Activation == ActivationKind.Softmax;
         string z = _layout.HasPreActivation(d) ? _layout.PreActivation(d) : _layout.Output(d, training);
         string x = _layout.Input(d, training);
-        w.Line($"// {group.Name}: {SummaryTable.Describe(_plan, group)}");
+        w.Line($"// {group.Name}: {Describe(group, training)}");
         switch (group.Kind)
         {
             case FusionKind.WeightsActivation:
@@ -154,6 +154,43 @@ internal sealed partial class GpuEmitter
                 return;
             }
         }
+    }
+
+    /// <summary>A fused group's forward launches in words, for the comment above them.</summary>
+    private string Describe(FusionGroup group, bool training)
+    {
+        string activation = group.Activation == ActivationKind.Linear ? string.Empty : Names.Of(group.Activation);
+        string then = activation.Length == 0 ? string.Empty : group.Activation == ActivationKind.Softmax ? ", softmax per row" : " + " + activation;
+        string bn = group.BatchNormalization >= 0 ? _plan.Layers[group.BatchNormalization].Name : string.Empty;
+        return group.Kind switch
+        {
+            FusionKind.WeightsBatchNormActivation => training
+                ? $"GEMM, then {bn}'s batch statistics, normalization{then} per feature group"
+                : $"one GEMM with {bn} (moving statistics){then} in its epilogue",
+            FusionKind.WeightsActivationBatchNorm => training
+                ? $"GEMM + bias{then}, then {bn}'s batch statistics and normalization per feature group"
+                : $"one GEMM with bias{then} and {bn} (moving statistics) in its epilogue",
+            _ => $"GEMM + bias{then}",
+        };
+    }
+
+    /// <summary>A fused group's backward launches in words.</summary>
+    private string DescribeBackward(FusionGroup group)
+    {
+        var names = new System.Collections.Generic.List<string>();
+        string activation = group.Activation == ActivationKind.Linear ? string.Empty : Names.Of(group.Activation);
+        string bn = group.BatchNormalization >= 0 ? _plan.Layers[group.BatchNormalization].Name : string.Empty;
+        foreach (string part in group.Kind == FusionKind.WeightsActivationBatchNorm ? new[] { bn, activation } : new[] { activation, bn })
+        {
+            if (part.Length > 0)
+            {
+                names.Add(part);
+            }
+        }
+
+        bool bias = ((DenseSpec)_plan.Layers[group.First].Spec).UseBias;
+        string through = names.Count == 0 ? "dz" : "dz through " + string.Join(" and ", names);
+        return $"{through}{(bias ? " with the bias gradient" : string.Empty)}, then the kernel{(_layout.NeedsInputDelta(group.First) ? " and input" : string.Empty)} gradients";
     }
 
     /// <summary>Launches a Dense's forward product: tiles of the [rows, units] output, or one thread per value.</summary>
@@ -292,7 +329,7 @@ internal sealed partial class GpuEmitter
         bool lossFusedHere = fusedTarget is not null && last == _layout.Last;
         bool softmax = group.Activation == ActivationKind.Softmax;
         string dz;
-        w.Line($"// {group.Name}: {SummaryTable.Describe(_plan, group)}");
+        w.Line($"// {group.Name}: {DescribeBackward(group)}");
         switch (group.Kind)
         {
             case FusionKind.WeightsActivation:
