@@ -595,15 +595,20 @@ internal sealed partial class GpuEmitter
     private void WriteBuffers(SourceWriter w)
     {
         const string Buffer = "global::ILGPU.Runtime.MemoryBuffer1D<float, global::ILGPU.Stride1D.Dense>";
+        w.Line("/// <summary>Allocates a device buffer of floats.</summary>");
+        w.Line($"private {Buffer} Allocate(long length, string what) => Allocate<float>(length, what);");
+        w.Line();
         w.Line("/// <summary>Allocates a device buffer, turning a failure into an error that names the model and the bytes requested.</summary>");
-        w.Open($"private {Buffer} Allocate(long length, string what)");
+        w.Line("private global::ILGPU.Runtime.MemoryBuffer1D<T, global::ILGPU.Stride1D.Dense> Allocate<T>(long length, string what)");
+        w.Line("    where T : unmanaged");
+        w.Open();
         w.Open("try");
-        w.Line("return _accelerator.Allocate1D<float>(length);");
+        w.Line("return _accelerator.Allocate1D<T>(length);");
         w.Close();
         w.Line("catch (global::System.Exception exception) when (exception is global::System.OutOfMemoryException or global::ILGPU.Runtime.AcceleratorException)");
         w.Line("{");
         w.Line("    throw new global::System.OutOfMemoryException(");
-        w.Line($"        $\"{Display}: out of device memory on {{_accelerator.Name}}: {{what}} needs {{length * sizeof(float)}} bytes ({{length}} floats). \" +");
+        w.Line($"        $\"{Display}: out of device memory on {{_accelerator.Name}}: {{what}} needs {{(length * global::System.Runtime.CompilerServices.Unsafe.SizeOf<T>())}} bytes ({{length}} values). \" +");
         w.Line("        \"Use smaller batches, or free other buffers on the accelerator.\", exception);");
         w.Line("}");
         w.Close();
