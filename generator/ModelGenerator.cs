@@ -19,7 +19,8 @@ namespace ModelGen.Generator;
 /// The ModelGen source generator. The data flows one way, each stage in its own folder:
 /// front end (<see cref="ModelFileParser"/> for <c>.model</c> files, <see cref="AttributeReader"/> for attributes)
 /// → <see cref="ModelDefinition"/> (value-equatable) → <see cref="ModelValidator"/> (diagnostics)
-/// → <see cref="ModelPlanner"/> (shapes, fusion, buffers) → <see cref="CpuEmitter"/>.
+/// → <see cref="ModelPlanner"/> (shapes, fusion, buffers) → <see cref="CpuEmitter"/>, and <see cref="GpuEmitter"/> where the
+/// compilation references ILGPU.
 /// Diagnostics of <c>.model</c> files are reported here; those of attribute models by <c>ModelAnalyzer</c>, which
 /// runs the same reader and validator and can point into C# source. Nothing a user writes makes this throw: every
 /// stage is guarded per model and turns an unexpected exception into MG0015 for that model alone.
@@ -204,7 +205,13 @@ internal static class Guard
 
         try
         {
-            return new GeneratedModel(CpuEmitter.Emit(plan.Plan, cancellationToken), EquatableArray<DiagnosticInfo>.Empty);
+            EquatableArray<GeneratedSource> sources = CpuEmitter.Emit(plan.Plan, cancellationToken);
+            if (GpuEmitter.Emit(plan.Plan, cancellationToken) is { } gpu)
+            {
+                sources = sources.Append(gpu);
+            }
+
+            return new GeneratedModel(sources, EquatableArray<DiagnosticInfo>.Empty);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -4,6 +4,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
+using ModelGen;
 
 namespace Samples.Circles;
 
@@ -13,6 +17,7 @@ namespace Samples.Circles;
 /// normalization, with it after the ReLU and with it before, 100 epochs each, over several seeds. Prints train and
 /// test accuracy beside the tutorial's, how soon test accuracy reaches 80 %, the time taken, and writes the learning
 /// curves as a PNG. Each model is defined in Models/*.model and again, with attributes, in AttributeForm.cs.
+/// With <c>--gpu</c> every fit runs on the best ILGPU accelerator present through the models' <c>M.Gpu</c> classes.
 /// </summary>
 public static class Program
 {
@@ -36,14 +41,47 @@ public static class Program
         var total = Stopwatch.StartNew();
         Csv data = Csv.Load("circles.csv");
         int[] seeds = Enumerable.Range(1, options.Seeds).ToArray();
-        ModelResult[] results =
+        ModelResult[] results;
+        string backend;
+        if (options.Gpu)
         {
-            Experiment.Run(seed => new NoBn(seed), "no BN", 0.838, 0.846, data, TrainRows, seeds, options.Epochs),
-            Experiment.Run(seed => new BnAfterRelu(seed), "BN after the ReLU", 0.846, 0.848, data, TrainRows, seeds, options.Epochs),
-            Experiment.Run(seed => new BnBeforeRelu(seed), "BN before the ReLU", 0.826, 0.830, data, TrainRows, seeds, options.Epochs),
-        };
+            // Every model class also has a Gpu class (the project references ILGPU); each fit gets its own, disposed at the end.
+            using Context context = Context.Create(builder => builder.Default().EnableAlgorithms());
+            Device device = BestDevice(context);
+            using Accelerator accelerator = device.CreateAccelerator(context);
+            backend = $"GPU through ILGPU: {accelerator.Name} ({accelerator.AcceleratorType})";
+            Console.WriteLine($"Circles: training on {accelerator.Name} ({accelerator.AcceleratorType})");
+            var created = new List<IDisposable>();
+            TGpu Track<TGpu>(TGpu gpu) where TGpu : IDisposable
+            {
+                created.Add(gpu);
+                return gpu;
+            }
+
+            results = new[]
+            {
+                Experiment.Run(seed => Track(new NoBn.Gpu(new NoBn(seed), accelerator)), "no BN", 0.838, 0.846, data, TrainRows, seeds, options.Epochs),
+                Experiment.Run(seed => Track(new BnAfterRelu.Gpu(new BnAfterRelu(seed), accelerator)), "BN after the ReLU", 0.846, 0.848, data, TrainRows, seeds, options.Epochs),
+                Experiment.Run(seed => Track(new BnBeforeRelu.Gpu(new BnBeforeRelu(seed), accelerator)), "BN before the ReLU", 0.826, 0.830, data, TrainRows, seeds, options.Epochs),
+            };
+            created.ForEach(gpu => gpu.Dispose());
+
+            // Name the rows after the models, not their nested Gpu class.
+            results = results.Zip(new[] { nameof(NoBn), nameof(BnAfterRelu), nameof(BnBeforeRelu) }, (result, name) => result with { Name = name }).ToArray();
+        }
+        else
+        {
+            backend = "CPU";
+            results = new[]
+            {
+                Experiment.Run(seed => new NoBn(seed), "no BN", 0.838, 0.846, data, TrainRows, seeds, options.Epochs),
+                Experiment.Run(seed => new BnAfterRelu(seed), "BN after the ReLU", 0.846, 0.848, data, TrainRows, seeds, options.Epochs),
+                Experiment.Run(seed => new BnBeforeRelu(seed), "BN before the ReLU", 0.826, 0.830, data, TrainRows, seeds, options.Epochs),
+            };
+        }
 
         Console.WriteLine($"Circles: the Keras BatchNormalization tutorial on two noisy circles ({TrainRows} train / {data.Rows - TrainRows} test rows)");
+        Console.WriteLine($"backend: {backend}");
         Console.WriteLine($"{options.Epochs} epochs, batch 32, SGD lr 0.01 momentum 0.9, binary cross-entropy; {Seeds(seeds)}");
         Console.WriteLine();
         foreach (string line in Table(results, seeds.Length, options.Epochs))
@@ -64,6 +102,12 @@ public static class Program
         Console.WriteLine($"Total time: {total.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         return 0;
     }
+
+    /// <summary>The best accelerator present: a CUDA GPU, then an OpenCL one, then ILGPU's CPU accelerator (always there).</summary>
+    private static Device BestDevice(Context context) =>
+        context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda)
+        ?? context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.OpenCL)
+        ?? context.GetPreferredDevice(preferCPU: true);
 
     private static string Seeds(int[] seeds) =>
         seeds.Length == 1 ? $"seed {seeds[0]}" : $"{seeds.Length} seeds ({seeds[0]}..{seeds[^1]}), each for the initial weights and the shuffling";

@@ -3,20 +3,22 @@ using System.IO;
 
 namespace Samples.LearningRates;
 
-/// <summary>The sample's options: <c>--output DIR</c>, <c>--seeds N</c>, <c>--epochs N</c>.</summary>
-internal sealed record CommandLine(string OutputDirectory, int Seeds, int Epochs)
+/// <summary>The sample's options: <c>--output DIR</c>, <c>--seeds N</c>, <c>--epochs N</c>, <c>--gpu</c>.</summary>
+internal sealed record CommandLine(string OutputDirectory, int Seeds, int Epochs, bool Gpu)
 {
     public const string Usage =
-        "usage: LearningRates [--output DIR] [--seeds N] [--epochs N]\n" +
+        "usage: LearningRates [--output DIR] [--seeds N] [--epochs N] [--gpu]\n" +
         "  --output DIR  where the PNG goes (default: artifacts/learning-rates under the current directory)\n" +
         "  --seeds N     seeds per model and learning rate, 1..N, each for the initial weights and the batch order (default: 3)\n" +
-        "  --epochs N    epochs per run (default: 20)";
+        "  --epochs N    epochs per run (default: 20)\n" +
+        "  --gpu         train on the best ILGPU accelerator present (CUDA, then OpenCL, then ILGPU's CPU accelerator) through M.Gpu";
 
     /// <summary>Parses the arguments; returns null and writes the problem to <paramref name="error"/> when they are wrong.</summary>
     public static CommandLine? Parse(string[] args, out string? error)
     {
         string output = Path.Combine("artifacts", "learning-rates");
         int seeds = 3, epochs = 20;
+        bool gpu = false;
         error = null;
         for (int i = 0; i < args.Length; i++)
         {
@@ -24,6 +26,12 @@ internal sealed record CommandLine(string OutputDirectory, int Seeds, int Epochs
             if (name is "-h" or "--help")
             {
                 return null;
+            }
+
+            if (name == "--gpu")
+            {
+                gpu = true;
+                continue;
             }
 
             if (i + 1 >= args.Length)
@@ -53,7 +61,7 @@ internal sealed record CommandLine(string OutputDirectory, int Seeds, int Epochs
             }
         }
 
-        return new CommandLine(Path.GetFullPath(output), seeds, epochs);
+        return new CommandLine(Path.GetFullPath(output), seeds, epochs, gpu);
     }
 
     private static bool TryParsePositive(string text, out int value) =>

@@ -4,6 +4,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ILGPU;
+using ILGPU.Algorithms;
+using ILGPU.Runtime;
 
 namespace Samples.LearningRates;
 
@@ -11,7 +14,8 @@ namespace Samples.LearningRates;
 /// Measures the claim "batch normalization keeps training stable at high learning rates" on the 8x8 digits: an MLP
 /// without batch normalization (PlainMlp) and the same MLP with it (BatchNormMlp), trained with plain SGD at learning
 /// rates 0.001 to 1000, several seeds each. Prints the final validation cross-entropy and accuracy per learning rate
-/// and writes them as a PNG; runs that diverge are shown as such, never as a crash.
+/// and writes them as a PNG; runs that diverge are shown as such, never as a crash. With <c>--gpu</c> every run trains
+/// on the best ILGPU accelerator present through the models' <c>M.Gpu</c> classes.
 /// </summary>
 public static class Program
 {
@@ -35,15 +39,47 @@ public static class Program
         Digits data = Digits.Load(trainFraction: 0.8);
         float[] rates = Enumerable.Range(0, 7).Select(i => (float)(0.001 * Math.Pow(10, i))).ToArray();
         int[] seeds = Enumerable.Range(1, options.Seeds).ToArray();
-        ModelSweep[] sweeps =
+        ModelSweep[] sweeps;
+        string backend;
+        if (options.Gpu)
         {
-            Experiment.Sweep(seed => new PlainMlp(seed), rates, data, seeds, options.Epochs, BatchSize),
-            Experiment.Sweep(seed => new BatchNormMlp(seed), rates, data, seeds, options.Epochs, BatchSize),
-        };
+            // Every model class also has a Gpu class (the project references ILGPU); each run gets its own, disposed at the end.
+            using Context context = Context.Create(builder => builder.Default().EnableAlgorithms());
+            Device device = BestDevice(context);
+            using Accelerator accelerator = device.CreateAccelerator(context);
+            backend = $"GPU through ILGPU: {accelerator.Name} ({accelerator.AcceleratorType})";
+            Console.WriteLine($"LearningRates: training on {accelerator.Name} ({accelerator.AcceleratorType})");
+            var created = new List<IDisposable>();
+            TGpu Track<TGpu>(TGpu gpu) where TGpu : IDisposable
+            {
+                created.Add(gpu);
+                return gpu;
+            }
+
+            sweeps = new[]
+            {
+                Experiment.Sweep(seed => Track(new PlainMlp.Gpu(new PlainMlp(seed), accelerator)), rates, data, seeds, options.Epochs, BatchSize),
+                Experiment.Sweep(seed => Track(new BatchNormMlp.Gpu(new BatchNormMlp(seed), accelerator)), rates, data, seeds, options.Epochs, BatchSize),
+            };
+            created.ForEach(gpu => gpu.Dispose());
+
+            // Name the columns after the models, not their nested Gpu class.
+            sweeps = sweeps.Zip(new[] { nameof(PlainMlp), nameof(BatchNormMlp) }, (sweep, name) => sweep with { Name = name }).ToArray();
+        }
+        else
+        {
+            backend = "CPU";
+            sweeps = new[]
+            {
+                Experiment.Sweep(seed => new PlainMlp(seed), rates, data, seeds, options.Epochs, BatchSize),
+                Experiment.Sweep(seed => new BatchNormMlp(seed), rates, data, seeds, options.Epochs, BatchSize),
+            };
+        }
 
         Console.WriteLine($"LearningRates: digits 8x8 (pixels / 16), {data.TrainRows} train / {data.ValRows} validation rows (seeded shuffle, seed {Digits.SplitSeed})");
         Console.WriteLine($"plain SGD (no momentum), batch {BatchSize}, {options.Epochs} epochs, sparse categorical cross-entropy; " +
             (seeds.Length == 1 ? "seed 1" : $"{seeds.Length} seeds ({seeds[0]}..{seeds[^1]}), each for the initial weights and the batch order"));
+        Console.WriteLine($"backend: {backend}");
         Console.WriteLine();
         foreach (string line in Table(sweeps, rates))
         {
@@ -69,6 +105,12 @@ public static class Program
         Console.WriteLine($"Total time: {F(total.Elapsed.TotalSeconds, "0.0")} s");
         return 0;
     }
+
+    /// <summary>The best accelerator present: a CUDA GPU, then an OpenCL one, then ILGPU's CPU accelerator (always there).</summary>
+    private static Device BestDevice(Context context) =>
+        context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda)
+        ?? context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.OpenCL)
+        ?? context.GetPreferredDevice(preferCPU: true);
 
     private static IEnumerable<string> Table(ModelSweep[] sweeps, float[] rates)
     {

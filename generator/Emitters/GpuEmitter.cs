@@ -1,0 +1,856 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+/// <summary>
+/// Emits the GPU backend of a model, <c>{Namespace}.{Type}.Gpu.g.cs</c>: the nested class <c>M.Gpu</c> (SPEC §3), built
+/// from an <c>M</c> and an ILGPU accelerator. Only for a compilation that references ILGPU and a model whose layers
+/// all have CPU kernels (the same layers run here); otherwise nothing. Its kernels are static methods of the class
+/// with the model's sizes and weight offsets as constants, loaded once per instance; the weights, the optimizer's
+/// state and the moving statistics live on the device from construction until <c>SyncToHost</c> copies them back.
+/// </summary>
+internal sealed partial class GpuEmitter
+{
+    private readonly ModelPlan _plan;
+    private readonly GpuLayout _layout;
+    private readonly GpuKernelSet _kernels = new();
+    private readonly string _model;
+
+    private GpuEmitter(ModelPlan plan)
+    {
+        _plan = plan;
+        _layout = new GpuLayout(plan);
+        _model = plan.Type.Name;
+    }
+
+    private static string Generated => string.Format(CultureInfo.InvariantCulture, CpuEmitter.GeneratedCodeAttribute, SourceWriter.Version);
+
+    /// <summary>The GPU file of a model, or null when the compilation does not reference ILGPU or a layer has no kernel.</summary>
+    public static GeneratedSource? Emit(ModelPlan plan, CancellationToken cancellationToken)
+    {
+        if (!plan.EmitGpu || !plan.HasCpuKernels)
+        {
+            return null;
+        }
+
+        var emitter = new GpuEmitter(plan);
+
+        // First pass: run every pass once to learn which kernels they launch (fields and loads come before them).
+        // (and to write the kernels once, which records the activation functions they call).
+        var scratch = new SourceWriter();
+        emitter.WritePasses(scratch);
+        emitter.WriteKernels(scratch);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var writer = new SourceWriter();
+        TypeScaffold.Open(writer, plan, "the GPU backend (ILGPU)", string.Empty, partOnly: true);
+        emitter.WriteClass(writer);
+        TypeScaffold.Close(writer, plan);
+        return new GeneratedSource(TypeScaffold.HintName(plan.Type, ".Gpu"), writer.ToString());
+    }
+
+    private bool Compiled => _plan.Compile is not null;
+
+    private string ClassName => TypeScaffold.Identifier(_model);
+
+    /// <summary>The model in messages: <c>GoldenCircles.Gpu</c>.</summary>
+    private string Display => _model + ".Gpu";
+
+    private void WriteClass(SourceWriter w)
+    {
+        w.Line($"/// <summary>");
+        w.Line($"/// Model '{SourceWriter.Xml(_model)}' on an ILGPU accelerator (a GPU through CUDA or OpenCL, or ILGPU's CPU accelerator):");
+        w.Line($"/// {(Compiled ? "<c>Predict</c>, <c>TrainOnBatch</c>, <c>Evaluate</c> and <c>Fit</c>" : "<c>Predict</c>")} with the semantics of <see cref=\"{ClassName}\"/>, on host spans or on");
+        w.Line("/// device views (data that stays on the device). The weights, the optimizer's state and the moving statistics are copied");
+        w.Line("/// to the device once, at construction, and back into the model by <see cref=\"SyncToHost\"/>.");
+        w.Line("/// </summary>");
+        w.Line("/// <remarks>");
+        w.Line("/// <para>One kernel per fused group and pass, specialized for this model: sizes and weight offsets are constants in the");
+        w.Line("/// kernels' bodies. Large Dense layers multiply in 16 x 16 tiles through shared memory; BatchNormalization's per-feature");
+        w.Line("/// sums are reduced on the device, one group per few features. Kernels are loaded once per instance and buffers allocated");
+        w.Line("/// once (they grow with the largest batch seen); <see cref=\"Dispose\"/> frees them.</para>");
+        if (_plan.Layers.Any(l => l.Spec is DropoutSpec { Rate: > 0 }) && Compiled)
+        {
+            w.Line("/// <para>Dropout draws its masks from a counter-based hash of (seed, step, index): deterministic for a model's seed,");
+            w.Line("/// the same on every device, but not the CPU backend's masks.</para>");
+        }
+
+        w.Line("/// <para>Kernels that use exp, tanh or log need the accelerator's math: on CUDA create the context with");
+        w.Line("/// <c>EnableAlgorithms()</c> (ILGPU.Algorithms) or <c>LibDevice()</c>. Not thread-safe: one thread at a time per instance.</para>");
+        w.Line("/// </remarks>");
+        w.Line(Generated);
+        w.Open("public sealed partial class Gpu : global::System.IDisposable, " + (Compiled ? "global::ModelGen.ITrainableModel" : "global::ModelGen.IModel"));
+        WriteFields(w);
+        WriteConstructor(w);
+        WriteLifetime(w);
+        WriteInferenceApi(w);
+        if (Compiled)
+        {
+            WriteTrainingApi(w);
+        }
+
+        WritePasses(w);
+        WriteDeviceHelpers(w);
+        WriteKernels(w);
+        w.Close();
+    }
+
+    /// <summary>The methods that launch kernels: the forward passes, and with compile the loss, backward pass and optimizer.</summary>
+    private void WritePasses(SourceWriter w)
+    {
+        w.Line("/// <summary>The inference-mode forward pass of <paramref name=\"rows\"/> samples, the last layer writing into <paramref name=\"y\"/>.</summary>");
+        w.Open($"private void ForwardInference({V} x, {V} y, int rows)");
+        WriteForwardPass(w, training: false);
+        if (_layout.IsIdentity(_layout.Last, training: false))
+        {
+            w.Line($"global::ILGPU.Runtime.ArrayViewExtensions.CopyTo({_layout.Output(_layout.Last, training: false)}.SubView(0, (long)rows * OutputSize), y.SubView(0, (long)rows * OutputSize));");
+        }
+
+        w.Close();
+        w.Line();
+        if (!Compiled)
+        {
+            return;
+        }
+
+        w.Line("/// <summary>The training-mode forward pass: batch statistics (moving statistics updated), dropout masks drawn.</summary>");
+        w.Open($"private void ForwardTraining({V} x, int rows)");
+        WriteForwardPass(w, training: true);
+        if (_plan.Layers.Any(l => l.Spec is DropoutSpec { Rate: > 0 }))
+        {
+            w.Line("_dropoutStep++;");
+        }
+
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>The backward pass: from the loss gradient to every trainable tensor's gradient, last layer first.</summary>");
+        w.Open($"private void Backward({V} x, int rows)");
+        WriteBackwardPass(w);
+        w.Close();
+        w.Line();
+
+        WriteLossLaunch(w);
+        WriteOptimizer(w);
+    }
+
+    private void WriteFields(SourceWriter w)
+    {
+        const string Buffer = "global::ILGPU.Runtime.MemoryBuffer1D<float, global::ILGPU.Stride1D.Dense>";
+        w.Line("// Kernel geometry: the most threads a reduction or a tile uses, and the tile of the matrix products.");
+        w.Line("private const int MaxGroupSize = 256;");
+        w.Line("private const int TileSize = 16;");
+        w.Line();
+        w.Line($"private readonly {ClassName} _model;");
+        w.Line("private readonly global::ILGPU.Runtime.Accelerator _accelerator;");
+        w.Line("private bool _disposed;");
+        w.Line();
+        w.Line("// Launch geometry from the accelerator's limits (see the constructor).");
+        w.Line("private readonly int _groupSize;");
+        w.Line("private readonly int _gridGroups;");
+        w.Line("private readonly int _featureLanes;");
+        w.Line("private readonly int _rowLanes;");
+        w.Line();
+        w.Line("// The model's weights on the device, laid out as the model's arrays (Keras's get_weights() order).");
+        w.Line($"private readonly {Buffer} _parameters;");
+        w.Line($"private readonly {Buffer} _state;");
+        if (Compiled)
+        {
+            w.Line($"private readonly {Buffer} _gradients;");
+            foreach (string slot in OptimizerSlots())
+            {
+                w.Line($"private readonly {Buffer} {slot};");
+            }
+
+            if (_plan.HasBatchNormalization)
+            {
+                w.Line("// The moving statistics before the current step, restored if its loss is not finite.");
+                w.Line($"private readonly {Buffer} _stateBeforeStep;");
+            }
+
+            w.Line("// Batch loss and correct predictions, two values per slot (one slot per evaluation chunk).");
+            w.Line($"private {Buffer} _results;");
+            w.Line("private float[] _hostResults = new float[2];");
+            w.Line("private long _iterations;");
+            foreach (LayerPlan layer in _plan.Layers)
+            {
+                if (layer.Spec is BatchNormalizationSpec)
+                {
+                    w.Line($"private readonly {Buffer} {_layout.Field(layer.Index, "Statistics")}; // {layer.Name}'s batch mean, then 1 / sqrt(batch variance + epsilon)");
+                }
+            }
+
+            if (_plan.Layers.Any(l => l.Spec is DropoutSpec { Rate: > 0 }))
+            {
+                w.Line("// Dropout: one seed per layer (from the model's dropout streams) and the step, counted per training batch.");
+                foreach (LayerPlan layer in _plan.Layers)
+                {
+                    if (layer.Spec is DropoutSpec { Rate: > 0 })
+                    {
+                        w.Line($"private readonly uint {_layout.Field(layer.Index, "Seed")};");
+                    }
+                }
+
+                w.Line("private uint _dropoutStep;");
+            }
+
+            w.Line();
+            w.Line("// Fit: the shuffled order of the rows, and host data staged on the device.");
+            w.Line("private global::ILGPU.Runtime.MemoryBuffer1D<int, global::ILGPU.Stride1D.Dense>? _order;");
+            w.Line($"private {Buffer}? _fitX;");
+            w.Line($"private {Buffer}? _fitY;");
+            w.Line($"private {Buffer}? _validationX;");
+            w.Line($"private {Buffer}? _validationY;");
+        }
+
+        w.Line();
+        w.Line("// Per-sample buffers for `_capacity` samples, grown (once per larger batch) by EnsureCapacity.");
+        w.Line("private int _capacity;");
+        foreach ((string field, long _, string purpose) in RowBuffers())
+        {
+            w.Line($"private {Buffer} {field}; // {purpose}");
+        }
+
+        w.Line();
+        w.Line("// The kernels, loaded once (see the static methods at the end of the class).");
+        foreach (GpuKernel kernel in _kernels.All)
+        {
+            w.Line($"private readonly {kernel.DelegateType} {kernel.Field};");
+        }
+
+        if (Compiled)
+        {
+            w.Line($"private readonly global::System.Action<global::ILGPU.KernelConfig, {LossKernel(_plan.Compile!).TypeArguments}> _loss;");
+            w.Line($"private readonly global::System.Action<global::ILGPU.KernelConfig, {OptimizerKernel(_plan.Compile!).TypeArguments}> _optimizer;");
+            w.Line($"private readonly global::System.Action<global::ILGPU.KernelConfig, {GatherKernel().TypeArguments}> _gatherBatch;");
+        }
+
+        w.Line();
+    }
+
+    /// <summary>Per-sample buffers: the host data staged on the device, then every layer's.</summary>
+    private IEnumerable<(string Field, long Width, string Purpose)> RowBuffers()
+    {
+        yield return ("_input", _plan.InputSize, "inputs from the host");
+        if (Compiled)
+        {
+            yield return ("_labels", _plan.LabelSize, "labels from the host, or a shuffled batch's");
+        }
+
+        yield return ("_output", _plan.OutputSize, "outputs for the host");
+        foreach ((string Field, long Width, string Purpose) buffer in _layout.RowBuffers(Compiled))
+        {
+            yield return buffer;
+        }
+    }
+
+    private IEnumerable<string> OptimizerSlots()
+    {
+        CompileSpec compile = _plan.Compile!;
+        if (compile.Optimizer == OptimizerKind.Adam)
+        {
+            yield return "_adamM";
+            yield return "_adamV";
+        }
+        else if (compile.Momentum != 0)
+        {
+            yield return "_velocity";
+        }
+    }
+
+    private void WriteConstructor(SourceWriter w)
+    {
+        w.Line($"/// <summary>Puts <paramref name=\"model\"/> on <paramref name=\"accelerator\"/>: loads the kernels, allocates the buffers and copies");
+        w.Line("/// the weights, the optimizer's state and the moving statistics to the device. The model itself is not changed until");
+        w.Line("/// <see cref=\"SyncToHost\"/>.</summary>");
+        w.Line("/// <param name=\"model\">The model whose weights to start from.</param>");
+        w.Line("/// <param name=\"accelerator\">The ILGPU accelerator to run on; it must outlive this object.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentNullException\">The model or the accelerator is null.</exception>");
+        w.Line("/// <exception cref=\"global::System.ObjectDisposedException\">The accelerator was disposed.</exception>");
+        w.Line("/// <exception cref=\"global::System.OutOfMemoryException\">The device has not enough memory; the message gives the bytes requested.</exception>");
+        w.Line("/// <exception cref=\"global::System.NotSupportedException\">The accelerator cannot compile a kernel.</exception>");
+        w.Line(Generated);
+        w.Open($"public Gpu({ClassName} model, global::ILGPU.Runtime.Accelerator accelerator)");
+        w.Line($"_model = model ?? throw new global::System.ArgumentNullException(nameof(model), \"{Display} needs the model whose weights it starts from.\");");
+        w.Line($"_accelerator = accelerator ?? throw new global::System.ArgumentNullException(nameof(accelerator),");
+        w.Line($"    \"{Display} needs an ILGPU accelerator, for example context.GetPreferredDevice(preferCPU: false).CreateAccelerator(context) with context = global::ILGPU.Context.Create(b => b.Default()); there is none to run on.\");");
+        w.Open("if (accelerator.IsDisposed)");
+        w.Line($"throw new global::System.ObjectDisposedException(nameof(accelerator), \"{Display}: the accelerator was disposed; create {Display} from a live accelerator.\");");
+        w.Close();
+        w.Line();
+        w.Line("// Reductions and tiles use up to MaxGroupSize threads per group (a power of two); grid-stride kernels launch");
+        w.Line("// as many groups as the accelerator runs at once; a reduction group is FeatureLanes features x RowLanes rows.");
+        w.Line("_groupSize = PowerOfTwoAtMost(global::System.Math.Min(MaxGroupSize, accelerator.MaxNumThreadsPerGroup));");
+        w.Line("_gridGroups = global::System.Math.Max(1, accelerator.NumMultiprocessors * global::System.Math.Max(1, accelerator.MaxNumThreadsPerMultiprocessor / _groupSize));");
+        w.Line("_featureLanes = PowerOfTwoAtMost(global::System.Math.Max(1, global::System.Math.Min(32, _groupSize / 2)));");
+        w.Line("_rowLanes = global::System.Math.Min(8, _groupSize / _featureLanes);");
+        w.Line();
+        w.Line($"_parameters = Allocate({Int(_plan.TrainableLength)}, \"the trainable weights\");");
+        w.Line($"_state = Allocate({Int(System.Math.Max(1, _plan.StateLength))}, \"the moving statistics\");");
+        if (Compiled)
+        {
+            w.Line($"_gradients = Allocate({Int(_plan.TrainableLength)}, \"the gradients\");");
+            foreach (string slot in OptimizerSlots())
+            {
+                w.Line($"{slot} = Allocate({Int(_plan.TrainableLength)}, \"the optimizer's state\");");
+            }
+
+            if (_plan.HasBatchNormalization)
+            {
+                w.Line($"_stateBeforeStep = Allocate({Int(_plan.StateLength)}, \"the moving statistics before a step\");");
+            }
+
+            w.Line("_results = Allocate(2, \"the loss\");");
+            foreach (LayerPlan layer in _plan.Layers)
+            {
+                if (layer.Spec is BatchNormalizationSpec)
+                {
+                    w.Line($"{_layout.Field(layer.Index, "Statistics")} = Allocate({Int(2 * layer.Output.Last)}, \"{layer.Name}'s batch statistics\");");
+                }
+            }
+
+            foreach (LayerPlan layer in _plan.Layers)
+            {
+                if (layer.Spec is DropoutSpec { Rate: > 0 })
+                {
+                    w.Line($"var {Camel(layer.Name)}Random = model.{_layout.Field(layer.Index, "Random")};");
+                    w.Line($"{_layout.Field(layer.Index, "Seed")} = {Camel(layer.Name)}Random.NextUInt32();");
+                }
+            }
+        }
+
+        w.Line($"AllocateRowBuffers({Int(_plan.PlannedBatchSize)});");
+        w.Line("SyncToDevice();");
+        w.Line();
+        w.Line("// Kernels: compiled for this accelerator on first load (ILGPU caches them per accelerator).");
+        w.Open("try");
+        foreach (GpuKernel kernel in _kernels.All)
+        {
+            WriteLoad(w, kernel.Field, kernel);
+        }
+
+        if (Compiled)
+        {
+            WriteLoad(w, "_loss", LossKernel(_plan.Compile!));
+            WriteLoad(w, "_optimizer", OptimizerKernel(_plan.Compile!));
+            WriteLoad(w, "_gatherBatch", GatherKernel());
+        }
+
+        w.Close();
+        w.Line("catch (global::System.Exception exception) when (exception is not global::System.OutOfMemoryException)");
+        w.Line("{");
+        w.Line("    Dispose();");
+        w.Line("    throw new global::System.NotSupportedException(");
+        w.Line($"        $\"{Display}: {{accelerator.Name}} ({{accelerator.AcceleratorType}}) cannot compile the model's kernels: {{exception.Message}} \" +");
+        w.Line("        \"On CUDA, create the context with EnableAlgorithms() (ILGPU.Algorithms) or LibDevice() for exp, tanh and log.\", exception);");
+        w.Line("}");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The rest of <c>IModel</c> / <c>ITrainableModel</c>: weights files and ONNX export through the model, the sizes.</summary>
+    private void WriteModelInterface(SourceWriter w)
+    {
+        w.Line("/// <summary>Writes the device's weights to a file (copied into <see cref=\"Model\"/> first, see <see cref=\"SyncToHost\"/>).</summary>");
+        w.Line("/// <param name=\"path\">The file to create or overwrite.</param>");
+        w.Line(Generated);
+        w.Open("public void SaveWeights(string path)");
+        w.Line("SyncToHost();");
+        w.Line("_model.SaveWeights(path);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Writes the device's weights to a stream (copied into <see cref=\"Model\"/> first).</summary>");
+        w.Line("/// <param name=\"stream\">The stream to write to.</param>");
+        w.Line(Generated);
+        w.Open("public void SaveWeights(global::System.IO.Stream stream)");
+        w.Line("SyncToHost();");
+        w.Line("_model.SaveWeights(stream);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Reads weights into <see cref=\"Model\"/> (see its <c>LoadWeights</c>) and copies them to the device.</summary>");
+        w.Line("/// <param name=\"path\">The file to read.</param>");
+        w.Line(Generated);
+        w.Open("public void LoadWeights(string path)");
+        w.Line("ThrowIfDisposed();");
+        w.Line("_model.LoadWeights(path);");
+        w.Line("SyncToDevice();");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Reads weights from a stream into <see cref=\"Model\"/> and copies them to the device.</summary>");
+        w.Line("/// <param name=\"stream\">The stream to read.</param>");
+        w.Line(Generated);
+        w.Open("public void LoadWeights(global::System.IO.Stream stream)");
+        w.Line("ThrowIfDisposed();");
+        w.Line("_model.LoadWeights(stream);");
+        w.Line("SyncToDevice();");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Exports the device's weights as an ONNX model (copied into <see cref=\"Model\"/> first, see its <c>ExportOnnx</c>).</summary>");
+        w.Line("/// <param name=\"path\">The <c>.onnx</c> file to create or overwrite.</param>");
+        w.Line(Generated);
+        w.Open("public void ExportOnnx(string path)");
+        w.Line("SyncToHost();");
+        w.Line("_model.ExportOnnx(path);");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Exports the device's weights as an ONNX model to a stream (copied into <see cref=\"Model\"/> first).</summary>");
+        w.Line("/// <param name=\"stream\">The stream to write to.</param>");
+        w.Line(Generated);
+        w.Open("public void ExportOnnx(global::System.IO.Stream stream)");
+        w.Line("SyncToHost();");
+        w.Line("_model.ExportOnnx(stream);");
+        w.Close();
+        w.Line();
+        w.Line("int global::ModelGen.IModel.InputSize => InputSize;");
+        w.Line();
+        w.Line("int global::ModelGen.IModel.OutputSize => OutputSize;");
+        w.Line();
+        w.Line("string global::ModelGen.IModel.Summary => Summary;");
+        w.Line();
+        if (Compiled)
+        {
+            w.Line("int global::ModelGen.ITrainableModel.LabelSize => LabelSize;");
+            w.Line();
+            w.Line($"bool global::ModelGen.ITrainableModel.HasAccuracy => {SourceWriter.Literal(HasAccuracy(_plan.Compile!))};");
+            w.Line();
+            w.Open("float global::ModelGen.ITrainableModel.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
+            w.Line("ThrowIfDisposed();");
+            w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+            w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+            WriteLabelCheck(w, _plan.Compile!, "y");
+            w.Line("EnsureCapacity(rows);");
+            w.Line("Upload(x, _input.View);");
+            w.Line("Upload(y, _labels.View);");
+            w.Line("return TrainStep(_input.View, _labels.View, rows, out correct);");
+            w.Close();
+            w.Line();
+        }
+    }
+
+    private static void WriteLoad(SourceWriter w, string field, GpuKernel kernel) =>
+        w.Line($"{field} = global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{kernel.TypeArguments}>(accelerator, {kernel.Name});");
+
+    /// <summary>Dispose, the disposed check, SyncToHost / SyncToDevice, GetWeights / SetWeights, LearningRate, buffers.</summary>
+    private void WriteLifetime(SourceWriter w)
+    {
+        w.Line($"/// <summary>The model this object was created from (and that <see cref=\"SyncToHost\"/> copies into).</summary>");
+        w.Line(Generated);
+        w.Line($"public {ClassName} Model => _model;");
+        w.Line();
+        w.Line("/// <summary>The accelerator the model runs on.</summary>");
+        w.Line(Generated);
+        w.Line("public global::ILGPU.Runtime.Accelerator Accelerator => _accelerator;");
+        w.Line();
+
+        w.Line("/// <summary>Copies the device's weights and moving statistics" + (Compiled ? ", and the optimizer's state (its slots and iteration count)," : string.Empty) + " back into");
+        w.Line("/// <see cref=\"Model\"/>, so that the model predicts, saves or exports what was trained here.</summary>");
+        w.Line($"/// <exception cref=\"global::System.ObjectDisposedException\">This object was disposed.</exception>");
+        w.Line(Generated);
+        w.Open("public void SyncToHost()");
+        w.Line("ThrowIfDisposed();");
+        w.Line("Download(_parameters.View, _model._parameters);");
+        if (_plan.StateLength > 0)
+        {
+            w.Line("Download(_state.View, _model._state);");
+        }
+
+        if (Compiled)
+        {
+            foreach (string slot in OptimizerSlots())
+            {
+                w.Line($"Download({slot}.View, _model.{slot});");
+            }
+
+            w.Line("_model._iterations = _iterations;");
+        }
+
+        w.Line("_model.OnWeightsChanged();");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Copies <see cref=\"Model\"/>'s weights and moving statistics" + (Compiled ? " and its optimizer's state" : string.Empty) + " to the device again (after the model");
+        w.Line("/// was changed on the host: SetWeights, LoadWeights, its own training).</summary>");
+        w.Line($"/// <exception cref=\"global::System.ObjectDisposedException\">This object was disposed.</exception>");
+        w.Line(Generated);
+        w.Open("public void SyncToDevice()");
+        w.Line("ThrowIfDisposed();");
+        w.Line("Upload(_model._parameters, _parameters.View);");
+        if (_plan.StateLength > 0)
+        {
+            w.Line("Upload(_model._state, _state.View);");
+        }
+
+        if (Compiled)
+        {
+            foreach (string slot in OptimizerSlots())
+            {
+                w.Line($"Upload(_model.{slot}, {slot}.View);");
+            }
+
+            w.Line("_iterations = _model._iterations;");
+        }
+
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>The device's weights in Keras's <c>get_weights()</c> order (copied into <see cref=\"Model\"/> first, see <see cref=\"SyncToHost\"/>).</summary>");
+        w.Line(Generated);
+        w.Open("public float[][] GetWeights()");
+        w.Line("SyncToHost();");
+        w.Line("return _model.GetWeights();");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>Sets the weights of <see cref=\"Model\"/> (see its <c>SetWeights</c>) and copies them to the device.</summary>");
+        w.Line("/// <param name=\"weights\">One array per tensor, in Keras's order.</param>");
+        w.Line(Generated);
+        w.Open("public void SetWeights(float[][] weights)");
+        w.Line("ThrowIfDisposed();");
+        w.Line("_model.SetWeights(weights);");
+        w.Line("Upload(_model._parameters, _parameters.View);");
+        if (_plan.StateLength > 0)
+        {
+            w.Line("Upload(_model._state, _state.View);");
+        }
+
+        w.Close();
+        w.Line();
+
+        if (Compiled)
+        {
+            w.Line("/// <summary>The optimizer's learning rate: <see cref=\"Model\"/>'s (<c>LearningRate</c>), read at every step.</summary>");
+            w.Line(Generated);
+            w.Line("public float LearningRate");
+            w.Line("{");
+            w.Line("    get => _model.LearningRate;");
+            w.Line("    set => _model.LearningRate = value;");
+            w.Line("}");
+            w.Line();
+        }
+
+        WriteModelInterface(w);
+
+        w.Line("/// <summary>Allocates the device buffers for batches of up to <paramref name=\"batchSize\"/> samples now (they otherwise grow on");
+        w.Line("/// first use), so that a lack of device memory shows here. On failure the buffers stay as they were.</summary>");
+        w.Line("/// <param name=\"batchSize\">The largest batch to prepare for.</param>");
+        w.Line("/// <exception cref=\"global::System.OutOfMemoryException\">The device has not enough memory; the message gives the bytes requested.</exception>");
+        w.Line(Generated);
+        w.Open("public void Reserve(int batchSize)");
+        w.Line("ThrowIfDisposed();");
+        w.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
+        w.Line("EnsureCapacity(batchSize);");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Frees the device buffers. The model keeps the weights it had at the last <see cref=\"SyncToHost\"/>.</summary>");
+        w.Line(Generated);
+        w.Open("public void Dispose()");
+        w.Open("if (_disposed)");
+        w.Line("return;");
+        w.Close();
+        w.Line();
+        w.Line("_disposed = true;");
+        var buffers = new List<string> { "_parameters", "_state" };
+        if (Compiled)
+        {
+            buffers.Add("_gradients");
+            buffers.AddRange(OptimizerSlots());
+            if (_plan.HasBatchNormalization)
+            {
+                buffers.Add("_stateBeforeStep");
+            }
+
+            buffers.Add("_results");
+            buffers.AddRange(_plan.Layers.Where(l => l.Spec is BatchNormalizationSpec).Select(l => _layout.Field(l.Index, "Statistics")));
+            buffers.AddRange(new[] { "_order", "_fitX", "_fitY", "_validationX", "_validationY" });
+        }
+
+        buffers.AddRange(RowBuffers().Select(b => b.Field));
+        foreach (string buffer in buffers)
+        {
+            w.Line($"{buffer}?.Dispose();");
+        }
+
+        w.Close();
+        w.Line();
+
+        w.Open("private void ThrowIfDisposed()");
+        w.Open("if (_disposed)");
+        w.Line($"throw new global::System.ObjectDisposedException(\"{Display}\", \"This {Display} was disposed; create a new one from the model.\");");
+        w.Close();
+        w.Line();
+        w.Open("if (_accelerator.IsDisposed)");
+        w.Line($"throw new global::System.ObjectDisposedException(\"{Display}\", \"The accelerator of this {Display} was disposed.\");");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        WriteBuffers(w);
+    }
+
+    private void WriteBuffers(SourceWriter w)
+    {
+        const string Buffer = "global::ILGPU.Runtime.MemoryBuffer1D<float, global::ILGPU.Stride1D.Dense>";
+        w.Line("/// <summary>Allocates a device buffer of floats.</summary>");
+        w.Line($"private {Buffer} Allocate(long length, string what) => Allocate<float>(length, what);");
+        w.Line();
+        w.Line("/// <summary>Allocates a device buffer, turning a failure into an error that names the model and the bytes requested.</summary>");
+        w.Line("private global::ILGPU.Runtime.MemoryBuffer1D<T, global::ILGPU.Stride1D.Dense> Allocate<T>(long length, string what)");
+        w.Line("    where T : unmanaged");
+        w.Open();
+        w.Open("try");
+        w.Line("return _accelerator.Allocate1D<T>(length);");
+        w.Close();
+        w.Line("catch (global::System.Exception exception) when (exception is global::System.OutOfMemoryException or global::ILGPU.Runtime.AcceleratorException)");
+        w.Line("{");
+        w.Line("    throw new global::System.OutOfMemoryException(");
+        w.Line($"        $\"{Display}: out of device memory on {{_accelerator.Name}}: {{what}} needs {{(length * global::System.Runtime.CompilerServices.Unsafe.SizeOf<T>())}} bytes ({{length}} values). \" +");
+        w.Line("        \"Use smaller batches, or free other buffers on the accelerator.\", exception);");
+        w.Line("}");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Grows the per-sample buffers to hold <paramref name=\"rows\"/> samples; allocates only for a batch larger than any before.</summary>");
+        w.Open("private void EnsureCapacity(int rows)");
+        w.Open("if (rows > _capacity)");
+        w.Line("AllocateRowBuffers(rows);");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        List<(string Field, long Width, string Purpose)> rowBuffers = RowBuffers().ToList();
+        w.Line("// The per-sample buffers' values per sample and purposes, in the order AllocateRowBuffers assigns them.");
+        w.Line($"private static readonly int[] s_rowBufferWidths = {{ {string.Join(", ", rowBuffers.Select(b => Int(b.Width)))} }};");
+        w.Line($"private static readonly string[] s_rowBufferPurposes =");
+        w.Line("{");
+        foreach ((string _, long _, string purpose) in rowBuffers)
+        {
+            w.Line($"    {SourceWriter.Literal(purpose)},");
+        }
+
+        w.Line("};");
+        w.Line();
+        w.Line("/// <summary>Allocates every per-sample buffer for <paramref name=\"rows\"/> samples: all of them, or (out of memory) none.</summary>");
+        w.Line($"[global::System.Diagnostics.CodeAnalysis.MemberNotNull({string.Join(", ", rowBuffers.Select(b => "nameof(" + b.Field + ")"))})]");
+        w.Open("private void AllocateRowBuffers(int rows)");
+        w.Line($"var fresh = new {Buffer}[{Int(rowBuffers.Count)}];");
+        w.Line("int allocated = 0;");
+        w.Open("try");
+        w.Open("for (; allocated < fresh.Length; allocated++)");
+        w.Line("fresh[allocated] = Allocate((long)rows * s_rowBufferWidths[allocated], $\"{s_rowBufferPurposes[allocated]} for {rows} samples\");");
+        w.Close();
+        w.Close();
+        w.Line("catch");
+        w.Line("{");
+        w.Line("    for (int i = 0; i < allocated; i++)");
+        w.Line("    {");
+        w.Line("        fresh[i].Dispose();");
+        w.Line("    }");
+        w.Line();
+        w.Line("    throw;");
+        w.Line("}");
+        w.Line();
+        for (int i = 0; i < rowBuffers.Count; i++)
+        {
+            w.Line($"{rowBuffers[i].Field}?.Dispose();");
+            w.Line($"{rowBuffers[i].Field} = fresh[{Int(i)}];");
+        }
+
+        w.Line("_capacity = rows;");
+        w.Close();
+        w.Line();
+
+        w.Line("private static int PowerOfTwoAtMost(int value)");
+        w.Line("{");
+        w.Line("    int power = 1;");
+        w.Line("    while (power * 2 <= value)");
+        w.Line("    {");
+        w.Line("        power *= 2;");
+        w.Line("    }");
+        w.Line();
+        w.Line("    return power;");
+        w.Line("}");
+        w.Line();
+
+        w.Line("/// <summary>A grid-stride launch over <paramref name=\"count\"/> elements.</summary>");
+        w.Line("private global::ILGPU.KernelConfig Elements(long count) =>");
+        w.Line("    new(new global::ILGPU.Index1D((int)global::System.Math.Clamp((count + _groupSize - 1) / _groupSize, 1, _gridGroups)), new global::ILGPU.Index1D(_groupSize));");
+        w.Line();
+        w.Line("/// <summary>One group per <c>_featureLanes</c> of <paramref name=\"features\"/>, <c>_rowLanes</c> threads per feature.</summary>");
+        w.Line("private global::ILGPU.KernelConfig Features(int features) =>");
+        w.Line("    new(new global::ILGPU.Index2D((features + _featureLanes - 1) / _featureLanes, 1), new global::ILGPU.Index2D(_featureLanes, _rowLanes));");
+        w.Line();
+        w.Line("/// <summary>One group per TileSize x TileSize tile of an <paramref name=\"m\"/> x <paramref name=\"n\"/> product.</summary>");
+        w.Line("private global::ILGPU.KernelConfig Tiles(int m, int n) =>");
+        w.Line("    new(new global::ILGPU.Index2D((n + TileSize - 1) / TileSize, (m + TileSize - 1) / TileSize), new global::ILGPU.Index2D(_groupSize, 1));");
+        w.Line();
+        w.Line("/// <summary>A single group (a reduction over the whole batch).</summary>");
+        w.Line("private global::ILGPU.KernelConfig SingleGroup() => new(new global::ILGPU.Index1D(1), new global::ILGPU.Index1D(_groupSize));");
+        w.Line();
+
+        w.Line($"private static void Upload(global::System.ReadOnlySpan<float> source, {V} target) =>");
+        w.Line("    global::ILGPU.Runtime.ArrayViewExtensions.CopyFromCPU(target.SubView(0, source.Length), source);");
+        w.Line();
+        w.Line($"private static void Download({V} source, global::System.Span<float> target) =>");
+        w.Line("    global::ILGPU.Runtime.ArrayViewExtensions.CopyToCPU(source.SubView(0, target.Length), target);");
+        w.Line();
+        w.Line("/// <summary>A view's length as the int the span checks take.</summary>");
+        w.Line($"private static int Length({V} view, string name) =>");
+        w.Line($"    view.Length <= int.MaxValue ? (int)view.Length : throw new global::System.ArgumentException($\"{{name}} has {{view.Length}} values; {Display} takes at most {{int.MaxValue}}.\", name);");
+        w.Line();
+    }
+
+    private void WriteInferenceApi(SourceWriter w)
+    {
+        w.Line($"/// <summary>Runs the model in inference mode on the device (as <see cref=\"{ClassName}.Predict\"/>): <c>x</c>, <c>[batch, {Int(_plan.InputSize)}]</c>");
+        w.Line($"/// row-major, is copied to the device and <c>y</c>, <c>[batch, {Int(_plan.OutputSize)}]</c>, back.</summary>");
+        w.Line("/// <param name=\"x\">The inputs: a whole number of samples of <c>InputSize</c> values.</param>");
+        w.Line("/// <param name=\"y\">Receives the outputs: <c>OutputSize</c> values per sample.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; the message gives the expected length.</exception>");
+        w.Line(Generated);
+        w.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)");
+        w.Line("ThrowIfDisposed();");
+        w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
+        w.Line($"int chunk = global::System.Math.Min(rows, global::System.Math.Max(_capacity, {Int(PredictChunk)}));");
+        w.Line("EnsureCapacity(chunk);");
+        w.Open("for (int start = 0; start < rows; start += chunk)");
+        w.Line("int count = global::System.Math.Min(chunk, rows - start);");
+        w.Line("Upload(x.Slice(start * InputSize, count * InputSize), _input.View);");
+        w.Line("ForwardInference(_input.View, _output.View, count);");
+        w.Line("Download(_output.View, y.Slice(start * OutputSize, count * OutputSize));");
+        w.Close();
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Runs the model in inference mode on data already on the device; the kernels are queued on the accelerator's");
+        w.Line("/// default stream (copying <paramref name=\"y\"/> to the host waits for them).</summary>");
+        w.Line($"/// <param name=\"x\">The inputs on this accelerator, <c>[batch, {Int(_plan.InputSize)}]</c> row-major.</param>");
+        w.Line($"/// <param name=\"y\">Receives the outputs on this accelerator, <c>[batch, {Int(_plan.OutputSize)}]</c>.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A view's length does not fit; the message gives the expected length.</exception>");
+        w.Line(Generated);
+        w.Open($"public void Predict({V} x, {V} y)");
+        w.Line("ThrowIfDisposed();");
+        w.Line("int rows = global::ModelGen.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
+        w.Line("global::ModelGen.ModelInputs.CheckLength(Length(y, nameof(y)), rows, OutputSize, nameof(y), \"OutputSize\");");
+        w.Line($"int chunk = global::System.Math.Min(rows, global::System.Math.Max(_capacity, {Int(PredictChunk)}));");
+        w.Line("EnsureCapacity(chunk);");
+        w.Open("for (int start = 0; start < rows; start += chunk)");
+        w.Line("int count = global::System.Math.Min(chunk, rows - start);");
+        w.Line("ForwardInference(x.SubView((long)start * InputSize, (long)count * InputSize), y.SubView((long)start * OutputSize, (long)count * OutputSize), count);");
+        w.Close();
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>Samples per <c>Predict</c> chunk at least (larger batches than any training one run in chunks of this).</summary>
+    private const int PredictChunk = 1024;
+
+    /// <summary>The helpers every kernel uses: grid-stride indices, the row-lane reduction, dropout's hash, activations.</summary>
+    private void WriteDeviceHelpers(SourceWriter w)
+    {
+        w.Line("// Device functions, called from the kernels below.");
+        w.Line();
+        w.Line("/// <summary>This thread's first element in a grid-stride loop.</summary>");
+        w.Line($"private static int FirstIndex => {Grid}.GlobalIndex.X;");
+        w.Line();
+        w.Line("/// <summary>The stride of a grid-stride loop: every thread of the grid.</summary>");
+        w.Line($"private static int GridStride => {Grid}.DimX * {Group}.DimX;");
+        w.Line();
+        if (_kernels.All.Any(k => k.Launch == GpuLaunch.Features))
+        {
+            w.Line("/// <summary>Sums <paramref name=\"value\"/> over the row lanes (Y) of the group, for each feature lane (X), through");
+            w.Line("/// <paramref name=\"partial\"/> in shared memory: a tree of log2(RowLanes) steps. Every thread gets the total.</summary>");
+            w.Open($"private static float SumOverRowLanes({V} partial, float value)");
+            w.Open($"if ({Group}.DimY == 1)");
+            w.Line("return value;");
+            w.Close();
+            w.Line();
+            w.Line($"int width = {Group}.DimX, slot = {Group}.IdxY * width + {Group}.IdxX;");
+            w.Line("partial[slot] = value;");
+            w.Line($"{Group}.Barrier();");
+            w.Open($"for (int half = {Group}.DimY / 2; half > 0; half /= 2)");
+            w.Open($"if ({Group}.IdxY < half)");
+            w.Line("partial[slot] += partial[slot + half * width];");
+            w.Close();
+            w.Line();
+            w.Line($"{Group}.Barrier();");
+            w.Close();
+            w.Line();
+            w.Line($"float total = partial[{Group}.IdxX];");
+            w.Line($"{Group}.Barrier(); // before partial is reused");
+            w.Line("return total;");
+            w.Close();
+            w.Line();
+        }
+
+        if (Compiled && _plan.Layers.Any(l => l.Spec is DropoutSpec { Rate: > 0 }))
+        {
+            w.Line("/// <summary>A uniform value in [0, 1) from (seed, step, index): three rounds of the lowbias32 integer hash.</summary>");
+            w.Line("private static float DropoutUniform(uint seed, uint step, int index) =>");
+            w.Line("    (Mix(seed ^ Mix(step ^ Mix((uint)index))) >> 8) * (1f / 16777216f);");
+            w.Line();
+            w.Open("private static uint Mix(uint h)");
+            w.Line("h ^= h >> 16;");
+            w.Line("h *= 0x7FEB352Du;");
+            w.Line("h ^= h >> 15;");
+            w.Line("h *= 0x846CA68Bu;");
+            w.Line("return h ^ (h >> 16);");
+            w.Close();
+            w.Line();
+        }
+
+        WriteActivationFunctions(w);
+    }
+
+    private void WriteKernels(SourceWriter w)
+    {
+        w.Line("// Kernels: one per fused group and pass (named after the group's layers), specialized for this model.");
+        w.Line();
+        var all = new List<GpuKernel>(_kernels.All);
+        if (Compiled)
+        {
+            all.Add(LossKernel(_plan.Compile!));
+            all.Add(OptimizerKernel(_plan.Compile!));
+            all.Add(GatherKernel());
+        }
+
+        foreach (GpuKernel kernel in all)
+        {
+            w.Line($"/// <summary>{SourceWriter.Xml(kernel.Summary).Replace("&lt;c&gt;", "<c>").Replace("&lt;/c&gt;", "</c>")}</summary>");
+            w.Open($"private static void {kernel.Name}({string.Join(", ", kernel.Parameters.Select(p => p.Type + " " + p.Name))})");
+            kernel.Body(w);
+            w.Close();
+            w.Line();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+
+    private static string Int(long value) => CpuLayout.Int(value);
+
+    private static string F(double value) => SourceWriter.Literal((float)value);
+
+    private static string Num(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Pascal(string name) => StoragePlanner.Pascal(name);
+
+    private static string Camel(string name) => CpuLayout.Camel(name);
+
+    private static bool HasAccuracy(CompileSpec compile) => compile.Accuracy && compile.Loss != LossKind.MeanSquaredError;
+
+    /// <summary>A layer in a comment: <c>dense_1: Dense(50, relu) (None, 2) -> (None, 50)</c>.</summary>
+    private static string Describe(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => $"{layer.Name}: Dense({Int(dense.Units)}{(dense.Activation == ActivationKind.Linear ? string.Empty : ", " + Names.Of(dense.Activation))}{(dense.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
+        BatchNormalizationSpec bn => $"{layer.Name}: BatchNormalization(momentum={Num(bn.Momentum)}, epsilon={Num(bn.Epsilon)}{(bn.Center ? string.Empty : ", center=false")}{(bn.Scale ? string.Empty : ", scale=false")}) over {Int(layer.Output.Last)} features",
+        ActivationSpec activation => $"{layer.Name}: Activation({Names.Of(activation.Activation)})",
+        DropoutSpec dropout => $"{layer.Name}: Dropout({Num(dropout.Rate)})",
+        FlattenSpec => $"{layer.Name}: Flatten",
+        _ => layer.Name,
+    };
+}

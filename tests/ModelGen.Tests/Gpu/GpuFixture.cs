@@ -1,0 +1,135 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using Xunit;
+
+namespace ModelGen.Tests.Gpu;
+
+/// <summary>
+/// One ILGPU context and CPU accelerator for every GPU test (creating them, and compiling kernels, costs time): ILGPU's
+/// CPU accelerator runs the generated kernels on any machine, groups, shared memory and barriers included. The tests of
+/// the collection run one after the other, as an accelerator is not meant for several threads at once.
+/// </summary>
+public sealed class GpuFixture : IDisposable
+{
+    public GpuFixture()
+    {
+        Context = Context.Create(builder => builder.DefaultCPU());
+        Accelerator = Context.CreateCPUAccelerator(0);
+    }
+
+    public Context Context { get; }
+
+    public Accelerator Accelerator { get; }
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        Context.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GpuCollection : ICollectionFixture<GpuFixture>
+{
+    public const string Name = "GPU (ILGPU's CPU accelerator)";
+}
+
+/// <summary>The models that have a GPU class, creating both backends from the same seed, and seeded data for them.</summary>
+public static class GpuModels
+{
+    /// <summary>Assemblies whose models reference ILGPU: the GPU test models and the two samples with <c>--gpu</c>.</summary>
+    public static readonly Assembly[] Assemblies =
+    [
+        typeof(GpuTestModels.GoldenCircles).Assembly,
+        typeof(Samples.Circles.NoBn).Assembly,
+        typeof(Samples.LearningRates.PlainMlp).Assembly,
+    ];
+
+    /// <summary>Every model class with a nested Gpu class, by full name.</summary>
+    public static IEnumerable<Type> All() =>
+        Assemblies.SelectMany(a => a.GetTypes())
+            .Where(t => typeof(IModel).IsAssignableFrom(t) && t.GetNestedType("Gpu") is not null)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal);
+
+    public static Type Find(string fullName) =>
+        Assemblies.Select(a => a.GetType(fullName)).Single(t => t is not null)!;
+
+    /// <summary>Whether the model has a Dropout layer (its GPU masks are not the CPU's: training results differ by design).</summary>
+    public static bool HasDropout(Type model) =>
+        ((string)model.GetProperty("Summary", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!).Contains("(Dropout)", StringComparison.Ordinal);
+
+    public static IModel CreateCpu(Type model, int seed) => (IModel)Activator.CreateInstance(model, seed)!;
+
+    /// <summary>A GPU model on <paramref name="accelerator"/> built from a fresh CPU model with <paramref name="seed"/>.</summary>
+    public static IModel CreateGpu(Type model, int seed, Accelerator accelerator) =>
+        (IModel)Activator.CreateInstance(model.GetNestedType("Gpu")!, Activator.CreateInstance(model, seed), accelerator)!;
+
+    /// <summary>Seeded inputs in [-1, 1] and valid labels for the model's loss (binary when LabelSize and OutputSize are 1).</summary>
+    public static (float[] X, float[] Y) Data(IModel model, int rows, int seed = 17)
+    {
+        var random = new Random(seed);
+        float[] x = Enumerable.Range(0, rows * model.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        if (model is not ITrainableModel trainable)
+        {
+            return (x, []);
+        }
+
+        var y = new float[rows * trainable.LabelSize];
+        for (int r = 0; r < rows; r++)
+        {
+            int label = random.Next(Math.Max(2, model.OutputSize));
+            if (trainable.LabelSize == 1)
+            {
+                y[r] = model.OutputSize == 1 ? label % 2 : label;
+            }
+            else if (trainable.HasAccuracy || IsOneHot(model))
+            {
+                y[r * trainable.LabelSize + label] = 1;
+            }
+            else
+            {
+                for (int c = 0; c < trainable.LabelSize; c++)
+                {
+                    y[r * trainable.LabelSize + c] = (float)random.NextDouble();
+                }
+            }
+        }
+
+        return (x, y);
+    }
+
+    private static bool IsOneHot(IModel model) => model.Summary.Contains("softmax", StringComparison.Ordinal);
+
+    /// <summary>|expected - actual| ≤ relative · max(|expected|, 1e-2): 1e-4 relative, and 1e-6 absolute near zero.</summary>
+    public static void AssertClose(double expected, double actual, string what, double relative = 1e-4) =>
+        Assert.True(
+            Math.Abs(expected - actual) <= relative * Math.Max(Math.Abs(expected), 1e-2) || (double.IsNaN(expected) && double.IsNaN(actual)),
+            $"{what}: CPU {expected:R}, GPU {actual:R} (difference {Math.Abs(expected - actual):E2})");
+
+    public static void AssertClose(float[][] expected, float[][] actual, string what, double relative = 1e-4)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int t = 0; t < expected.Length; t++)
+        {
+            Assert.Equal(expected[t].Length, actual[t].Length);
+            for (int i = 0; i < expected[t].Length; i++)
+            {
+                AssertClose(expected[t][i], actual[t][i], $"{what}: tensor {t}[{i}]", relative);
+            }
+        }
+    }
+
+    public static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, string what, double relative = 1e-4)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            AssertClose(expected[i], actual[i], $"{what}[{i}]", relative);
+        }
+    }
+}
