@@ -28,12 +28,27 @@ internal sealed partial class GpuEmitter
         _model = plan.Type.Name;
     }
 
+    /// <summary>Whether the GPU backend has a kernel for every layer: dense, batch_normalization, activation, dropout
+    /// and flatten (conv2d and max_pooling2d run on the CPU backend only, so far).</summary>
+    public static bool HasGpuKernels(ModelPlan plan)
+    {
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            {
+                return false;
+            }
+        }
+
+        return plan.HasCpuKernels;
+    }
+
     private static string Generated => string.Format(CultureInfo.InvariantCulture, CpuEmitter.GeneratedCodeAttribute, SourceWriter.Version);
 
-    /// <summary>The GPU file of a model, or null when the compilation does not reference ILGPU or a layer has no kernel.</summary>
+    /// <summary>The GPU file of a model, or null when the compilation does not reference ILGPU or a layer has no GPU kernel.</summary>
     public static GeneratedSource? Emit(ModelPlan plan, CancellationToken cancellationToken)
     {
-        if (!plan.EmitGpu || !plan.HasCpuKernels)
+        if (!plan.EmitGpu || !HasGpuKernels(plan))
         {
             return null;
         }
