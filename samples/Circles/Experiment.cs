@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Linq;
 using ModelGen;
+using Samples.Shared;
 
 namespace Samples.Circles;
 

@@ -8,6 +8,7 @@ using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ModelGen;
+using Samples.Shared;
 
 namespace Samples.Circles;
 

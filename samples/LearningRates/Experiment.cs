@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using ModelGen;
+using Samples.Shared;
 
 namespace Samples.LearningRates;
 

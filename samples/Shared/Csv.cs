@@ -2,7 +2,7 @@ using System;
 using System.Globalization;
 using System.IO;
 
-namespace Samples.Circles;
+namespace Samples.Shared;
 
 /// <summary>A numeric CSV file with a header row: every column but the last is a feature, the last is the label.</summary>
 internal sealed record Csv(float[] Features, float[] Labels, int Rows, int FeatureCount)
