@@ -27,7 +27,7 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        CommandLine? options = CommandLine.Parse(args, out string? error);
+        SampleOptions? options = CommandLine.Parse(args, out string? error);
         if (options is null)
         {
             if (error is not null)

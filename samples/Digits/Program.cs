@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using Samples.Shared;
 
 namespace Samples.Digits;
 
@@ -20,7 +21,7 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        CommandLine? options = CommandLine.Parse(args, out string? error);
+        SampleOptions? options = CommandLine.Parse(args, out string? error);
         if (options is null)
         {
             if (error is not null)

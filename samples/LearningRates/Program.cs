@@ -7,6 +7,7 @@ using System.Linq;
 using ILGPU;
 using ILGPU.Algorithms;
 using ILGPU.Runtime;
+using Samples.Shared;
 
 namespace Samples.LearningRates;
 
@@ -23,7 +24,7 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        CommandLine? options = CommandLine.Parse(args, out string? error);
+        SampleOptions? options = CommandLine.Parse(args, out string? error);
         if (options is null)
         {
             if (error is not null)
