@@ -15,6 +15,9 @@ public enum Impl
     TorchSharpAllCores,
     OnnxRuntime,
     OnnxRuntimeAllCores,
+
+    /// <summary>The generated <c>M.Gpu</c> on a CUDA or OpenCL device (GpuNet.cs); dense models only.</summary>
+    ModelGenGpu,
 }
 
 /// <summary>Builds an implementation of a model with the generated model's initial weights (seed 1).</summary>
@@ -30,6 +33,8 @@ public static class Nets
         Impl.TorchSharp or Impl.TorchSharpAllCores => TorchSharpLoader.Failure,
         Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores => OrtNet.Unavailable(ModelSpecs.CreateGenerated(model, Seed).GetType()),
         Impl.PlainCSharp when ModelSpecs.Get(model).IsConvolutional => "not run: the plain loops have no conv2d",
+        Impl.ModelGenGpu when !GpuNet.HasGpuClass(model) => "not run: the model has no Gpu class",
+        Impl.ModelGenGpu => GpuNet.Failure,
         _ => null,
     };
 
@@ -45,6 +50,7 @@ public static class Nets
             Impl.TorchSharpAllCores => new TorchNet(spec, generated.GetWeights(), threads: allCores),
             Impl.OnnxRuntime => new OrtNet(generated, threads: 1),
             Impl.OnnxRuntimeAllCores => new OrtNet(generated, threads: allCores),
+            Impl.ModelGenGpu => new GpuNet(spec.Name, Seed),
             _ => throw new ArgumentOutOfRangeException(nameof(impl)),
         };
     }
@@ -68,7 +74,7 @@ public class Training
     [Params("M1", "M2", "M3", "M4")]
     public string Model { get; set; } = "M1";
 
-    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores)]
+    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(32, 128)]
@@ -96,7 +102,7 @@ public class Inference
     [Params("M1", "M2", "M3", "M4")]
     public string Model { get; set; } = "M1";
 
-    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores)]
+    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(1, 256)]

@@ -93,7 +93,8 @@ public static class Program
             : $"TorchSharp-cpu: loaded{(TorchSharpLoader.PatchedLibrary is { } patched ? $" (patched native library {Path.GetFileName(Path.GetDirectoryName(patched))}/{Path.GetFileName(patched)})" : "")}";
         text.AppendLine($"- {torch}");
         string onnx = OrtNet.Unavailable(ModelSpecs.CreateGenerated("M1", 0).GetType()) is { } reason ? $"ONNX Runtime: {reason}" : "ONNX Runtime: on the generated ExportOnnx";
-        text.Append($"- {onnx}");
+        text.AppendLine($"- {onnx}");
+        text.Append(GpuNet.Failure is { } gpuFailure ? $"- M.Gpu: {gpuFailure}" : $"- M.Gpu: on {GpuNet.DeviceName} through ILGPU");
         return text.ToString();
     }
 

@@ -104,6 +104,7 @@ public static class Report
         double? peakGflops = WritePeak(text, peak, means);
         WriteGemm(text, peak, means, peakGflops);
         WriteTargets(text, means, peakGflops);
+        WriteGpu(text, means);
 
         string report2 = text.ToString();
         Console.WriteLine();
@@ -166,6 +167,7 @@ public static class Report
             {
                 null => "n/a",
                 string why when why.StartsWith("could not load", StringComparison.Ordinal) => "could not load",
+                string why when why.StartsWith("not measured", StringComparison.Ordinal) => "not measured",
                 _ when impl is Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores => "not run (no export)",
                 _ => "not run",
             };
@@ -310,6 +312,47 @@ public static class Report
                 $"a whole ModelGen training step at batch {GemmM4.Batch} takes {FormatTime(step)}, so the GEMMs are about {100 * Math.Min(total, step) / step:F0}% of the step.");
         }
 
+        text.AppendLine();
+    }
+
+    /// <summary>
+    /// The generated M.Gpu (issue 5) against ModelGen on one core and TorchSharp on every core, for the dense models;
+    /// or, without a CUDA or OpenCL device, the line saying it was not measured.
+    /// </summary>
+    private static void WriteGpu(StringBuilder text, Dictionary<(string, string, Impl, int), double> means)
+    {
+        ModelSpec[] dense = Measured(means).Where(spec => GpuNet.HasGpuClass(spec.Name)).ToArray();
+        if (dense.Length == 0)
+        {
+            return;
+        }
+
+        text.AppendLine("## M.Gpu (issue 5): the generated Gpu class through ILGPU");
+        text.AppendLine();
+        if (GpuNet.Failure is { } failure)
+        {
+            text.AppendLine($"M.Gpu: {failure}; its rows were left out (ILGPU's CPU accelerator is not a GPU and is not measured).");
+            text.AppendLine();
+            return;
+        }
+
+        text.AppendLine($"On {GpuNet.DeviceName}; host arrays in and out on every call (the batch copied to the device, the loss or outputs back).");
+        text.AppendLine();
+        text.AppendLine("| model | figure | M.Gpu | ModelGen (CPU, 1 core) | TorchSharp all cores | M.Gpu ÷ TorchSharp all cores |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (ModelSpec spec in dense)
+        {
+            foreach (Figure figure in Measured(means, spec.Name))
+            {
+                string m = spec.Name;
+                double? gpu = Rate(means, m, Impl.ModelGenGpu, figure), torch = Rate(means, m, Impl.TorchSharpAllCores, figure);
+                string ratio = gpu is null || torch is null ? "n/a" : $"**{FormatRatio(gpu.Value / torch.Value)}**";
+                text.AppendLine($"| {m} | {Name(figure)} | {Cell(means, m, Impl.ModelGenGpu, figure)} | {Cell(means, m, Impl.ModelGen, figure)} | {Cell(means, m, Impl.TorchSharpAllCores, figure)} | {ratio} |");
+            }
+        }
+
+        text.AppendLine();
+        text.AppendLine("TorchSharp here is TorchSharp-cpu: a comparison with TorchSharp on the same GPU needs the CUDA build of libtorch (see the README).");
         text.AppendLine();
     }
 
