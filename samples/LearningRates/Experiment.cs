@@ -15,45 +15,6 @@ internal sealed record Run(int Seed, double ValLoss, double ValAccuracy, int? Di
 /// <summary>Every run of one model: per learning rate, one <see cref="Run"/> per seed.</summary>
 internal sealed record ModelSweep(string Name, IReadOnlyList<Run[]> RunsPerRate, TimeSpan Time);
 
-/// <summary>The digits, scaled to [0, 1] and split by a fixed seeded shuffle into training and validation rows.</summary>
-internal sealed record Digits(float[] TrainX, float[] TrainY, float[] ValX, float[] ValY)
-{
-    public const int SplitSeed = 2024;
-
-    public int TrainRows => TrainY.Length;
-
-    public int ValRows => ValY.Length;
-
-    public static Digits Load(double trainFraction)
-    {
-        Csv csv = Csv.Load("digits.csv");
-        int[] order = Enumerable.Range(0, csv.Rows).ToArray();
-        new Random(SplitSeed).Shuffle(order);
-        int train = (int)(csv.Rows * trainFraction);
-        (float[] X, float[] Y) Take(int[] rows)
-        {
-            int width = csv.FeatureCount;
-            var x = new float[rows.Length * width];
-            var y = new float[rows.Length];
-            for (int i = 0; i < rows.Length; i++)
-            {
-                for (int c = 0; c < width; c++)
-                {
-                    x[i * width + c] = csv.Features[rows[i] * width + c] / 16f;
-                }
-
-                y[i] = csv.Labels[rows[i]];
-            }
-
-            return (x, y);
-        }
-
-        var (trainX, trainY) = Take(order[..train]);
-        var (valX, valY) = Take(order[train..]);
-        return new Digits(trainX, trainY, valX, valY);
-    }
-}
-
 internal static class Experiment
 {
     /// <summary>Trains a fresh model per learning rate and seed (the seed gives the initial weights and the batch
@@ -61,7 +22,7 @@ internal static class Experiment
     /// (<see cref="TrainingStoppedException"/>), or whose final validation loss is not finite, is recorded as
     /// diverged, never thrown.</summary>
     public static ModelSweep Sweep<TModel>(
-        Func<int, TModel> create, IReadOnlyList<float> learningRates, Digits data, int[] seeds, int epochs, int batchSize)
+        Func<int, TModel> create, IReadOnlyList<float> learningRates, DigitsData data, int[] seeds, int epochs, int batchSize)
         where TModel : ITrainableModel
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();

@@ -37,7 +37,7 @@ public static class Program
         }
 
         var total = Stopwatch.StartNew();
-        Digits data = Digits.Load(trainFraction: 0.8);
+        DigitsData data = DigitsData.Load(trainFraction: 0.8);
         float[] rates = Enumerable.Range(0, 7).Select(i => (float)(0.001 * Math.Pow(10, i))).ToArray();
         int[] seeds = Enumerable.Range(1, options.Seeds).ToArray();
         ModelSweep[] sweeps;
@@ -77,7 +77,7 @@ public static class Program
             };
         }
 
-        Console.WriteLine($"LearningRates: digits 8x8 (pixels / 16), {data.TrainRows} train / {data.ValRows} validation rows (seeded shuffle, seed {Digits.SplitSeed})");
+        Console.WriteLine($"LearningRates: digits 8x8 (pixels / 16), {data.TrainRows} train / {data.ValRows} validation rows (seeded shuffle, seed {DigitsData.SplitSeed})");
         Console.WriteLine($"plain SGD (no momentum), batch {BatchSize}, {options.Epochs} epochs, sparse categorical cross-entropy; " +
             (seeds.Length == 1 ? "seed 1" : $"{seeds.Length} seeds ({seeds[0]}..{seeds[^1]}), each for the initial weights and the batch order"));
         Console.WriteLine($"backend: {backend}");
