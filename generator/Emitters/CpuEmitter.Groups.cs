@@ -9,9 +9,6 @@ internal static partial class CpuEmitter
     // layer by layer (WriteLayerForward and the per-layer backward). These methods return false for a group they
     // do not fuse (a softmax between Dense and BN), and the caller then emits its layers one by one.
 
-    private static bool IsWeightsGroup(ModelPlan plan, FusionGroup group) =>
-        group.Kind != FusionKind.Single && plan.Layers[group.First].Spec is DenseSpec or Conv2DSpec;
-
     // A conv2d runs as a Dense on its im2col matrix: rows · positions rows of kh · kw · in values, filters units. These
     // give a Dense's or a conv2d's numbers in those terms, so that one emitter writes both.
 
@@ -73,7 +70,7 @@ internal static partial class CpuEmitter
     /// <summary>The forward pass of a fused group; false when the group must run layer by layer.</summary>
     private static bool WriteGroupForward(SourceWriter writer, ModelPlan plan, CpuLayout layout, FusionGroup group, bool training)
     {
-        if (!IsWeightsGroup(plan, group) || (group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax))
+        if (!layout.RunsFused(group))
         {
             return false;
         }
@@ -150,7 +147,7 @@ internal static partial class CpuEmitter
     /// <summary>The backward pass of a fused group up to and including its two GEMMs; false when it runs layer by layer.</summary>
     private static bool WriteGroupBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout, FusionGroup group, string? fusedTarget)
     {
-        if (!IsWeightsGroup(plan, group) || (group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax))
+        if (!layout.RunsFused(group))
         {
             return false;
         }

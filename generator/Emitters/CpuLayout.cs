@@ -58,6 +58,13 @@ internal sealed class CpuLayout
         _ => false,
     };
 
+    /// <summary>Whether a group runs as one fused kernel: a Dense or Conv2D with its activation and BatchNormalization.
+    /// A softmax between the weights and BN (row-wise, so not an epilogue) makes its layers run one by one.</summary>
+    public bool RunsFused(FusionGroup group) =>
+        group.Kind != FusionKind.Single
+        && Layer(group.First).Spec is DenseSpec or Conv2DSpec
+        && !(group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax);
+
     /// <summary>Whether a BatchNormalization is folded into a Dense's weights at inference.</summary>
     public bool IsFolded(int layer) => _plan.FoldTarget(layer) >= 0;
 
@@ -199,7 +206,8 @@ internal sealed class CpuLayout
 
             switch (layer.Spec)
             {
-                case BatchNormalizationSpec:
+                // A fused group's backward pass recomputes x̂ from the saved input and statistics.
+                case BatchNormalizationSpec when !RunsFused(_plan.Groups[layer.Group]):
                     yield return (Field(i, "Xhat"), width, $"{layer.Name}'s normalized input, for its backward pass");
                     break;
                 case DropoutSpec:
