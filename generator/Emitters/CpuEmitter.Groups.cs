@@ -1,5 +1,6 @@
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
 
@@ -8,36 +9,6 @@ internal static partial class CpuEmitter
     // A Dense with its activation and BatchNormalization runs as one fused group (SPEC §5); everything else runs
     // layer by layer (WriteLayerForward and the per-layer backward). These methods return false for a group they
     // do not fuse (a softmax between Dense and BN), and the caller then emits its layers one by one.
-
-    // A conv2d runs as a Dense on its im2col matrix: rows · positions rows of kh · kw · in values, filters units. These
-    // give a Dense's or a conv2d's numbers in those terms, so that one emitter writes both.
-
-    /// <summary>Units of a Dense, filters of a conv2d.</summary>
-    private static int UnitsOf(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => dense.Units,
-        Conv2DSpec conv => conv.Filters,
-        _ => throw new System.InvalidOperationException(layer.Name + " has no weights."),
-    };
-
-    /// <summary>Inputs per GEMM row: a Dense's input features, a conv2d's kh · kw · in.</summary>
-    private static long InputsOf(LayerPlan layer) => layer.Spec is Conv2DSpec conv
-        ? (long)conv.KernelHeight * conv.KernelWidth * layer.Input.Last
-        : layer.Input.Last;
-
-    private static bool UseBiasOf(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => dense.UseBias,
-        Conv2DSpec conv => conv.UseBias,
-        _ => false,
-    };
-
-    private static ActivationKind ActivationOf(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => dense.Activation,
-        Conv2DSpec conv => conv.Activation,
-        _ => ActivationKind.Linear,
-    };
 
     /// <summary>The static field holding a conv2d's or max_pooling2d's window geometry.</summary>
     private static string WindowOf(CpuLayout layout, int layer) => "s_" + CpuLayout.Camel(layout.Layer(layer).Name) + "Window";

@@ -1,6 +1,7 @@
 using System.Linq;
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
 
@@ -144,13 +145,6 @@ internal static partial class CpuEmitter
         }
     }
 
-    /// <summary>The rows a per-feature kernel sees for a layer: <c>rows</c>, times the positions of a sequence or image.</summary>
-    private static string PositionRows(LayerPlan layer)
-    {
-        long positions = layer.Output.Size / layer.Output.Last;
-        return positions == 1 ? "rows" : $"rows * {Int(positions)}";
-    }
-
     private static string TensorMember(ModelPlan plan, int layer, TensorRole role)
     {
         foreach (TensorPlan tensor in plan.Tensors)
@@ -163,19 +157,4 @@ internal static partial class CpuEmitter
 
         throw new System.InvalidOperationException($"Layer {layer} has no {role} tensor.");
     }
-
-    /// <summary>A layer in a comment: <c>dense_1: Dense(50, relu)</c>.</summary>
-    private static string Describe(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => $"{layer.Name}: Dense({Int(dense.Units)}{(dense.Activation == ActivationKind.Linear ? string.Empty : ", " + Names.Of(dense.Activation))}{(dense.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
-        BatchNormalizationSpec bn => $"{layer.Name}: BatchNormalization(momentum={bn.Momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, epsilon={bn.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}{(bn.Center ? string.Empty : ", center=false")}{(bn.Scale ? string.Empty : ", scale=false")}) over {Int(layer.Output.Last)} features",
-        ActivationSpec activation => $"{layer.Name}: Activation({Names.Of(activation.Activation)})",
-        DropoutSpec dropout => $"{layer.Name}: Dropout({dropout.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)})",
-        FlattenSpec => $"{layer.Name}: Flatten {layer.Input} -> {layer.Output}",
-        Conv2DSpec conv => $"{layer.Name}: Conv2D({Int(conv.Filters)}, {Int(conv.KernelHeight)}x{Int(conv.KernelWidth)}{Strides(conv.StrideHeight, conv.StrideWidth)}, {Names.Of(conv.Padding)}{(conv.Activation == ActivationKind.Linear ? string.Empty : ", " + Names.Of(conv.Activation))}{(conv.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
-        MaxPooling2DSpec pool => $"{layer.Name}: MaxPooling2D({Int(pool.PoolHeight)}x{Int(pool.PoolWidth)}{Strides(pool.StrideHeight, pool.StrideWidth)}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
-        _ => layer.Name,
-    };
-
-    private static string Strides(int height, int width) => height == 1 && width == 1 ? string.Empty : $", strides {Int(height)}x{Int(width)}";
 }

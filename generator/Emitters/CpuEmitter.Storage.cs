@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
 

@@ -1,5 +1,6 @@
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
 

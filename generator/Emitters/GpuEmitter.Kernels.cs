@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
 
@@ -10,7 +11,10 @@ namespace ModelGen.Generator.Emitters;
 //   - views are whole device buffers; `rows` (or `count`) bounds what is used;
 //   - grid-stride loops (`FirstIndex`, `GridStride`) so that any grid covers any size;
 //   - weights are read from `parameters` / `state` at constant offsets (Keras's get_weights() layout), gradients
-//     written to `gradients` at the same offsets.
+//     written to `gradients` at the same offsets;
+//   - a conv2d is a Dense over its im2col matrix [rows · positions, kh · kw · in] (Keras's kernel [kh, kw, in, out]
+//     read as [kh · kw · in, out]); its products read that matrix through a device function ({Layer}Patch) that
+//     indexes the image, so no matrix is ever stored; a pointwise (1x1, stride 1) conv2d reads its input as is.
 
 internal sealed partial class GpuEmitter
 {
@@ -25,12 +29,30 @@ internal sealed partial class GpuEmitter
 
     private static (string, string) P(string type, string name) => (type, name);
 
-    /// <summary>Whether a Dense's matrix products are large enough for the shared-memory tiled kernels.</summary>
+    /// <summary>Whether a Dense's or conv2d's matrix products are large enough for the shared-memory tiled kernels.</summary>
     private bool IsTiled(int dense)
     {
         LayerPlan layer = _plan.Layers[dense];
-        return layer.Input.Last >= TiledThreshold && ((DenseSpec)layer.Spec).Units >= TiledThreshold;
+        return InputsOf(layer) >= TiledThreshold && UnitsOf(layer) >= TiledThreshold;
     }
+
+    /// <summary>How a product reads row i, column k of a layer's input matrix: the input itself for a Dense (and a
+    /// pointwise conv2d), the conv2d's patch function for its im2col matrix.</summary>
+    private string InputMatrix(int layer, string i, string k)
+    {
+        if (!_layout.Cpu.HasColumns(layer))
+        {
+            return $"x[{i} * Inputs + {k}]";
+        }
+
+        _patchFunctions.Add(layer);
+        return $"{PatchFunction(layer)}(x, {i}, {k})";
+    }
+
+    private string PatchFunction(int layer) => Pascal(_plan.Layers[layer].Name) + "Patch";
+
+    /// <summary>The conv2d layers whose patch functions the kernels call.</summary>
+    private readonly SortedSet<int> _patchFunctions = new();
 
     private TensorPlan? Tensor(int layer, TensorRole role)
     {
@@ -65,8 +87,9 @@ internal sealed partial class GpuEmitter
     private GpuKernel DenseForwardKernel(string name, int dense, Epilogue epilogue)
     {
         LayerPlan layer = _plan.Layers[dense];
-        var spec = (DenseSpec)layer.Spec;
-        int inputs = layer.Input.Last, units = spec.Units;
+        long inputs = InputsOf(layer);
+        int units = UnitsOf(layer);
+        bool useBias = UseBiasOf(layer), conv = layer.Spec is Conv2DSpec;
         bool tiled = IsTiled(dense);
         var parameters = new List<(string, string)> { P(V, "x"), P(V, "parameters") };
         if (epilogue.BatchNormalization >= 0)
@@ -81,12 +104,15 @@ internal sealed partial class GpuEmitter
 
         parameters.Add(P(V, "y"));
         parameters.Add(P("int", "rows"));
-        string summary = $"{layer.Name}: <c>x · kernel{(spec.UseBias ? " + bias" : string.Empty)}</c>, [rows, {Int(inputs)}] x [{Int(inputs)}, {Int(units)}], {epilogue.Description}; "
+        string product = conv
+            ? $"<c>columns · kernel{(useBias ? " + bias" : string.Empty)}</c>, its im2col matrix [rows · {Int(PositionsOf(layer))}, {Int(inputs)}] (read from the image) x [{Int(inputs)}, {Int(units)}]"
+            : $"<c>x · kernel{(useBias ? " + bias" : string.Empty)}</c>, [rows, {Int(inputs)}] x [{Int(inputs)}, {Int(units)}]";
+        string summary = $"{layer.Name}: {product}, {epilogue.Description}; "
             + (tiled ? "16 x 16 tiles through shared memory." : "one thread per output value.");
         return new GpuKernel(name, summary, tiled ? GpuLaunch.Tiles : GpuLaunch.Elements, parameters, w =>
         {
             var constants = new List<string> { $"Inputs = {Int(inputs)}", $"Units = {Int(units)}", $"KernelOffset = {Offset(dense, TensorRole.Kernel)}" };
-            if (spec.UseBias)
+            if (useBias)
             {
                 constants.Add($"BiasOffset = {Offset(dense, TensorRole.Bias)}");
             }
@@ -99,12 +125,12 @@ internal sealed partial class GpuEmitter
                 rowCount: "rows",
                 columnCount: "Units",
                 depth: "Inputs",
-                a: "x[{i} * Inputs + {k}]",
+                a: InputMatrix(dense, "{i}", "{k}"),
                 b: "parameters[KernelOffset + {k} * Units + {j}]",
                 store: (s, sum, i, j) =>
                 {
                     s.Line($"int index = {i} * Units + {j};");
-                    s.Line($"float value = {sum}{(spec.UseBias ? $" + parameters[BiasOffset + {j}]" : string.Empty)};");
+                    s.Line($"float value = {sum}{(useBias ? $" + parameters[BiasOffset + {j}]" : string.Empty)};");
                     if (epilogue.StoreZ)
                     {
                         s.Line("z[index] = value;");
@@ -134,9 +160,12 @@ internal sealed partial class GpuEmitter
     private GpuKernel KernelGradientKernel(int dense)
     {
         LayerPlan layer = _plan.Layers[dense];
-        int inputs = layer.Input.Last, units = ((DenseSpec)layer.Spec).Units;
+        long inputs = InputsOf(layer);
+        int units = UnitsOf(layer);
         bool tiled = IsTiled(dense);
-        string summary = $"{layer.Name}'s kernel gradient <c>xᵀ · dz</c>, [{Int(inputs)}, rows] x [rows, {Int(units)}]; "
+        string x = _layout.Cpu.HasColumns(dense) ? "columnsᵀ · dz" : "xᵀ · dz";
+        string rows = PositionsOf(layer) == 1 ? "rows" : $"rows · {Int(PositionsOf(layer))}";
+        string summary = $"{layer.Name}'s kernel gradient <c>{x}</c>, [{Int(inputs)}, {rows}] x [{rows}, {Int(units)}]; "
             + (tiled ? "16 x 16 tiles through shared memory." : "one thread per weight.");
         return new GpuKernel(Pascal(layer.Name) + "KernelGradient", summary, tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
             new[] { P(V, "x"), P(V, "dz"), P(V, "gradients"), P("int", "rows") },
@@ -149,7 +178,7 @@ internal sealed partial class GpuEmitter
                     rowCount: "Inputs",
                     columnCount: "Units",
                     depth: "rows",
-                    a: "x[{k} * Inputs + {i}]",
+                    a: InputMatrix(dense, "{k}", "{i}"),
                     b: "dz[{k} * Units + {j}]",
                     store: (s, sum, i, j) => s.Line($"gradients[KernelOffset + {i} * Units + {j}] = {sum};"));
             });
@@ -159,9 +188,11 @@ internal sealed partial class GpuEmitter
     private GpuKernel InputGradientKernel(int dense)
     {
         LayerPlan layer = _plan.Layers[dense];
-        int inputs = layer.Input.Last, units = ((DenseSpec)layer.Spec).Units;
+        long inputs = InputsOf(layer);
+        int units = UnitsOf(layer);
         bool tiled = IsTiled(dense);
-        string summary = $"{layer.Name}'s input gradient <c>dz · kernelᵀ</c>, [rows, {Int(units)}] x [{Int(units)}, {Int(inputs)}]; "
+        string rows = PositionsOf(layer) == 1 ? "rows" : $"rows · {Int(PositionsOf(layer))}";
+        string summary = $"{layer.Name}'s input gradient <c>dz · kernelᵀ</c>, [{rows}, {Int(units)}] x [{Int(units)}, {Int(inputs)}]; "
             + (tiled ? "16 x 16 tiles through shared memory." : "one thread per value.");
         return new GpuKernel(Pascal(layer.Name) + "InputGradient", summary, tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
             new[] { P(V, "dz"), P(V, "parameters"), P(V, "dx"), P("int", "rows") },
@@ -407,8 +438,8 @@ internal sealed partial class GpuEmitter
     /// </summary>
     private GpuKernel FeatureBackwardKernel(string name, FeatureBackward mode, int dense, int bn, ActivationKind activation, bool inputGradient, string what)
     {
-        int features = bn >= 0 ? _plan.Layers[bn].Output.Last : ((DenseSpec)_plan.Layers[dense].Spec).Units;
-        bool bias = dense >= 0 && ((DenseSpec)_plan.Layers[dense].Spec).UseBias;
+        int features = bn >= 0 ? _plan.Layers[bn].Output.Last : UnitsOf(_plan.Layers[dense]);
+        bool bias = dense >= 0 && UseBiasOf(_plan.Layers[dense]);
         string act = Names.Of(activation);
         (string Summary, (string, string)[] Parameters) shape = mode switch
         {

@@ -1,11 +1,14 @@
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
 
 // The forward and backward passes: one launch (or two) per fused group, mirroring the CPU backend's grouping
 // (CpuEmitter.Groups.cs). Each pass registers the kernels it launches, so that the class's fields and loads list
-// exactly the kernels the passes use.
+// exactly the kernels the passes use. A conv2d runs as a Dense over its im2col matrix, as on the CPU, with
+// batch · positions rows (PositionRows); its kernels read the matrix straight from the image (an implicit im2col,
+// no buffer of its own), so every Dense launch below serves both.
 
 internal sealed partial class GpuEmitter
 {
@@ -25,14 +28,10 @@ internal sealed partial class GpuEmitter
 
     private static string Rows(long width) => width == 1 ? "rows" : $"rows * {Int(width)}";
 
-    private static bool IsDenseGroup(ModelPlan plan, FusionGroup group) =>
-        group.Kind != FusionKind.Single && plan.Layers[group.First].Spec is DenseSpec;
-
     private static int LastOf(FusionGroup group) => group.First + group.Count - 1;
 
-    /// <summary>Whether the group runs fused; a softmax between Dense and BN runs layer by layer, as on the CPU.</summary>
-    private bool IsFused(FusionGroup group) =>
-        IsDenseGroup(_plan, group) && !(group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax);
+    /// <summary>Whether the group runs fused: the CPU backend's rule (a softmax between the weights and BN runs layer by layer).</summary>
+    private bool IsFused(FusionGroup group) => _layout.Cpu.RunsFused(group);
 
     private string GroupName(FusionGroup group) => Pascal(group.Name.Replace(" + ", "_"));
 
@@ -60,7 +59,7 @@ internal sealed partial class GpuEmitter
             {
                 if (_layout.IsIdentity(i, training))
                 {
-                    w.Line($"// {Describe(_layout.Layer(i))}: identity{(training ? string.Empty : " at inference")}.");
+                    w.Line($"// {WeightsLayers.Describe(_layout.Layer(i))}: identity{(training ? string.Empty : " at inference")}.");
                     continue;
                 }
 
@@ -72,8 +71,8 @@ internal sealed partial class GpuEmitter
     private void WriteFusedForward(SourceWriter w, FusionGroup group, bool training)
     {
         int d = group.First, last = LastOf(group);
-        var dense = (DenseSpec)_plan.Layers[d].Spec;
-        string units = Int(dense.Units);
+        int unitCount = UnitsOf(_plan.Layers[d]);
+        string units = Int(unitCount), rows = PositionRows(_plan.Layers[d]);
         string name = GroupName(group);
         bool softmax = group.Activation == ActivationKind.Softmax;
         string z = _layout.HasPreActivation(d) ? _layout.PreActivation(d) : _layout.Output(d, training);
@@ -90,11 +89,11 @@ internal sealed partial class GpuEmitter
                 GpuKernel gemm = Use(DenseForwardKernel(name + "Gemm", d, new Epilogue(activation, -1, ActivationKind.Linear, storeZ,
                     activation == ActivationKind.Linear ? "then the bias" : $"then {Names.Of(activation)}")));
                 string output = softmax ? z : y;
-                WriteDenseLaunch(w, gemm, d, storeZ ? new[] { x, Params, z, output, "rows" } : new[] { x, Params, output, "rows" });
+                WriteDenseLaunch(w, gemm, d, storeZ ? new[] { x, Params, z, output, rows } : new[] { x, Params, output, rows });
                 if (softmax)
                 {
-                    GpuKernel kernel = Use(SoftmaxKernel(name + "Softmax", group.Name, dense.Units));
-                    Launch(w, kernel, Config(kernel, "rows"), z, y, "rows");
+                    GpuKernel kernel = Use(SoftmaxKernel(name + "Softmax", group.Name, unitCount));
+                    Launch(w, kernel, Config(kernel, rows), z, y, rows);
                 }
 
                 return;
@@ -110,21 +109,21 @@ internal sealed partial class GpuEmitter
                 {
                     GpuKernel gemm = Use(DenseForwardKernel(name + "Gemm", d, new Epilogue(ActivationKind.Linear, -1, ActivationKind.Linear, false,
                         $"the input of {_plan.Layers[b].Name}")));
-                    WriteDenseLaunch(w, gemm, d, x, Params, z, "rows");
+                    WriteDenseLaunch(w, gemm, d, x, Params, z, rows);
                     GpuKernel normalize = Use(BatchNormTrainingKernel(name + "Normalize", b, activation, group.Name));
-                    Launch(w, normalize, Config(normalize, units), z, bnOut, Params, State, _layout.Statistics(b), "rows");
+                    Launch(w, normalize, Config(normalize, units), z, bnOut, Params, State, _layout.Statistics(b), rows);
                 }
                 else
                 {
                     string description = $"then {_plan.Layers[b].Name} with its moving statistics" + (activation == ActivationKind.Linear ? string.Empty : $" and {Names.Of(activation)}");
                     GpuKernel gemm = Use(DenseForwardKernel(name + "Inference", d, new Epilogue(ActivationKind.Linear, b, activation, false, description)));
-                    WriteDenseLaunch(w, gemm, d, x, Params, State, bnOut, "rows");
+                    WriteDenseLaunch(w, gemm, d, x, Params, State, bnOut, rows);
                 }
 
                 if (softmax && group.Count == 3)
                 {
-                    GpuKernel kernel = Use(SoftmaxKernel(name + "Softmax", group.Name, dense.Units));
-                    Launch(w, kernel, Config(kernel, "rows"), _layout.Output(b, training), _layout.Out(last, training), "rows");
+                    GpuKernel kernel = Use(SoftmaxKernel(name + "Softmax", group.Name, unitCount));
+                    Launch(w, kernel, Config(kernel, rows), _layout.Output(b, training), _layout.Out(last, training), rows);
                 }
 
                 return;
@@ -140,15 +139,15 @@ internal sealed partial class GpuEmitter
                     bool storeZ = z != activated;
                     GpuKernel gemm = Use(DenseForwardKernel(name + "Gemm", d, new Epilogue(group.Activation, -1, ActivationKind.Linear, storeZ,
                         $"then {Names.Of(group.Activation)}, the input of {_plan.Layers[b].Name}")));
-                    WriteDenseLaunch(w, gemm, d, storeZ ? new[] { x, Params, z, activated, "rows" } : new[] { x, Params, activated, "rows" });
+                    WriteDenseLaunch(w, gemm, d, storeZ ? new[] { x, Params, z, activated, rows } : new[] { x, Params, activated, rows });
                     GpuKernel normalize = Use(BatchNormTrainingKernel(name + "Normalize", b, ActivationKind.Linear, group.Name));
-                    Launch(w, normalize, Config(normalize, units), activated, _layout.Output(b, training), Params, State, _layout.Statistics(b), "rows");
+                    Launch(w, normalize, Config(normalize, units), activated, _layout.Output(b, training), Params, State, _layout.Statistics(b), rows);
                 }
                 else
                 {
                     GpuKernel gemm = Use(DenseForwardKernel(name + "Inference", d, new Epilogue(group.Activation, b, ActivationKind.Linear, false,
                         $"then {Names.Of(group.Activation)} and {_plan.Layers[b].Name} with its moving statistics")));
-                    WriteDenseLaunch(w, gemm, d, x, Params, State, _layout.Out(b, training), "rows");
+                    WriteDenseLaunch(w, gemm, d, x, Params, State, _layout.Out(b, training), rows);
                 }
 
                 return;
@@ -162,15 +161,16 @@ internal sealed partial class GpuEmitter
         string activation = group.Activation == ActivationKind.Linear ? string.Empty : Names.Of(group.Activation);
         string then = activation.Length == 0 ? string.Empty : group.Activation == ActivationKind.Softmax ? ", softmax per row" : " + " + activation;
         string bn = group.BatchNormalization >= 0 ? _plan.Layers[group.BatchNormalization].Name : string.Empty;
+        string gemm = _layout.Cpu.HasColumns(group.First) ? "implicit-im2col GEMM" : "GEMM";
         return group.Kind switch
         {
             FusionKind.WeightsBatchNormActivation => training
-                ? $"GEMM, then {bn}'s batch statistics, normalization{then} per feature group"
-                : $"one GEMM with {bn} (moving statistics){then} in its epilogue",
+                ? $"{gemm}, then {bn}'s batch statistics, normalization{then} per feature group"
+                : $"one {gemm} with {bn} (moving statistics){then} in its epilogue",
             FusionKind.WeightsActivationBatchNorm => training
-                ? $"GEMM + bias{then}, then {bn}'s batch statistics and normalization per feature group"
-                : $"one GEMM with bias{then} and {bn} (moving statistics) in its epilogue",
-            _ => $"GEMM + bias{then}",
+                ? $"{gemm} + bias{then}, then {bn}'s batch statistics and normalization per feature group"
+                : $"one {gemm} with bias{then} and {bn} (moving statistics) in its epilogue",
+            _ => $"{gemm} + bias{then}",
         };
     }
 
@@ -188,16 +188,18 @@ internal sealed partial class GpuEmitter
             }
         }
 
-        bool bias = ((DenseSpec)_plan.Layers[group.First].Spec).UseBias;
+        bool bias = UseBiasOf(_plan.Layers[group.First]);
         string through = names.Count == 0 ? "dz" : "dz through " + string.Join(" and ", names);
         return $"{through}{(bias ? " with the bias gradient" : string.Empty)}, then the kernel{(_layout.NeedsInputDelta(group.First) ? " and input" : string.Empty)} gradients";
     }
 
-    /// <summary>Launches a Dense's forward product: tiles of the [rows, units] output, or one thread per value.</summary>
+    /// <summary>Launches a Dense's or conv2d's forward product: tiles of the [rows, units] output (rows · positions for a
+    /// conv2d), or one thread per value.</summary>
     private void WriteDenseLaunch(SourceWriter w, GpuKernel kernel, int dense, params string[] arguments)
     {
-        string units = Int(((DenseSpec)_plan.Layers[dense].Spec).Units);
-        Launch(w, kernel, kernel.Launch == GpuLaunch.Tiles ? Config(kernel, "rows", units) : Config(kernel, $"rows * {units}"), arguments);
+        LayerPlan layer = _plan.Layers[dense];
+        string units = Int(UnitsOf(layer)), rows = PositionRows(layer);
+        Launch(w, kernel, kernel.Launch == GpuLaunch.Tiles ? Config(kernel, rows, units) : Config(kernel, $"{rows} * {units}"), arguments);
     }
 
     /// <summary>One layer's forward pass outside a fused group.</summary>
@@ -207,24 +209,34 @@ internal sealed partial class GpuEmitter
         string input = _layout.Input(i, training);
         string output = _layout.Out(i, training);
         string name = Pascal(layer.Name);
-        w.Line($"// {Describe(layer)}");
+        w.Line($"// {WeightsLayers.Describe(layer)}");
         switch (layer.Spec)
         {
-            case DenseSpec dense:
+            case DenseSpec or Conv2DSpec:
             {
-                bool softmax = dense.Activation == ActivationKind.Softmax;
+                ActivationKind own = ActivationOf(layer);
+                string rows = PositionRows(layer);
+                bool softmax = own == ActivationKind.Softmax;
                 string z = _layout.HasPreActivation(i) ? _layout.PreActivation(i) : output;
-                ActivationKind activation = softmax ? ActivationKind.Linear : dense.Activation;
+                ActivationKind activation = softmax ? ActivationKind.Linear : own;
                 bool storeZ = z != output && !softmax;
                 GpuKernel gemm = Use(DenseForwardKernel(name + "Gemm", i, new Epilogue(activation, -1, ActivationKind.Linear, storeZ,
                     activation == ActivationKind.Linear ? "then the bias" : $"then {Names.Of(activation)}")));
-                WriteDenseLaunch(w, gemm, i, storeZ ? new[] { input, Params, z, output, "rows" } : new[] { input, Params, softmax ? z : output, "rows" });
+                WriteDenseLaunch(w, gemm, i, storeZ ? new[] { input, Params, z, output, rows } : new[] { input, Params, softmax ? z : output, rows });
                 if (softmax)
                 {
-                    GpuKernel kernel = Use(SoftmaxKernel(name + "Softmax", layer.Name, dense.Units));
-                    Launch(w, kernel, Config(kernel, "rows"), z, output, "rows");
+                    GpuKernel kernel = Use(SoftmaxKernel(name + "Softmax", layer.Name, UnitsOf(layer)));
+                    Launch(w, kernel, Config(kernel, rows), z, output, rows);
                 }
 
+                break;
+            }
+
+            case MaxPooling2DSpec:
+            {
+                string count = Rows(layer.Output.Size);
+                GpuKernel kernel = Use(MaxPoolingForwardKernel(i));
+                Launch(w, kernel, Config(kernel, count), input, output, count);
                 break;
             }
 
@@ -286,7 +298,7 @@ internal sealed partial class GpuEmitter
 
         return _layout.Layer(last).Spec switch
         {
-            DenseSpec => _layout.PreActivationDelta(last),
+            DenseSpec or Conv2DSpec => _layout.PreActivationDelta(last),
             ActivationSpec when last - 1 >= _layout.FirstTrainable => _layout.Delta(last - 1),
             _ => null,
         };
@@ -323,8 +335,10 @@ internal sealed partial class GpuEmitter
     private void WriteFusedBackward(SourceWriter w, FusionGroup group, string? fusedTarget)
     {
         int d = group.First, last = LastOf(group);
-        var dense = (DenseSpec)_plan.Layers[d].Spec;
-        string units = Int(dense.Units);
+        LayerPlan weights = _plan.Layers[d];
+        int unitCount = UnitsOf(weights);
+        string units = Int(unitCount), rows = PositionRows(weights);
+        bool useBias = UseBiasOf(weights);
         string name = GroupName(group);
         bool lossFusedHere = fusedTarget is not null && last == _layout.Last;
         bool softmax = group.Activation == ActivationKind.Softmax;
@@ -345,20 +359,20 @@ internal sealed partial class GpuEmitter
                     }
                     else
                     {
-                        GpuKernel kernel = Use(SoftmaxBackwardKernel(name + "SoftmaxBackward", group.Name, dense.Units));
-                        Launch(w, kernel, Config(kernel, "rows"), y, _layout.Delta(last), dz, "rows");
+                        GpuKernel kernel = Use(SoftmaxBackwardKernel(name + "SoftmaxBackward", group.Name, unitCount));
+                        Launch(w, kernel, Config(kernel, rows), y, _layout.Delta(last), dz, rows);
                     }
 
-                    if (dense.UseBias)
+                    if (useBias)
                     {
                         GpuKernel bias = Use(FeatureBackwardKernel(name + "BiasGradient", FeatureBackward.BiasOnly, d, -1, ActivationKind.Linear, false, group.Name));
-                        Launch(w, bias, Config(bias, units), dz, Gradients, "rows");
+                        Launch(w, bias, Config(bias, units), dz, Gradients, rows);
                     }
                 }
-                else if (group.Activation != ActivationKind.Linear || dense.UseBias || dz != _layout.Delta(last))
+                else if (group.Activation != ActivationKind.Linear || useBias || dz != _layout.Delta(last))
                 {
                     GpuKernel kernel = Use(FeatureBackwardKernel(name + "Backward", FeatureBackward.ActivationBias, d, -1, group.Activation, false, group.Name));
-                    Launch(w, kernel, Config(kernel, units), z, y, _layout.Delta(last), dz, Gradients, "rows");
+                    Launch(w, kernel, Config(kernel, units), z, y, _layout.Delta(last), dz, Gradients, rows);
                 }
 
                 break;
@@ -379,8 +393,8 @@ internal sealed partial class GpuEmitter
                     }
                     else
                     {
-                        GpuKernel kernel = Use(SoftmaxBackwardKernel(name + "SoftmaxBackward", group.Name, dense.Units));
-                        Launch(w, kernel, Config(kernel, "rows"), y, dy, _layout.Delta(b), "rows");
+                        GpuKernel kernel = Use(SoftmaxBackwardKernel(name + "SoftmaxBackward", group.Name, unitCount));
+                        Launch(w, kernel, Config(kernel, rows), y, dy, _layout.Delta(b), rows);
                     }
 
                     activation = ActivationKind.Linear;
@@ -389,7 +403,7 @@ internal sealed partial class GpuEmitter
                 }
 
                 GpuKernel backward = Use(FeatureBackwardKernel(name + "Backward", FeatureBackward.BatchNormActivation, d, b, activation, false, group.Name));
-                Launch(w, backward, Config(backward, units), z, y, dy, dz, Params, _layout.Statistics(b), Gradients, "rows");
+                Launch(w, backward, Config(backward, units), z, y, dy, dz, Params, _layout.Statistics(b), Gradients, rows);
                 break;
             }
 
@@ -399,7 +413,7 @@ internal sealed partial class GpuEmitter
                 string z = _layout.HasPreActivation(d) ? _layout.PreActivation(d) : _layout.Output(d, training: true);
                 dz = _layout.HasPreActivation(d) ? _layout.PreActivationDelta(d) : _layout.Delta(d);
                 GpuKernel backward = Use(FeatureBackwardKernel(name + "Backward", FeatureBackward.ActivationBatchNorm, d, b, group.Activation, false, group.Name));
-                Launch(w, backward, Config(backward, units), z, _layout.Output(b - 1, training: true), _layout.Delta(b), dz, Params, _layout.Statistics(b), Gradients, "rows");
+                Launch(w, backward, Config(backward, units), z, _layout.Output(b - 1, training: true), _layout.Delta(b), dz, Params, _layout.Statistics(b), Gradients, rows);
                 break;
             }
         }
@@ -407,19 +421,32 @@ internal sealed partial class GpuEmitter
         WriteDenseProductsBackward(w, d, dz);
     }
 
-    /// <summary>The two products of a Dense's backward pass: <c>dW = xᵀ · dz</c> and, unless it is the first trainable layer, <c>dx = dz · Wᵀ</c>.</summary>
+    /// <summary>The two products of a Dense's backward pass: <c>dW = xᵀ · dz</c> and, unless it is the first trainable layer,
+    /// <c>dx = dz · Wᵀ</c>. For a conv2d x is its im2col matrix (read from the image) and dx the transposed convolution of dz,
+    /// gathered per input value.</summary>
     private void WriteDenseProductsBackward(SourceWriter w, int d, string dz)
     {
         LayerPlan layer = _plan.Layers[d];
-        string inputs = Int(layer.Input.Last), units = Int(((DenseSpec)layer.Spec).Units);
+        string inputs = Int(InputsOf(layer)), units = Int(UnitsOf(layer)), rows = PositionRows(layer);
         GpuKernel kernelGradient = Use(KernelGradientKernel(d));
         Launch(w, kernelGradient, kernelGradient.Launch == GpuLaunch.Tiles ? Config(kernelGradient, inputs, units) : Config(kernelGradient, $"{inputs} * {units}"),
-            _layout.Input(d, training: true), dz, Gradients, "rows");
-        if (_layout.NeedsInputDelta(d))
+            _layout.Input(d, training: true), dz, Gradients, rows);
+        if (!_layout.NeedsInputDelta(d))
+        {
+            return;
+        }
+
+        if (_layout.Cpu.HasColumns(d))
+        {
+            string count = Rows(layer.Input.Size);
+            GpuKernel inputGradient = Use(ConvolutionInputGradientKernel(d));
+            Launch(w, inputGradient, Config(inputGradient, count), dz, Params, _layout.Delta(d - 1), count);
+        }
+        else
         {
             GpuKernel inputGradient = Use(InputGradientKernel(d));
-            Launch(w, inputGradient, inputGradient.Launch == GpuLaunch.Tiles ? Config(inputGradient, "rows", inputs) : Config(inputGradient, $"rows * {inputs}"),
-                dz, Params, _layout.Delta(d - 1), "rows");
+            Launch(w, inputGradient, inputGradient.Launch == GpuLaunch.Tiles ? Config(inputGradient, rows, inputs) : Config(inputGradient, $"{rows} * {inputs}"),
+                dz, Params, _layout.Delta(d - 1), rows);
         }
     }
 
@@ -435,10 +462,12 @@ internal sealed partial class GpuEmitter
         string output = _layout.Output(i, training: true);
         switch (layer.Spec)
         {
-            case DenseSpec dense:
+            case DenseSpec or Conv2DSpec:
             {
-                w.Line($"// {Describe(layer)}");
-                string units = Int(dense.Units);
+                w.Line($"// {WeightsLayers.Describe(layer)}");
+                int unitCount = UnitsOf(layer);
+                string units = Int(unitCount), rows = PositionRows(layer);
+                ActivationKind own = ActivationOf(layer);
                 string dz = dOut;
                 if (_layout.HasPreActivation(i))
                 {
@@ -447,24 +476,24 @@ internal sealed partial class GpuEmitter
                     {
                         w.Line("// (the activation's gradient came fused with the loss's)");
                     }
-                    else if (dense.Activation == ActivationKind.Softmax)
+                    else if (own == ActivationKind.Softmax)
                     {
-                        GpuKernel softmax = Use(SoftmaxBackwardKernel(name + "SoftmaxBackward", layer.Name, dense.Units));
-                        Launch(w, softmax, Config(softmax, "rows"), output, dOut, dz, "rows");
+                        GpuKernel softmax = Use(SoftmaxBackwardKernel(name + "SoftmaxBackward", layer.Name, unitCount));
+                        Launch(w, softmax, Config(softmax, rows), output, dOut, dz, rows);
                     }
                     else
                     {
-                        GpuKernel kernel = Use(FeatureBackwardKernel(name + "Backward", FeatureBackward.ActivationBias, i, -1, dense.Activation, false, layer.Name));
-                        Launch(w, kernel, Config(kernel, units), _layout.PreActivation(i), output, dOut, dz, Gradients, "rows");
+                        GpuKernel kernel = Use(FeatureBackwardKernel(name + "Backward", FeatureBackward.ActivationBias, i, -1, own, false, layer.Name));
+                        Launch(w, kernel, Config(kernel, units), _layout.PreActivation(i), output, dOut, dz, Gradients, rows);
                         WriteDenseProductsBackward(w, i, dz);
                         break;
                     }
                 }
 
-                if (dense.UseBias)
+                if (UseBiasOf(layer))
                 {
                     GpuKernel bias = Use(FeatureBackwardKernel(name + "BiasGradient", FeatureBackward.BiasOnly, i, -1, ActivationKind.Linear, false, layer.Name));
-                    Launch(w, bias, Config(bias, units), dz, Gradients, "rows");
+                    Launch(w, bias, Config(bias, units), dz, Gradients, rows);
                 }
 
                 WriteDenseProductsBackward(w, i, dz);
@@ -473,7 +502,7 @@ internal sealed partial class GpuEmitter
 
             case BatchNormalizationSpec:
             {
-                w.Line($"// {Describe(layer)}");
+                w.Line($"// {WeightsLayers.Describe(layer)}");
                 string rows = Rows(layer.Output.Size / layer.Output.Last);
                 GpuKernel kernel = Use(FeatureBackwardKernel(name + "Backward", FeatureBackward.BatchNorm, -1, i, ActivationKind.Linear, needsInput, layer.Name));
                 Launch(w, kernel, Config(kernel, Int(layer.Output.Last)), needsInput
@@ -484,7 +513,7 @@ internal sealed partial class GpuEmitter
 
             case ActivationSpec activation when needsInput:
             {
-                w.Line($"// {Describe(layer)}");
+                w.Line($"// {WeightsLayers.Describe(layer)}");
                 if (fusedHere)
                 {
                     w.Line("// (its gradient came fused with the loss's)");
@@ -507,9 +536,18 @@ internal sealed partial class GpuEmitter
                 break;
             }
 
+            case MaxPooling2DSpec when needsInput:
+            {
+                w.Line($"// {WeightsLayers.Describe(layer)}");
+                string count = Rows(layer.Input.Size);
+                GpuKernel kernel = Use(MaxPoolingBackwardKernel(i));
+                Launch(w, kernel, Config(kernel, count), input, output, dOut, _layout.Delta(i - 1), count);
+                break;
+            }
+
             case DropoutSpec { Rate: > 0 } when needsInput:
             {
-                w.Line($"// {Describe(layer)}");
+                w.Line($"// {WeightsLayers.Describe(layer)}");
                 string count = Rows(layer.Output.Size);
                 GpuKernel kernel = Use(DropoutBackwardKernel(layer));
                 Launch(w, kernel, Config(kernel, count), dOut, _layout.Mask(i), _layout.Delta(i - 1), count);
@@ -517,7 +555,7 @@ internal sealed partial class GpuEmitter
             }
 
             default:
-                w.Line($"// {Describe(layer)}: gradient passes through.");
+                w.Line($"// {WeightsLayers.Describe(layer)}: gradient passes through.");
                 break;
         }
     }

@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
 
@@ -28,13 +29,13 @@ internal sealed partial class GpuEmitter
         _model = plan.Type.Name;
     }
 
-    /// <summary>Whether the GPU backend has a kernel for every layer: dense, batch_normalization, activation, dropout
-    /// and flatten (conv2d and max_pooling2d run on the CPU backend only, so far).</summary>
+    /// <summary>Whether the GPU backend has a kernel for every layer: dense, conv2d, max_pooling2d, batch_normalization,
+    /// activation, dropout and flatten (lstm has none, on either backend).</summary>
     public static bool HasGpuKernels(ModelPlan plan)
     {
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            if (layer.Spec is not (DenseSpec or Conv2DSpec or MaxPooling2DSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
             {
                 return false;
             }
@@ -819,6 +820,7 @@ internal sealed partial class GpuEmitter
             w.Line();
         }
 
+        WritePatchFunctions(w);
         WriteActivationFunctions(w);
     }
 
@@ -857,15 +859,4 @@ internal sealed partial class GpuEmitter
     private static string Camel(string name) => CpuLayout.Camel(name);
 
     private static bool HasAccuracy(CompileSpec compile) => compile.Accuracy && compile.Loss != LossKind.MeanSquaredError;
-
-    /// <summary>A layer in a comment: <c>dense_1: Dense(50, relu) (None, 2) -> (None, 50)</c>.</summary>
-    private static string Describe(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => $"{layer.Name}: Dense({Int(dense.Units)}{(dense.Activation == ActivationKind.Linear ? string.Empty : ", " + Names.Of(dense.Activation))}{(dense.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
-        BatchNormalizationSpec bn => $"{layer.Name}: BatchNormalization(momentum={Num(bn.Momentum)}, epsilon={Num(bn.Epsilon)}{(bn.Center ? string.Empty : ", center=false")}{(bn.Scale ? string.Empty : ", scale=false")}) over {Int(layer.Output.Last)} features",
-        ActivationSpec activation => $"{layer.Name}: Activation({Names.Of(activation.Activation)})",
-        DropoutSpec dropout => $"{layer.Name}: Dropout({Num(dropout.Rate)})",
-        FlattenSpec => $"{layer.Name}: Flatten",
-        _ => layer.Name,
-    };
 }

@@ -124,6 +124,25 @@ public static class GpuModels
         }
     }
 
+    /// <summary>Each tensor within <paramref name="relative"/> of its largest magnitude: |expected - actual| ≤ relative ·
+    /// max |expected| per tensor. For weights after many steps, where rounding differences of the two backends' sums
+    /// (conv2d's over batch · positions, BatchNormalization's) carry into small weights; a wrong kernel is off by far more.</summary>
+    public static void AssertCloseNormwise(float[][] expected, float[][] actual, string what, double relative = 1e-4)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int t = 0; t < expected.Length; t++)
+        {
+            Assert.Equal(expected[t].Length, actual[t].Length);
+            double scale = Math.Max(expected[t].Max(Math.Abs), 1e-2);
+            for (int i = 0; i < expected[t].Length; i++)
+            {
+                Assert.True(
+                    Math.Abs(expected[t][i] - actual[t][i]) <= relative * scale,
+                    $"{what}: tensor {t}[{i}]: CPU {expected[t][i]:R}, GPU {actual[t][i]:R} (difference {Math.Abs(expected[t][i] - actual[t][i]):E2}, tensor scale {scale:E2})");
+            }
+        }
+    }
+
     public static void AssertClose(IReadOnlyList<float> expected, IReadOnlyList<float> actual, string what, double relative = 1e-4)
     {
         Assert.Equal(expected.Count, actual.Count);

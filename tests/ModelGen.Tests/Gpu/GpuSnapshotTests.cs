@@ -19,9 +19,13 @@ public class GpuSnapshotTests
     private static readonly MetadataReference Ilgpu = MetadataReference.CreateFromFile(typeof(ILGPU.Context).Assembly.Location);
 
     /// <summary>Models that cover the kernels: fused Dense + BN + activation both ways, the tiled products, softmax, a
-    /// BatchNormalization of its own over sequence positions, dropout, Adam, an inference-only model.</summary>
+    /// BatchNormalization of its own over sequence positions, dropout, Adam, an inference-only model; conv2d with same
+    /// and valid padding, strides, pointwise, tiled, max pooling with overlapping and partial windows.</summary>
     private static readonly string[] Models =
-        ["GoldenCircles", "WideMlp", "BatchNormAfterActivation", "SequenceNormalized", "InputNormalizedDropout", "HiddenSoftmax", "InferenceOnly", "HiddenGelu"];
+    [
+        "GoldenCircles", "WideMlp", "BatchNormAfterActivation", "SequenceNormalized", "InputNormalizedDropout", "HiddenSoftmax", "InferenceOnly", "HiddenGelu",
+        "ConvSameStridedNormalized", "PointwiseConvOverlappingPool", "ConvIntoConvNormalized", "WideConv",
+    ];
 
     private static IEnumerable<(string Path, string Text)> ModelFiles() =>
         Models.Select(name =>
@@ -80,13 +84,19 @@ public class GpuSnapshotTests
     }
 
     [Fact]
-    public void ModelsWithoutCpuKernelsGetNoGpuClass()
+    public void ModelsWithoutKernelsGetNoGpuClass()
     {
         GeneratorRun run = GeneratorHarness.Run(
-            modelFiles: [(GeneratorHarness.ProjectDirectory + "Models/Cnn.model", "model Cnn\ninput 8x8x1\nconv2d 4\nflatten\ndense 2 activation=softmax\ncompile loss=categorical_crossentropy\n")],
+            modelFiles:
+            [
+                (GeneratorHarness.ProjectDirectory + "Models/Cnn.model", "model Cnn\ninput 8x8x1\nconv2d 4\nmax_pooling2d 2\nflatten\ndense 2 activation=softmax\ncompile loss=categorical_crossentropy\n"),
+                (GeneratorHarness.ProjectDirectory + "Models/Recurrent.model", "model Recurrent\ninput 4x3\nlstm 5\ndense 2 activation=softmax\ncompile loss=categorical_crossentropy\n"),
+            ],
             extraReferences: [Ilgpu]);
 
-        Assert.Contains("TestProject.Cnn.g.cs", run.Sources.Keys);
-        Assert.DoesNotContain("TestProject.Cnn.Gpu.g.cs", run.Sources.Keys);
+        // conv2d and max_pooling2d have GPU kernels; lstm has no kernel on either backend (MG0016).
+        Assert.Contains("TestProject.Cnn.Gpu.g.cs", run.Sources.Keys);
+        Assert.Contains(run.GeneratorDiagnostics, d => d.Id == "MG0016");
+        Assert.DoesNotContain(run.Sources.Keys, hint => hint.StartsWith("TestProject.Recurrent.Gpu", StringComparison.Ordinal));
     }
 }

@@ -1,0 +1,194 @@
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+using static ModelGen.Generator.Emitters.WeightsLayers;
+
+namespace ModelGen.Generator.Emitters;
+
+// The kernels of the sliding-window layers: conv2d's im2col matrix as a device function (read by the matrix products
+// of GpuEmitter.Kernels.cs), conv2d's input gradient, and max_pooling2d forward and backward. Both gradients gather:
+// one thread per input value sums what every window covering it sends back, so no two threads write one value (no
+// atomics) and the sums run in a fixed order (the same result on every run and device).
+
+internal sealed partial class GpuEmitter
+{
+    /// <summary>The constants of a window's geometry, named as in the kernels' bodies (the window's height where it is used).</summary>
+    private static void WriteWindowConstants(SourceWriter w, WindowPlan window, string kind, bool windowHeight = true)
+    {
+        w.Line($"const int Height = {Int(window.Height)}, Width = {Int(window.Width)}, Channels = {Int(window.Channels)}; // the input image");
+        w.Line($"const int {(windowHeight ? $"{kind}Height = {Int(window.WindowHeight)}, " : string.Empty)}{kind}Width = {Int(window.WindowWidth)}, StrideHeight = {Int(window.StrideHeight)}, StrideWidth = {Int(window.StrideWidth)};");
+        w.Line($"const int OutputHeight = {Int(window.OutputHeight)}, OutputWidth = {Int(window.OutputWidth)}, PadTop = {Int(window.PadTop)}, PadLeft = {Int(window.PadLeft)};");
+    }
+
+    /// <summary>One device function per conv2d (with a window larger than 1x1 or strides): an element of its im2col matrix.</summary>
+    private void WritePatchFunctions(SourceWriter w)
+    {
+        foreach (int layer in _patchFunctions)
+        {
+            LayerPlan plan = _plan.Layers[layer];
+            WindowPlan window = WindowPlan.Of(plan);
+            w.Line($"/// <summary>{plan.Name}'s im2col matrix, [rows · {Int(window.Positions)}, {Int(InputsOf(plan))}], read from its input [rows, {Int(window.Height)}, {Int(window.Width)}, {Int(window.Channels)}]: the value");
+            w.Line("/// under window offset (ky, kx), channel c (column k = (ky · kw + kx) · channels + c) of window <paramref name=\"row\"/>" + (window.Padded ? ", or 0 in the padding." : "."));
+            w.Line("/// </summary>");
+            w.Open($"private static float {PatchFunction(layer)}({V} x, int row, int k)");
+            WriteWindowConstants(w, window, "Kernel", windowHeight: false);
+            w.Line("const int Positions = OutputHeight * OutputWidth;");
+            w.Line("int b = row / Positions, p = row - b * Positions;");
+            w.Line("int oy = p / OutputWidth, ox = p - oy * OutputWidth;");
+            w.Line("int ky = k / (KernelWidth * Channels), rest = k - ky * (KernelWidth * Channels);");
+            w.Line("int kx = rest / Channels, c = rest - kx * Channels;");
+            w.Line("int iy = oy * StrideHeight - PadTop + ky, ix = ox * StrideWidth - PadLeft + kx;");
+            if (window.Padded)
+            {
+                w.Line("bool inside = iy >= 0 && iy < Height && ix >= 0 && ix < Width;");
+                w.Line("// The padding reads index 0 (always there) and yields 0: no read outside x even where the branch is predicated.");
+                w.Line("float value = x[inside ? ((b * Height + iy) * Width + ix) * Channels + c : 0];");
+                w.Line("return inside ? value : 0f;");
+            }
+            else
+            {
+                w.Line("return x[((b * Height + iy) * Width + ix) * Channels + c];");
+            }
+
+            w.Close();
+            w.Line();
+        }
+    }
+
+    /// <summary>
+    /// A conv2d's input gradient, the transposed convolution of dz: <c>dx[b, iy, ix, c] = Σ dz[b, oy, ox, f] ·
+    /// kernel[ky, kx, c, f]</c> over the windows (oy, ox) whose offset (ky, kx) lands on (iy, ix), and the filters.
+    /// </summary>
+    private GpuKernel ConvolutionInputGradientKernel(int conv)
+    {
+        LayerPlan layer = _plan.Layers[conv];
+        WindowPlan window = WindowPlan.Of(layer);
+        int filters = UnitsOf(layer);
+        string summary = $"{layer.Name}'s input gradient: the transposed convolution of dz [rows, {Int(window.OutputHeight)}, {Int(window.OutputWidth)}, {Int(filters)}] with the kernel, "
+            + "gathered per input value (each sums the windows that cover it); one thread per input value.";
+        return new GpuKernel(Pascal(layer.Name) + "InputGradient", summary, GpuLaunch.Elements,
+            new[] { P(V, "dz"), P(V, "parameters"), P(V, "dx"), P("int", "count") },
+            w =>
+            {
+                WriteWindowConstants(w, window, "Kernel");
+                w.Line($"const int Filters = {Int(filters)}, KernelOffset = {Offset(conv, TensorRole.Kernel)};");
+                w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
+                w.Line("int c = index % Channels, p = index / Channels;");
+                w.Line("int ix = p % Width;");
+                w.Line("p /= Width;");
+                w.Line("int iy = p % Height, b = p / Height;");
+                w.Line("float sum = 0f;");
+                w.Open("for (int ky = 0; ky < KernelHeight; ky++)");
+                w.Line("// The window whose row ky lies on iy starts at oy · StrideHeight - PadTop = iy - ky.");
+                w.Line("int ty = iy + PadTop - ky, oy = ty / StrideHeight;");
+                w.Open("if (ty >= 0 && oy * StrideHeight == ty && oy < OutputHeight)");
+                w.Open("for (int kx = 0; kx < KernelWidth; kx++)");
+                w.Line("int tx = ix + PadLeft - kx, ox = tx / StrideWidth;");
+                w.Open("if (tx >= 0 && ox * StrideWidth == tx && ox < OutputWidth)");
+                w.Line("int o = ((b * OutputHeight + oy) * OutputWidth + ox) * Filters;");
+                w.Line("int weights = KernelOffset + ((ky * KernelWidth + kx) * Channels + c) * Filters;");
+                w.Open("for (int f = 0; f < Filters; f++)");
+                w.Line("sum += dz[o + f] * parameters[weights + f];");
+                w.Close();
+                w.Close();
+                w.Close();
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("dx[index] = sum;");
+                w.Close();
+            });
+    }
+
+    /// <summary>Max pooling, one thread per output value: the maximum of the window's inside positions (the padding of
+    /// "same" is ignored, as TensorFlow pads max pooling with -∞).</summary>
+    private GpuKernel MaxPoolingForwardKernel(int pool)
+    {
+        LayerPlan layer = _plan.Layers[pool];
+        WindowPlan window = WindowPlan.Of(layer);
+        return new GpuKernel(Pascal(layer.Name) + "Forward",
+            $"{layer.Name}: the maximum over each {Int(window.WindowHeight)}x{Int(window.WindowWidth)} window per channel, one thread per output value.",
+            GpuLaunch.Elements,
+            new[] { P(V, "x"), P(V, "y"), P("int", "count") },
+            w =>
+            {
+                WriteWindowConstants(w, window, "Pool");
+                w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
+                w.Line("int c = index % Channels, p = index / Channels;");
+                w.Line("int ox = p % OutputWidth;");
+                w.Line("p /= OutputWidth;");
+                w.Line("int oy = p % OutputHeight, b = p / OutputHeight;");
+                WriteWindowBounds(w, window);
+                w.Line("float max = x[((b * Height + y0) * Width + x0) * Channels + c];");
+                w.Open("for (int iy = y0; iy < y1; iy++)");
+                w.Open("for (int ix = x0; ix < x1; ix++)");
+                w.Line("float v = x[((b * Height + iy) * Width + ix) * Channels + c];");
+                w.Line("max = v > max ? v : max;");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("y[index] = max;");
+                w.Close();
+            });
+    }
+
+    /// <summary>
+    /// Max pooling's backward pass, one thread per input value: the sum of dy over the windows that cover it and whose
+    /// first maximum (in row-major window order, as TensorFlow's MaxPoolGrad and the CPU backend) is this value.
+    /// </summary>
+    private GpuKernel MaxPoolingBackwardKernel(int pool)
+    {
+        LayerPlan layer = _plan.Layers[pool];
+        WindowPlan window = WindowPlan.Of(layer);
+        return new GpuKernel(Pascal(layer.Name) + "Backward",
+            $"{layer.Name}'s backward pass: each input value gathers dy from the windows whose first maximum it is; one thread per input value.",
+            GpuLaunch.Elements,
+            new[] { P(V, "x"), P(V, "y"), P(V, "dy"), P(V, "dx"), P("int", "count") },
+            w =>
+            {
+                WriteWindowConstants(w, window, "Pool");
+                w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
+                w.Line("int c = index % Channels, p = index / Channels;");
+                w.Line("int ix = p % Width;");
+                w.Line("p /= Width;");
+                w.Line("int iy = p % Height, b = p / Height;");
+                w.Line("// The windows covering (iy, ix): oy from the first whose last row reaches iy to the last that starts at or before it.");
+                w.Line("int ty = iy + PadTop - PoolHeight + 1, tx = ix + PadLeft - PoolWidth + 1;");
+                w.Line("int oyFirst = ty <= 0 ? 0 : (ty + StrideHeight - 1) / StrideHeight, oyEnd = global::System.Math.Min((iy + PadTop) / StrideHeight + 1, OutputHeight);");
+                w.Line("int oxFirst = tx <= 0 ? 0 : (tx + StrideWidth - 1) / StrideWidth, oxEnd = global::System.Math.Min((ix + PadLeft) / StrideWidth + 1, OutputWidth);");
+                w.Line("float sum = 0f;");
+                w.Open("for (int oy = oyFirst; oy < oyEnd; oy++)");
+                w.Open("for (int ox = oxFirst; ox < oxEnd; ox++)");
+                w.Line("int o = ((b * OutputHeight + oy) * OutputWidth + ox) * Channels + c;");
+                WriteWindowBounds(w, window);
+                w.Line("int first = -1;");
+                w.Open("for (int wy = y0; wy < y1; wy++)");
+                w.Open("for (int wx = x0; wx < x1; wx++)");
+                w.Line("int at = ((b * Height + wy) * Width + wx) * Channels + c;");
+                w.Line("first = first < 0 && x[at] == y[o] ? at : first;");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("sum += first == index ? dy[o] : 0f;");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("dx[index] = sum;");
+                w.Close();
+            });
+    }
+
+    /// <summary>The rows y0..y1 and columns x0..x1 of window (oy, ox) that lie inside the input.</summary>
+    private static void WriteWindowBounds(SourceWriter w, WindowPlan window)
+    {
+        w.Line("int top = oy * StrideHeight - PadTop, left = ox * StrideWidth - PadLeft;");
+        if (window.Padded)
+        {
+            w.Line("int y0 = global::System.Math.Max(top, 0), y1 = global::System.Math.Min(top + PoolHeight, Height);");
+            w.Line("int x0 = global::System.Math.Max(left, 0), x1 = global::System.Math.Min(left + PoolWidth, Width);");
+        }
+        else
+        {
+            w.Line("int y0 = top, y1 = top + PoolHeight, x0 = left, x1 = left + PoolWidth;");
+        }
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using ModelGen.Generator.Description;
+using ModelGen.Generator.Planning;
+
+namespace ModelGen.Generator.Emitters;
+
+/// <summary>
+/// What both backends need to know of a layer, in one place: a Dense's or a conv2d's numbers as a matrix product (a
+/// conv2d runs as a Dense on its im2col matrix: rows · positions rows of kh · kw · in values, filters units), and a
+/// layer described in a comment of the generated code.
+/// </summary>
+internal static class WeightsLayers
+{
+    /// <summary>Units of a Dense, filters of a conv2d.</summary>
+    public static int UnitsOf(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => dense.Units,
+        Conv2DSpec conv => conv.Filters,
+        _ => throw new System.InvalidOperationException(layer.Name + " has no weights."),
+    };
+
+    /// <summary>Inputs per matrix row: a Dense's input features, a conv2d's kh · kw · in.</summary>
+    public static long InputsOf(LayerPlan layer) => layer.Spec is Conv2DSpec conv
+        ? (long)conv.KernelHeight * conv.KernelWidth * layer.Input.Last
+        : layer.Input.Last;
+
+    public static bool UseBiasOf(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => dense.UseBias,
+        Conv2DSpec conv => conv.UseBias,
+        _ => false,
+    };
+
+    public static ActivationKind ActivationOf(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => dense.Activation,
+        Conv2DSpec conv => conv.Activation,
+        _ => ActivationKind.Linear,
+    };
+
+    /// <summary>Rows per sample of a layer's output as a matrix over its last axis: 1 for a vector, output height ·
+    /// width for an image (a conv2d's matrix product has batch · positions rows), timesteps for a sequence.</summary>
+    public static long PositionsOf(LayerPlan layer) => layer.Output.Size / layer.Output.Last;
+
+    /// <summary>The expression for the matrix rows of <paramref name="layer"/>'s output: <c>rows</c> or <c>rows * 16</c>.</summary>
+    public static string PositionRows(LayerPlan layer)
+    {
+        long positions = PositionsOf(layer);
+        return positions == 1 ? "rows" : $"rows * {CpuLayout.Int(positions)}";
+    }
+
+    /// <summary>A layer in a comment: <c>dense_1: Dense(50, relu) (None, 2) -> (None, 50)</c>.</summary>
+    public static string Describe(LayerPlan layer) => layer.Spec switch
+    {
+        DenseSpec dense => $"{layer.Name}: Dense({Int(dense.Units)}{Activation(dense.Activation)}{(dense.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
+        BatchNormalizationSpec bn => $"{layer.Name}: BatchNormalization(momentum={Num(bn.Momentum)}, epsilon={Num(bn.Epsilon)}{(bn.Center ? string.Empty : ", center=false")}{(bn.Scale ? string.Empty : ", scale=false")}) over {Int(layer.Output.Last)} features",
+        ActivationSpec activation => $"{layer.Name}: Activation({Names.Of(activation.Activation)})",
+        DropoutSpec dropout => $"{layer.Name}: Dropout({Num(dropout.Rate)})",
+        FlattenSpec => $"{layer.Name}: Flatten {layer.Input} -> {layer.Output}",
+        Conv2DSpec conv => $"{layer.Name}: Conv2D({Int(conv.Filters)}, {Int(conv.KernelHeight)}x{Int(conv.KernelWidth)}{Strides(conv.StrideHeight, conv.StrideWidth)}, {Names.Of(conv.Padding)}{Activation(conv.Activation)}{(conv.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
+        MaxPooling2DSpec pool => $"{layer.Name}: MaxPooling2D({Int(pool.PoolHeight)}x{Int(pool.PoolWidth)}{Strides(pool.StrideHeight, pool.StrideWidth)}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
+        _ => layer.Name,
+    };
+
+    private static string Activation(ActivationKind activation) => activation == ActivationKind.Linear ? string.Empty : ", " + Names.Of(activation);
+
+    private static string Strides(int height, int width) => height == 1 && width == 1 ? string.Empty : $", strides {Int(height)}x{Int(width)}";
+
+    private static string Int(long value) => CpuLayout.Int(value);
+
+    private static string Num(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}
