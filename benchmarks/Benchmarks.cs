@@ -133,7 +133,7 @@ public class CnnTraining
     [Params("M5")]
     public string Model { get; set; } = "M5";
 
-    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores)]
+    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(32)]
@@ -161,7 +161,7 @@ public class CnnInference
     [Params("M5")]
     public string Model { get; set; } = "M5";
 
-    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores)]
+    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(1)]

@@ -36,7 +36,8 @@ public sealed class GpuNet : INet
                 "M2" => new M2.Gpu(new M2(seed), _accelerator),
                 "M3" => new M3.Gpu(new M3(seed), _accelerator),
                 "M4" => new M4.Gpu(new M4(seed), _accelerator),
-                _ => throw new ArgumentException($"{model} has no Gpu class (conv2d and max_pooling2d run on the CPU only)", nameof(model)),
+                "M5" => new M5.Gpu(new M5(seed), _accelerator),
+                _ => throw new ArgumentException($"{model} is not a benchmark model", nameof(model)),
             };
         }
         catch
@@ -57,8 +58,8 @@ public sealed class GpuNet : INet
     /// <summary>The device the rows run on ("name (type)"), or an empty string.</summary>
     public static string DeviceName => s_probe.Value.Device;
 
-    /// <summary>Whether the model has a Gpu class (M5, the CNN, has none).</summary>
-    public static bool HasGpuClass(string model) => model is "M1" or "M2" or "M3" or "M4";
+    /// <summary>Whether the model has a Gpu class: every benchmark model (M5, the CNN, since conv2d and max_pooling2d got GPU kernels).</summary>
+    public static bool HasGpuClass(string model) => model is "M1" or "M2" or "M3" or "M4" or "M5";
 
     public float[] Output { get; private set; } = [];
 

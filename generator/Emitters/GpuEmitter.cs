@@ -90,6 +90,13 @@ internal sealed partial class GpuEmitter
         w.Line("/// kernels' bodies. Large Dense layers multiply in 16 x 16 tiles through shared memory; BatchNormalization's per-feature");
         w.Line("/// sums are reduced on the device, one group per few features. Kernels are loaded once per instance and buffers allocated");
         w.Line("/// once (they grow with the largest batch seen); <see cref=\"Dispose\"/> frees them.</para>");
+        if (_plan.Layers.Any(l => l.Spec is Conv2DSpec))
+        {
+            w.Line("/// <para>A conv2d runs as a Dense over its im2col matrix (batch · positions rows), read from the image by a device function");
+            w.Line("/// rather than stored; BatchNormalization after it normalizes over the channels. Its input gradient, and max pooling's, are");
+            w.Line("/// gathered per input value: no atomics, the same sums in the same order on every run.</para>");
+        }
+
         if (_plan.Layers.Any(l => l.Spec is DropoutSpec { Rate: > 0 }) && Compiled)
         {
             w.Line("/// <para>Dropout draws its masks from a counter-based hash of (seed, step, index): deterministic for a model's seed,");
