@@ -37,8 +37,7 @@ public sealed class ModelAnalyzer : DiagnosticAnalyzer
         DiagnosticDescriptors.LayerAttributeWithoutModel,
         DiagnosticDescriptors.LayersSplitAcrossDeclarations,
         DiagnosticDescriptors.LowBatchNormalizationMomentum,
-        DiagnosticDescriptors.InternalError,
-        DiagnosticDescriptors.NoCpuKernel);
+        DiagnosticDescriptors.InternalError);
 
     private static readonly ImmutableHashSet<string> SupportedIds = Supported.Select(static d => d.Id).ToImmutableHashSet();
 

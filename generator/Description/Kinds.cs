@@ -27,6 +27,9 @@ internal enum InitializerKind
     HeNormal = 6,
     LecunUniform = 7,
     LecunNormal = 8,
+
+    /// <summary>Keras's orthogonal (gain 1): lstm's recurrent kernel only, not a name the front ends accept.</summary>
+    Orthogonal = 9,
 }
 
 internal enum LossKind

@@ -83,14 +83,6 @@ internal static class DiagnosticDescriptors
         "Internal error in ModelGen",
         "ModelGen could not generate model '{0}': {1}. This is a bug in ModelGen; please report it with the model definition.");
 
-    public static readonly DiagnosticDescriptor NoCpuKernel = new(
-        "MG0016",
-        "Layer has no CPU kernel yet",
-        "{0} '{1}' has no CPU kernel yet: model '{2}' gets its constants and Summary, but no Predict or training",
-        "ModelGen",
-        DiagnosticSeverity.Info,
-        isEnabledByDefault: true);
-
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 

@@ -109,6 +109,23 @@ internal static partial class CpuEmitter
                 writer.Line($"{Numerics}Pooling.MaxForward({input}, {output}, rows, {WindowOf(layout, i)});");
                 break;
 
+            case LstmSpec:
+            {
+                string weights = LstmWeights(plan, i);
+                if (training)
+                {
+                    (long saved, long _) = CpuLayout.LstmWidths(layer, trainable: true);
+                    writer.Line($"{Numerics}Lstm.ForwardTraining({input}, {weights}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {output}, rows, {LstmSizes(layer)});");
+                }
+                else
+                {
+                    (long _, long workspace) = CpuLayout.LstmWidths(layer, trainable: false);
+                    writer.Line($"{Numerics}Lstm.ForwardInference({input}, {weights}, {CpuLayout.Rows(layout.Field(i, "Workspace"), workspace)}, {output}, rows, {LstmSizes(layer)});");
+                }
+
+                break;
+            }
+
             case BatchNormalizationSpec bn:
             {
                 // BN normalizes the last axis: a sequence's or image's positions are rows of their own.
@@ -143,6 +160,17 @@ internal static partial class CpuEmitter
                 break;
             }
         }
+    }
+
+    /// <summary>An lstm's kernel, recurrent kernel and bias, as the arguments of the Lstm kernels.</summary>
+    private static string LstmWeights(ModelPlan plan, int layer) =>
+        $"{TensorMember(plan, layer, TensorRole.Kernel)}, {TensorMember(plan, layer, TensorRole.RecurrentKernel)}, {TensorMember(plan, layer, TensorRole.Bias)}";
+
+    /// <summary>An lstm's timesteps, features, units, activations and return_sequences, as the Lstm kernels' last arguments.</summary>
+    private static string LstmSizes(LayerPlan layer)
+    {
+        var lstm = (LstmSpec)layer.Spec;
+        return $"{Int(layer.Input.D0)}, {Int(layer.Input.D1)}, {Int(lstm.Units)}, {ActivationName(lstm.Activation)}, {ActivationName(lstm.RecurrentActivation)}, returnSequences: {(lstm.ReturnSequences ? "true" : "false")}";
     }
 
     private static string TensorMember(ModelPlan plan, int layer, TensorRole role)

@@ -18,18 +18,18 @@ internal static partial class CpuEmitter
         writer.Line("/// BatchNormalization uses its moving statistics and Dropout is left out, as in <see cref=\"Predict\"/>, whose outputs");
         writer.Line("/// ONNX Runtime reproduces. The model does not change.</summary>");
         writer.Line("/// <param name=\"stream\">The stream to write to.</param>");
-        LayerPlan? unsupported = FirstLayerWithoutOnnxExport(plan);
-        if (unsupported is not null)
+        (LayerPlan Layer, string Reason)? unsupported = FirstLayerWithoutOnnxExport(plan);
+        if (unsupported is { } none)
         {
-            writer.Line($"/// <exception cref=\"global::System.NotSupportedException\">Always: layer '{unsupported.Name}' has no ONNX export yet.</exception>");
+            writer.Line($"/// <exception cref=\"global::System.NotSupportedException\">Always: layer '{none.Layer.Name}' {SourceWriter.Xml(none.Reason)}.</exception>");
         }
 
         writer.Line(Generated);
         writer.Open("public void ExportOnnx(global::System.IO.Stream stream)");
-        if (unsupported is not null)
+        if (unsupported is { } missing)
         {
-            // A layer that gained a CPU kernel before its ONNX export: the class still compiles, and says so at run time.
-            string message = $"Layer '{unsupported.Name}' ({Names.KerasClassOf(unsupported.Spec.Kind)}) has no ONNX export yet.";
+            // A layer without an ONNX counterpart: the class still compiles, and says so at run time.
+            string message = $"Layer '{missing.Layer.Name}' ({Names.KerasClassOf(missing.Layer.Spec.Kind)}) {missing.Reason}.";
             writer.Line($"throw new global::System.NotSupportedException({SourceWriter.Literal(message)});");
             writer.Close();
             writer.Line();
@@ -88,6 +88,11 @@ internal static partial class CpuEmitter
                     // Back from ONNX's NCHW to channels-last order, as the following Dense's kernel expects.
                     writer.Line($"graph.Flatten({name});");
                     break;
+
+                case LstmSpec lstm:
+                    writer.Line($"graph.Lstm({name}, {LstmWeights(plan, i)}, timesteps: {Int(layer.Input.D0)}, features: {Int(layer.Input.D1)}, units: {Int(lstm.Units)},");
+                    writer.Line($"    {ActivationName(lstm.Activation)}, {ActivationName(lstm.RecurrentActivation)}, returnSequences: {(lstm.ReturnSequences ? "true" : "false")});");
+                    break;
             }
         }
 
@@ -107,14 +112,25 @@ internal static partial class CpuEmitter
         writer.Line();
     }
 
-    /// <summary>The first layer, other than an inference-time identity, that the ONNX builder has no call for.</summary>
-    private static LayerPlan? FirstLayerWithoutOnnxExport(ModelPlan plan)
+    /// <summary>The first layer that ONNX cannot express, and why (completing "layer 'lstm' ..."): an lstm whose
+    /// activation ONNX's LSTM operator lacks (gelu, swish), or a layer the ONNX builder has no call for.</summary>
+    private static (LayerPlan Layer, string Reason)? FirstLayerWithoutOnnxExport(ModelPlan plan)
     {
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec))
+            if (layer.Spec is LstmSpec lstm)
             {
-                return layer;
+                foreach (ActivationKind activation in new[] { lstm.Activation, lstm.RecurrentActivation })
+                {
+                    if (activation is ActivationKind.Gelu or ActivationKind.Swish)
+                    {
+                        return (layer, $"uses {Names.Of(activation)}, which ONNX's LSTM operator has no activation for");
+                    }
+                }
+            }
+            else if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec))
+            {
+                return (layer, "has no ONNX export yet");
             }
         }
 

@@ -241,6 +241,9 @@ internal static partial class CpuEmitter
         {
             (TensorRole.Kernel, DenseSpec dense) => $"[{Int(layer.Input.Last)}, {Int(dense.Units)}], row-major",
             (TensorRole.Kernel, Conv2DSpec conv) => $"[{Int(conv.KernelHeight)}, {Int(conv.KernelWidth)}, {Int(layer.Input.Last)}, {Int(conv.Filters)}] (kh, kw, in, out), row-major",
+            (TensorRole.Kernel, LstmSpec lstm) => $"[{Int(layer.Input.Last)}, {Int(4 * lstm.Units)}], row-major, gates i, f, c, o in blocks of {Int(lstm.Units)} columns",
+            (TensorRole.RecurrentKernel, LstmSpec lstm) => $"[{Int(lstm.Units)}, {Int(4 * lstm.Units)}], row-major, gates i, f, c, o",
+            (TensorRole.Bias, LstmSpec lstm) => $"[{Int(4 * lstm.Units)}], gates i, f, c, o",
             _ => $"[{Int(tensor.Length)}]",
         };
     }
@@ -255,8 +258,18 @@ internal static partial class CpuEmitter
         writer.Line($"var random = new {Numerics}ModelRandom(seed);");
         foreach (TensorPlan tensor in plan.Tensors)
         {
+            if (tensor.Initializer == InitializerKind.Orthogonal)
+            {
+                writer.Line($"{Numerics}Initializers.Orthogonal({tensor.Member}, rows: {Int(tensor.FanIn)}, cols: {Int(tensor.FanOut)}, gain: 1.0, ref random);");
+                continue;
+            }
+
             string initializer = "global::ModelGen.Initializer." + tensor.Initializer;
             writer.Line($"{Numerics}Initializers.Fill({initializer}, {tensor.Member}, fanIn: {Int(tensor.FanIn)}, fanOut: {Int(tensor.FanOut)}, ref random);");
+            if (tensor.Role == TensorRole.Bias && plan.Layers[tensor.Layer].Spec is LstmSpec lstm)
+            {
+                writer.Line($"{tensor.Member}.Slice({Int(lstm.Units)}, {Int(lstm.Units)}).Fill(1f); // Keras's unit_forget_bias: the forget gate starts open");
+            }
         }
 
         if (plan.Compile is not null)

@@ -259,6 +259,16 @@ internal static partial class CpuEmitter
                 break;
             }
 
+            case LstmSpec:
+            {
+                writer.Line($"// {Describe(layer)}: backpropagation through time");
+                (long saved, long workspace) = CpuLayout.LstmWidths(layer, trainable: true);
+                string gradients = $"{TensorMember(plan, i, TensorRole.Kernel)}Gradient, {TensorMember(plan, i, TensorRole.RecurrentKernel)}Gradient, {TensorMember(plan, i, TensorRole.Bias)}Gradient";
+                writer.Line($"{Numerics}Lstm.Backward({input}, {TensorMember(plan, i, TensorRole.Kernel)}, {TensorMember(plan, i, TensorRole.RecurrentKernel)}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {dOut},");
+                writer.Line($"    {(dIn.Length > 0 ? dIn : "global::System.Span<float>.Empty")}, {gradients}, {CpuLayout.Rows(layout.Field(i, "Workspace"), workspace)}, rows, {LstmSizes(layer)});");
+                break;
+            }
+
             case MaxPooling2DSpec when dIn.Length > 0:
                 writer.Line($"// {Describe(layer)}");
                 writer.Line($"{Numerics}Pooling.MaxBackward({input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, rows, {WindowOf(layout, i)});");

@@ -21,26 +21,21 @@ internal static partial class CpuEmitter
     public static EquatableArray<GeneratedSource> Emit(ModelPlan plan, CancellationToken cancellationToken)
     {
         var writer = new SourceWriter();
-        string interfaces = !plan.HasCpuKernels ? string.Empty
-            : plan.Compile is null ? " : global::ModelGen.IModel"
-            : " : global::ModelGen.ITrainableModel";
+        string interfaces = plan.Compile is null ? " : global::ModelGen.IModel" : " : global::ModelGen.ITrainableModel";
         TypeScaffold.Open(writer, plan, "the CPU backend", interfaces);
         WriteConstants(writer, plan);
-        if (plan.HasCpuKernels)
+        var layout = new CpuLayout(plan);
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteStorage(writer, plan, layout);
+        WriteWeightsApi(writer, plan);
+        WriteFolding(writer, plan, layout);
+        WriteOnnxExport(writer, plan, layout);
+        cancellationToken.ThrowIfCancellationRequested();
+        WriteInference(writer, plan, layout);
+        if (plan.Compile is not null)
         {
-            var layout = new CpuLayout(plan);
             cancellationToken.ThrowIfCancellationRequested();
-            WriteStorage(writer, plan, layout);
-            WriteWeightsApi(writer, plan);
-            WriteFolding(writer, plan, layout);
-            WriteOnnxExport(writer, plan, layout);
-            cancellationToken.ThrowIfCancellationRequested();
-            WriteInference(writer, plan, layout);
-            if (plan.Compile is not null)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                WriteTraining(writer, plan, layout);
-            }
+            WriteTraining(writer, plan, layout);
         }
 
         TypeScaffold.Close(writer, plan);
@@ -49,13 +44,6 @@ internal static partial class CpuEmitter
 
     private static void WriteConstants(SourceWriter writer, ModelPlan plan)
     {
-        if (!plan.HasCpuKernels)
-        {
-            writer.Line($"// Layer '{plan.LayerWithoutCpuKernel}' has no CPU kernel yet: this class has the model's constants and");
-            writer.Line("// summary only, without Predict or training (MG0016).");
-            writer.Line();
-        }
-
         Member(writer, $"Values per input sample: the input shape {plan.InputShape} flattened, row-major.", $"public const int InputSize = {plan.InputSize};");
         Member(writer, $"Values per output sample: the output shape {plan.OutputShape} flattened.", $"public const int OutputSize = {plan.OutputSize};");
         Member(writer, "Parameters that training updates (Keras's \"Trainable params\").", $"public const int TrainableParameterCount = {SourceWriter.Literal(plan.TrainableParameters)};");
@@ -71,15 +59,12 @@ internal static partial class CpuEmitter
         }
 
         writer.Line();
-        if (plan.HasCpuKernels)
-        {
-            writer.Line("int global::ModelGen.IModel.InputSize => InputSize;");
-            writer.Line();
-            writer.Line("int global::ModelGen.IModel.OutputSize => OutputSize;");
-            writer.Line();
-            writer.Line("string global::ModelGen.IModel.Summary => Summary;");
-            writer.Line();
-        }
+        writer.Line("int global::ModelGen.IModel.InputSize => InputSize;");
+        writer.Line();
+        writer.Line("int global::ModelGen.IModel.OutputSize => OutputSize;");
+        writer.Line();
+        writer.Line("string global::ModelGen.IModel.Summary => Summary;");
+        writer.Line();
     }
 
     /// <summary>A documented, attributed member followed by a blank line.</summary>

@@ -152,6 +152,15 @@ internal sealed class CpuLayout
     /// <summary>Whether the model needs a buffer for dL/d(input): a BatchNormalization first layer computes it anyway.</summary>
     public bool NeedsInputDeltaBuffer => FirstTrainable == 0 && Layer(0).Spec is BatchNormalizationSpec;
 
+    /// <summary>Values per sample an lstm's kernels need (runtime Numerics.Lstm's contract): what the training forward pass
+    /// saves for the backward pass, 11 · T · units; the scratch of the inference pass, (4T + 6) · units, or of the
+    /// backward pass, (4T + 7) · units, in one buffer.</summary>
+    public static (long Saved, long Workspace) LstmWidths(LayerPlan layer, bool trainable)
+    {
+        long units = ((LstmSpec)layer.Spec).Units, timesteps = layer.Input.D0;
+        return (11 * timesteps * units, (4 * timesteps + (trainable ? 7 : 6)) * units);
+    }
+
     /// <summary>Every per-row buffer: field name and values per row.</summary>
     public IEnumerable<(string Field, long Width, string Purpose)> RowBuffers(bool trainable)
     {
@@ -187,6 +196,16 @@ internal sealed class CpuLayout
             if (HasPreActivation(i))
             {
                 yield return (Field(i, "PreActivation"), width, $"{layer.Name}'s output before its activation");
+            }
+
+            if (layer.Spec is LstmSpec)
+            {
+                (long saved, long workspace) = LstmWidths(layer, trainable);
+                yield return (Field(i, "Workspace"), workspace, $"{layer.Name}'s scratch: the input projection and one step's state" + (trainable ? " (and gradients)" : string.Empty));
+                if (trainable)
+                {
+                    yield return (Field(i, "Saved"), saved, $"{layer.Name}'s gates, cell and hidden states at every timestep, for its backward pass");
+                }
             }
 
             if (!trainable)

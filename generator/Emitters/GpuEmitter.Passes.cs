@@ -232,6 +232,10 @@ internal sealed partial class GpuEmitter
                 break;
             }
 
+            case LstmSpec:
+                WriteLstmForward(w, i, training);
+                break;
+
             case MaxPooling2DSpec:
             {
                 string count = Rows(layer.Output.Size);
@@ -535,6 +539,10 @@ internal sealed partial class GpuEmitter
 
                 break;
             }
+
+            case LstmSpec:
+                WriteLstmBackward(w, i);
+                break;
 
             case MaxPooling2DSpec when needsInput:
             {

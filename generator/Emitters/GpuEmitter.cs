@@ -29,19 +29,19 @@ internal sealed partial class GpuEmitter
         _model = plan.Type.Name;
     }
 
-    /// <summary>Whether the GPU backend has a kernel for every layer: dense, conv2d, max_pooling2d, batch_normalization,
-    /// activation, dropout and flatten (lstm has none, on either backend).</summary>
+    /// <summary>Whether the GPU backend has a kernel for every layer: dense, conv2d, max_pooling2d, lstm,
+    /// batch_normalization, activation, dropout and flatten (every layer of SPEC §1).</summary>
     public static bool HasGpuKernels(ModelPlan plan)
     {
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is not (DenseSpec or Conv2DSpec or MaxPooling2DSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            if (layer.Spec is not (DenseSpec or Conv2DSpec or MaxPooling2DSpec or LstmSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
             {
                 return false;
             }
         }
 
-        return plan.HasCpuKernels;
+        return true;
     }
 
     private static string Generated => string.Format(CultureInfo.InvariantCulture, CpuEmitter.GeneratedCodeAttribute, SourceWriter.Version);

@@ -74,6 +74,15 @@ internal sealed class GpuLayout
 
     public string Mask(int layer) => View(Field(layer, "Mask"));
 
+    /// <summary>Values an lstm keeps per unit, sample and timestep: z and the gates (4 each), c, activation(c) and h.</summary>
+    public const int LstmStepValues = 11;
+
+    /// <summary>An lstm's per-timestep values: pre-activations, gates, cell, activation(cell), hidden state (GpuEmitter.Recurrent.cs).</summary>
+    public string Steps(int layer) => View(Field(layer, "Steps"));
+
+    /// <summary>An lstm's dz per timestep and its dL/dc carry, for backpropagation through time.</summary>
+    public string StepGradients(int layer) => View(Field(layer, "StepGradients"));
+
     /// <summary>Whether the backward pass of <paramref name="layer"/> must produce dL/d(its input).</summary>
     public bool NeedsInputDelta(int layer) => Cpu.NeedsInputDelta(layer);
 
@@ -97,6 +106,16 @@ internal sealed class GpuLayout
             if (HasPreActivation(i))
             {
                 yield return (Field(i, "PreActivation"), width, $"{layer.Name}'s output before its activation");
+            }
+
+            if (layer.Spec is LstmSpec lstm)
+            {
+                // LstmStepValues per unit and timestep; in training also dz (4 per unit and timestep) and one dL/dc carry per unit.
+                yield return (Field(i, "Steps"), (long)LstmStepValues * layer.Input.D0 * lstm.Units, $"{layer.Name}'s pre-activations, gates, cell and hidden state at every timestep");
+                if (training)
+                {
+                    yield return (Field(i, "StepGradients"), (4L * layer.Input.D0 + 1) * lstm.Units, $"{layer.Name}'s dz at every timestep and its dL/dc carry");
+                }
             }
 
             if (training && layer.Spec is DropoutSpec { Rate: > 0 })

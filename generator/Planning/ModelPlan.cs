@@ -22,7 +22,6 @@ internal sealed record ModelPlan(
     bool EmitGpu,
     string Summary,
     EquatableArray<TensorPlan> Tensors,
-    string? LayerWithoutCpuKernel,
     OutputGradientKind OutputGradient,
     int LabelSize)
 {
@@ -31,9 +30,6 @@ internal sealed record ModelPlan(
 
     /// <summary>Values in the non-trainable array (moving statistics).</summary>
     public int StateLength => SumLengths(trainable: false);
-
-    /// <summary>Whether every layer has a CPU kernel, so that the class gets Predict and, when compiled, training.</summary>
-    public bool HasCpuKernels => LayerWithoutCpuKernel is null;
 
     /// <summary>The batch size buffers are first sized for (compile's batch_size, 32 by default).</summary>
     public int PlannedBatchSize => Compile?.BatchSize ?? CompileSpec.DefaultBatchSize;

@@ -52,29 +52,10 @@ internal static class ModelPlanner
             referencesIlgpu,
             Summary: string.Empty,
             Tensors: StoragePlanner.Tensors(layers),
-            LayerWithoutCpuKernel: FirstLayerWithoutCpuKernel(layers),
             OutputGradient: OutputGradientOf(spec),
             LabelSize: LabelSizeOf(spec.Compile, (int)shape.Size));
         return plan with { Summary = SummaryTable.Render(plan) };
     }
-
-    /// <summary>The first layer the CPU backend has no kernel for yet (lstm).</summary>
-    private static string? FirstLayerWithoutCpuKernel(List<LayerPlan> layers)
-    {
-        foreach (LayerPlan layer in layers)
-        {
-            if (!HasCpuKernel(layer.Spec))
-            {
-                return layer.Name;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>Whether the CPU backend runs <paramref name="layer"/>: everything but lstm. Conv2D runs as im2col + GEMM,
-    /// flatten is free (row-major channels-last memory is already flat).</summary>
-    internal static bool HasCpuKernel(LayerSpec layer) => layer is not LstmSpec;
 
     /// <summary>Sigmoid + binary cross-entropy and softmax + cross-entropy at the very end take the fused gradient.</summary>
     private static OutputGradientKind OutputGradientOf(ModelSpec spec)

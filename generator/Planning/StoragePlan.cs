@@ -14,6 +14,9 @@ internal enum TensorRole
     Beta,
     MovingMean,
     MovingVariance,
+
+    /// <summary>An lstm's recurrent kernel <c>[units, 4 · units]</c>.</summary>
+    RecurrentKernel,
 }
 
 /// <summary>
@@ -59,6 +62,7 @@ internal static class StoragePlanner
             string suffix = role switch
             {
                 TensorRole.Kernel => "kernel",
+                TensorRole.RecurrentKernel => "recurrent_kernel",
                 TensorRole.Bias => "bias",
                 TensorRole.Gamma => "gamma",
                 TensorRole.Beta => "beta",
@@ -97,6 +101,14 @@ internal static class StoragePlanner
                         Add(layer, TensorRole.Bias, true, conv.Filters, conv.BiasInitializer, 0, 0);
                     }
 
+                    break;
+                case LstmSpec lstm:
+                    // Keras: kernel glorot_uniform, recurrent kernel orthogonal, bias zeros but the forget gate's ones
+                    // (unit_forget_bias); gates i, f, c, o in blocks of `units` columns.
+                    int gates = 4 * lstm.Units;
+                    Add(layer, TensorRole.Kernel, true, layer.Input.Last * gates, InitializerKind.GlorotUniform, layer.Input.Last, gates);
+                    Add(layer, TensorRole.RecurrentKernel, true, lstm.Units * gates, InitializerKind.Orthogonal, lstm.Units, gates);
+                    Add(layer, TensorRole.Bias, true, gates, InitializerKind.Zeros, 0, 0);
                     break;
                 case BatchNormalizationSpec bn:
                     int features = layer.Input.Last;

@@ -37,7 +37,6 @@ internal static class ModelValidator
             if (CheckShapes(context))
             {
                 CheckLoss(context);
-                CheckCpuKernels(context);
             }
         }
 
@@ -161,6 +160,15 @@ internal static class ModelValidator
                     break;
                 case LstmSpec lstm:
                     Positive(context, i, "units", lstm.Units, $"lstm '{name}'");
+                    if (lstm.Activation == ActivationKind.Softmax || lstm.RecurrentActivation == ActivationKind.Softmax)
+                    {
+                        string key = lstm.Activation == ActivationKind.Softmax ? "activation" : "recurrent_activation";
+                        context.Report(
+                            DiagnosticDescriptors.BadArgument,
+                            context.Map.LayerKey(i, key),
+                            $"lstm '{name}' cannot use softmax as its {key}: the gates and the cell are elementwise; use tanh or sigmoid, and a dense softmax layer for probabilities");
+                    }
+
                     break;
                 case Conv2DSpec conv:
                     Positive(context, i, "filters", conv.Filters, $"conv2d '{name}'");
@@ -278,20 +286,6 @@ internal static class ModelValidator
         }
 
         return values > 0;
-    }
-
-    // MG0016: layers the CPU backend cannot run yet (lstm); the model still gets its constants and Summary.
-    private static void CheckCpuKernels(Context context)
-    {
-        for (int i = 0; i < context.Spec.Layers.Count; i++)
-        {
-            LayerSpec layer = context.Spec.Layers[i];
-            if (!Planning.ModelPlanner.HasCpuKernel(layer))
-            {
-                context.Report(DiagnosticDescriptors.NoCpuKernel, context.Map.Layer(i), Description.Names.KerasClassOf(layer.Kind), context.Names[i], context.Model.Type.Name);
-                return;
-            }
-        }
     }
 
     // MG0006: the loss needs a particular output. Trailing dropout (identity at inference) and batch_normalization

@@ -284,21 +284,29 @@ public class ValidationDiagnosticTests
         NoDiagnostic("model Test.M\ninput 4\ndense 8 activation=relu\nbatch_normalization momentum=0.5\ndense 1\n", "MG0014");
     }
 
-    // MG0016: layers without CPU kernels yet.
+    // lstm: softmax has no place in its elementwise gates and cell (MG0003 at the key); otherwise the whole class.
+
+    [Theory]
+    [InlineData("lstm 3 activation=softmax", "softmax", "activation")]
+    [InlineData("lstm 3 recurrent_activation=softmax", "softmax", "recurrent_activation")]
+    public void SoftmaxInsideAnLstmIsMG0003AtItsValue(string layer, string token, string key)
+    {
+        string text = $"model Test.M\ninput 10x4\n{layer}\ndense 2 activation=softmax\n";
+        Diagnostic diagnostic = File(text, "MG0003", DiagnosticSeverity.Error, 3, token);
+        Assert.Contains($"lstm 'lstm' cannot use softmax as its {key}", diagnostic.GetMessage());
+    }
 
     [Fact]
-    public void LayerWithoutCpuKernelIsMG0016InformationAndTheModelKeepsItsSummary()
+    public void AnLstmModelGetsTheWholeClassWithoutDiagnostics()
     {
-        string text = "model Test.M\ninput 10x4\nlstm 3\ndense 2 activation=softmax\n";
+        string text = "model Test.M\ninput 10x4\nlstm 3 return_sequences=true\nbatch_normalization\nlstm 2\ndense 2 activation=softmax\ncompile loss=categorical_crossentropy\n";
         GeneratorRun run = GeneratorHarness.RunModelFile(text);
 
-        Diagnostic info = DiagnosticAssert.At(run.ModelGenDiagnostics(), "MG0016", DiagnosticSeverity.Info, ModelPath, text, 3, "lstm");
-        Assert.Contains("LSTM 'lstm'", info.GetMessage());
+        Assert.Empty(run.ModelGenDiagnostics());
         string source = Assert.Single(run.Sources).Value;
-        Assert.Contains("public static string Summary", source);
-        Assert.DoesNotContain("public void Predict", source);
+        Assert.Contains("public void Predict(", source);
+        Assert.Contains("public float TrainOnBatch(", source);
+        Assert.Contains("global::ModelGen.Numerics.Lstm.Backward(", source);
         Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
-        NoDiagnostic("model Test.M\ninput 8\nflatten\ndense 2 activation=softmax\n", "MG0016");
-        NoDiagnostic("model Test.M\ninput 8x8x1\nconv2d 4\nmax_pooling2d\nflatten\ndense 2 activation=softmax\n", "MG0016");
     }
 }

@@ -19,11 +19,28 @@ public class OnnxExportTests
 {
     private static readonly Assembly[] s_referencedModels = { typeof(Samples.Circles.NoBn).Assembly, typeof(Samples.Digits.PlainReluCnn).Assembly, typeof(GoldenCircles).Assembly };
 
-    public static IEnumerable<object[]> Models() =>
-        s_referencedModels.SelectMany(OnnxTesting.ModelTypes).Select(t => new object[] { t.FullName! });
+    /// <summary>Models whose ExportOnnx throws NotSupportedException by design (an lstm activation ONNX's LSTM lacks);
+    /// <see cref="ModelsWithoutAnOnnxCounterpartSayWhy"/> checks that they do.</summary>
+    private static readonly string[] s_withoutOnnxCounterpart = { "ModelGen.TestModels.LstmGeluRegression" };
+
+    private static IEnumerable<Type> Exportable() =>
+        s_referencedModels.SelectMany(OnnxTesting.ModelTypes).Where(t => !s_withoutOnnxCounterpart.Contains(t.FullName));
+
+    public static IEnumerable<object[]> Models() => Exportable().Select(t => new object[] { t.FullName! });
 
     public static IEnumerable<object[]> TrainableModels() =>
-        s_referencedModels.SelectMany(OnnxTesting.ModelTypes).Where(t => typeof(ITrainableModel).IsAssignableFrom(t)).Select(t => new object[] { t.FullName! });
+        Exportable().Where(t => typeof(ITrainableModel).IsAssignableFrom(t)).Select(t => new object[] { t.FullName! });
+
+    [Fact]
+    public void ModelsWithoutAnOnnxCounterpartSayWhy()
+    {
+        foreach (string name in s_withoutOnnxCounterpart)
+        {
+            IModel model = OnnxTesting.Create(ModelType(name), seed: 5);
+            var exception = Assert.Throws<NotSupportedException>(() => model.ExportOnnx(new System.IO.MemoryStream()));
+            Assert.Contains("uses gelu, which ONNX's LSTM operator has no activation for", exception.Message);
+        }
+    }
 
     private static Type ModelType(string fullName) =>
         s_referencedModels.Select(a => a.GetType(fullName)).Single(t => t is not null)!;
@@ -37,6 +54,7 @@ public class OnnxExportTests
         Assert.Contains("ModelGen.TestModels.InferenceOnly", names);
         Assert.Equal(6, names.Count(n => n.StartsWith("Samples.Circles.", StringComparison.Ordinal)));
         Assert.Contains("ModelGen.TestModels.HiddenGelu", names);
+        Assert.Contains("ModelGen.TestModels.LstmStackedNormalized", names);
     }
 
     [Theory]

@@ -52,6 +52,9 @@ public class GradientCheckTests
         [nameof(PointwiseConvOverlappingPool), Labels.Binary],
         [nameof(ConvRegression), Labels.Regression],
         [nameof(DropoutHidden), Labels.OneHot],
+        [nameof(LstmSequenceClassifier), Labels.OneHot],
+        [nameof(LstmStackedNormalized), Labels.Binary],
+        [nameof(LstmGeluRegression), Labels.Regression],
     ];
 
     internal static ITrainableModel Create(string name, int seed) =>
