@@ -130,12 +130,12 @@ internal sealed partial class GpuEmitter
                 w.Open("if (t > 0)");
                 w.Line("int previous = (row - 1) * Width;");
                 w.Open("for (int k = 0; k < Units; k++)");
-                w.Line("float h = steps[previous + 10 * Units + k];");
+                w.Line("float hk = steps[previous + 10 * Units + k]; // h_(t-1) of unit k");
                 w.Line("int weights = RecurrentOffset + k * Gates + j;");
-                w.Line("zi += h * parameters[weights];");
-                w.Line("zf += h * parameters[weights + Units];");
-                w.Line("zc += h * parameters[weights + 2 * Units];");
-                w.Line("zo += h * parameters[weights + 3 * Units];");
+                w.Line("zi += hk * parameters[weights];");
+                w.Line("zf += hk * parameters[weights + Units];");
+                w.Line("zc += hk * parameters[weights + 2 * Units];");
+                w.Line("zo += hk * parameters[weights + 3 * Units];");
                 w.Close();
                 w.Line();
                 w.Line("previousCell = steps[previous + 8 * Units + j];");
