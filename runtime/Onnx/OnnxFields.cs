@@ -89,8 +89,14 @@ internal static class AttributeProtoField
     /// <summary><c>AttributeProto.i = 3</c> (int64).</summary>
     public const int I = 3;
 
+    /// <summary><c>AttributeProto.floats = 7</c> (repeated float).</summary>
+    public const int Floats = 7;
+
     /// <summary><c>AttributeProto.ints = 8</c> (repeated int64).</summary>
     public const int Ints = 8;
+
+    /// <summary><c>AttributeProto.strings = 9</c> (repeated bytes).</summary>
+    public const int Strings = 9;
 
     /// <summary><c>AttributeProto.type = 20</c> (AttributeProto.AttributeType).</summary>
     public const int Type = 20;
@@ -105,8 +111,14 @@ internal static class AttributeType
     /// <summary><c>INT = 2</c>.</summary>
     public const int Int = 2;
 
+    /// <summary><c>FLOATS = 6</c>.</summary>
+    public const int Floats = 6;
+
     /// <summary><c>INTS = 7</c>.</summary>
     public const int Ints = 7;
+
+    /// <summary><c>STRINGS = 8</c>.</summary>
+    public const int Strings = 8;
 }
 
 /// <summary><c>TensorProto</c>: an initializer's shape, type and data.</summary>

@@ -16,6 +16,8 @@ namespace ModelGen.Onnx;
 /// refers to the model's arrays afterwards. Nodes are named after their layer: the layer's own operator (a Dense's
 /// <c>Gemm</c>, a BatchNormalization, an Activation layer's last operator) has the layer's name, any other
 /// <c>layer/what</c> (<c>dense/relu</c>); every node's output value has its node's name, except the last one, <c>y</c>.
+/// A node writes one value (an LSTM without return_sequences writes its second output, <c>Y_h</c>, and leaves <c>Y</c>
+/// unnamed, as ONNX writes an optional output that is not used).
 /// </summary>
 /// <remarks>
 /// <para>Operator set <see cref="OpsetVersion"/> (13) of the default domain, IR version <see cref="IrVersion"/> (7,
@@ -31,6 +33,16 @@ namespace ModelGen.Onnx;
 /// back (<c>Transpose</c> + <c>Reshape</c>) at Flatten, a Dense, or the output. Flatten of a vector or sequence adds
 /// nothing (<c>x</c> is already flat). On a sequence, or an image still channels last, softmax and
 /// BatchNormalization work along the last axis: the values are reshaped to <c>[batch · positions, features]</c> around them.</para>
+/// <para>LSTM is ONNX's <c>LSTM</c> (forward, no peepholes, zero initial states) on the sequence reshaped to
+/// <c>[batch, timesteps, features]</c> and transposed to ONNX's time-major <c>[timesteps, batch, features]</c> (opset
+/// 13 has no <c>layout</c> attribute). Keras's kernel, recurrent kernel and bias (gate blocks i, f, c, o) are written
+/// in ONNX's gate order i, o, f, c and transposed: <c>lstm/kernel</c> is <c>W [1, 4·units, features]</c>,
+/// <c>lstm/recurrent_kernel</c> <c>R [1, 4·units, units]</c>, <c>lstm/bias</c> <c>B [1, 8·units]</c> (the recurrent
+/// half zeros). The activations are <c>[recurrent_activation, activation, activation]</c> for ONNX's f, g and h, linear
+/// as <c>Affine</c> (alpha 1, beta 0), elu as <c>Elu</c> (alpha 1), leaky_relu as <c>LeakyRelu</c> (alpha 0.2); gelu,
+/// swish and softmax have no ONNX LSTM activation. With return_sequences the output <c>Y [timesteps, 1, batch, units]</c>
+/// is transposed back to <c>[batch, timesteps, 1, units]</c> and reshaped to <c>[batch, timesteps · units]</c>;
+/// otherwise the last hidden state <c>Y_h [1, batch, units]</c> is reshaped to <c>[batch, units]</c>.</para>
 /// <para>The encoding is deterministic: the same calls give the same bytes.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -238,6 +250,140 @@ public sealed class OnnxGraphBuilder
         Width = window.Positions * window.Channels;
     }
 
+    /// <summary>
+    /// Adds a Keras LSTM layer (one direction, zero initial states) on a sequence: a <c>Reshape</c> to
+    /// <c>[N, timesteps, features]</c> and a <c>Transpose</c> to ONNX's <c>[timesteps, N, features]</c>, ONNX's
+    /// <c>LSTM</c>, then either its sequence output back to <c>[N, timesteps · units]</c> (return_sequences: a
+    /// <c>Transpose</c> and a <c>Reshape</c>) or its last hidden state, reshaped to <c>[N, units]</c>.
+    /// </summary>
+    /// <remarks>Keras computes, per timestep, <c>z = x_t · kernel + h_{t-1} · recurrent_kernel + bias</c>,
+    /// <c>i = ra(z_i)</c>, <c>f = ra(z_f)</c>, <c>g = a(z_c)</c>, <c>o = ra(z_o)</c>, <c>c_t = f · c_{t-1} + i · g</c>,
+    /// <c>h_t = o · a(c_t)</c>, from <c>h = c = 0</c>; ONNX's LSTM is the same with its gates ordered i, o, f, c, its
+    /// weights transposed and its activations (f, g, h) = (ra, a, a).</remarks>
+    /// <param name="name">The Keras layer name (<c>lstm</c>, <c>lstm_1</c>), the <c>LSTM</c> node's name.</param>
+    /// <param name="kernel">The kernel, <c>[features, 4 · units]</c> row-major, gate blocks i, f, c, o (Keras's layout).</param>
+    /// <param name="recurrentKernel">The recurrent kernel, <c>[units, 4 · units]</c> row-major, gate blocks i, f, c, o.</param>
+    /// <param name="bias">The bias, <c>[4 · units]</c>, gate blocks i, f, c, o, or empty for <c>use_bias = false</c>.</param>
+    /// <param name="timesteps">Timesteps of the input sequence.</param>
+    /// <param name="features">Features per timestep: <c>timesteps · features</c> is the current <see cref="Width"/>
+    /// (sample-major: feature <c>f</c> of timestep <c>t</c> at <c>t · features + f</c>).</param>
+    /// <param name="units">The layer's units.</param>
+    /// <param name="activation">The activation of the cell input and of the cell state (Keras's <c>activation</c>).</param>
+    /// <param name="recurrentActivation">The activation of the input, forget and output gates (Keras's <c>recurrent_activation</c>).</param>
+    /// <param name="returnSequences">Whether the output is every timestep's hidden state, <c>[N, timesteps · units]</c>,
+    /// rather than the last one, <c>[N, units]</c>.</param>
+    /// <exception cref="NotSupportedException">An activation is gelu, swish or softmax, which ONNX's LSTM lacks.</exception>
+    public void Lstm(
+        string name, ReadOnlySpan<float> kernel, ReadOnlySpan<float> recurrentKernel, ReadOnlySpan<float> bias,
+        int timesteps, int features, int units, ActivationKind activation = ActivationKind.Tanh,
+        ActivationKind recurrentActivation = ActivationKind.Sigmoid, bool returnSequences = false)
+    {
+        CheckName(name);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(timesteps);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(units);
+        if ((long)timesteps * features != Width)
+        {
+            throw new ArgumentException($"LSTM '{name}' takes {timesteps} timesteps of {features} features ({(long)timesteps * features} values), but the graph's output has {Width} values per sample.", nameof(features));
+        }
+
+        long gates = 4L * units;
+        CheckLength(kernel.Length, features * gates, nameof(kernel), $"[{features}, {gates}]");
+        CheckLength(recurrentKernel.Length, units * gates, nameof(recurrentKernel), $"[{units}, {gates}]");
+        if (!bias.IsEmpty)
+        {
+            CheckLength(bias.Length, gates, nameof(bias), $"[{gates}] or empty");
+        }
+
+        if ((long)timesteps * units > int.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(units), units, $"LSTM '{name}': {timesteps} timesteps of {units} units are too many values per sample.");
+        }
+
+        // ONNX's f (the gates), g (the cell input) and h (the cell state's output).
+        var onnxActivations = new[]
+        {
+            LstmActivation(name, recurrentActivation, nameof(recurrentActivation)),
+            LstmActivation(name, activation, nameof(activation)),
+            LstmActivation(name, activation, nameof(activation)),
+        };
+
+        // ONNX's gates i, o, f, c are Keras's blocks 0, 3, 1, 2; W[g·units + j, k] = kernel[k, block·units + j].
+        int width = (int)gates;
+        var w = new float[width * features];
+        var r = new float[width * units];
+        var b = bias.IsEmpty ? null : new float[2 * width];
+        ReadOnlySpan<int> kerasBlocks = stackalloc int[] { 0, 3, 1, 2 };
+        for (int gate = 0; gate < 4; gate++)
+        {
+            for (int j = 0; j < units; j++)
+            {
+                int row = gate * units + j, column = kerasBlocks[gate] * units + j;
+                for (int k = 0; k < features; k++)
+                {
+                    w[row * features + k] = kernel[k * width + column];
+                }
+
+                for (int k = 0; k < units; k++)
+                {
+                    r[row * units + k] = recurrentKernel[k * width + column];
+                }
+
+                if (b is not null)
+                {
+                    b[row] = bias[column]; // Wb; Rb, the second half, stays zero.
+                }
+            }
+        }
+
+        var inputsOfLstm = new List<string>
+        {
+            string.Empty,
+            AddInitializer(name + "/kernel", new long[] { 1, width, features }, w),
+            AddInitializer(name + "/recurrent_kernel", new long[] { 1, width, units }, r),
+        };
+        if (b is not null)
+        {
+            inputsOfLstm.Add(AddInitializer(name + "/bias", new long[] { 1, 2 * width }, b));
+        }
+
+        var attributes = new List<Attribute>
+        {
+            Attribute.Of("hidden_size", (long)units),
+            Attribute.Of("activations", new[] { onnxActivations[0].Name, onnxActivations[1].Name, onnxActivations[2].Name }),
+        };
+        if (ActivationParameters(onnxActivations[0].Alpha, onnxActivations[1].Alpha, onnxActivations[2].Alpha) is { } alphas)
+        {
+            attributes.Add(Attribute.Of("activation_alpha", alphas));
+        }
+
+        if (ActivationParameters(onnxActivations[0].Beta, onnxActivations[1].Beta, onnxActivations[2].Beta) is { } betas)
+        {
+            attributes.Add(Attribute.Of("activation_beta", betas));
+        }
+
+        // An image (NCHW) goes back to channels-last values first, as before a Dense.
+        ToFlat(name + "/flatten");
+        AddNode(name + "/to_sequence", "Reshape", _current, AddInitializer(name + "/sequence_shape", new long[] { -1, timesteps, features }));
+        AddNode(name + "/to_time_major", "Transpose", new[] { _current }, Attribute.Of("perm", new long[] { 1, 0, 2 }));
+        inputsOfLstm[0] = _current;
+        if (returnSequences)
+        {
+            // Y, [timesteps, 1, N, units], to [N, timesteps, 1, units], then flat.
+            AddNode(name, "LSTM", inputsOfLstm.ToArray(), attributes.ToArray());
+            AddNode(name + "/to_batch_major", "Transpose", new[] { _current }, Attribute.Of("perm", new long[] { 2, 0, 1, 3 }));
+            AddNode(name + "/sequences", "Reshape", _current, AddInitializer(name + "/sequences_shape", new long[] { -1, (long)timesteps * units }));
+            Width = timesteps * units;
+        }
+        else
+        {
+            // Y_h (the second output, Y left unnamed), [1, N, units], to [N, units].
+            AddNode(name, "LSTM", inputsOfLstm.ToArray(), attributes.ToArray(), outputIndex: 1);
+            AddNode(name + "/last", "Reshape", _current, AddInitializer(name + "/last_shape", new long[] { -1, units }));
+            Width = units;
+        }
+    }
+
     /// <summary>Adds a Keras Flatten layer: images go back from NCHW to channels-last order and become
     /// <c>[N, Width]</c>, the Reshape named after the layer; flat values are left alone.</summary>
     /// <param name="name">The Keras layer name.</param>
@@ -391,6 +537,34 @@ public sealed class OnnxGraphBuilder
         }
     }
 
+    /// <summary>The ONNX LSTM activation of a Keras activation, with its alpha and beta where it takes them.</summary>
+    private static (string Name, float? Alpha, float? Beta) LstmActivation(string layer, ActivationKind activation, string parameter) => activation switch
+    {
+        ActivationKind.Sigmoid => ("Sigmoid", null, null),
+        ActivationKind.Tanh => ("Tanh", null, null),
+        ActivationKind.Relu => ("Relu", null, null),
+        ActivationKind.Elu => ("Elu", 1f, null),
+        ActivationKind.LeakyRelu => ("LeakyRelu", 0.2f, null),
+        ActivationKind.Linear => ("Affine", 1f, 0f),
+        ActivationKind.Gelu or ActivationKind.Swish or ActivationKind.Softmax =>
+            throw new NotSupportedException($"LSTM '{layer}' has {parameter} {KerasName(activation)}, which ONNX's LSTM operator does not have."),
+        _ => throw new ArgumentOutOfRangeException(parameter, activation, "Unknown activation."),
+    };
+
+    /// <summary>
+    /// <c>activation_alpha</c> or <c>activation_beta</c> of an LSTM from the values of its three activations (null where
+    /// one takes none); null when none takes one. ONNX says the values "are consumed in the order of activation
+    /// functions": read as one value per activation (position i for activation i) by some runtimes, while ONNX Runtime
+    /// hands them out in order to only the activations that take one. The list has one value per activation, and an
+    /// activation that takes none gets the first value that one takes, so both readings give every activation its own
+    /// value: the g and h activations are the same, so ONNX Runtime's k-th taker always finds its value at k.
+    /// </summary>
+    private static float[]? ActivationParameters(float? f, float? g, float? h)
+    {
+        float? first = f ?? g ?? h;
+        return first is { } value ? new[] { f ?? value, g ?? value, h ?? value } : null;
+    }
+
     /// <summary>The values per position: <paramref name="features"/>, which must divide <see cref="Width"/>, or the whole width.</summary>
     private int Features(int? features)
     {
@@ -498,10 +672,13 @@ public sealed class OnnxGraphBuilder
 
     private void AddNode(string name, string opType, params string[] inputs) => AddNode(name, opType, inputs, Array.Empty<Attribute>());
 
-    private void AddNode(string name, string opType, string[] inputs, params Attribute[] attributes)
+    private void AddNode(string name, string opType, string[] inputs, params Attribute[] attributes) => AddNode(name, opType, inputs, attributes, outputIndex: 0);
+
+    /// <summary>Adds a node whose value is its output number <paramref name="outputIndex"/> (the ones before it unnamed).</summary>
+    private void AddNode(string name, string opType, string[] inputs, Attribute[] attributes, int outputIndex)
     {
         Reserve(name);
-        _nodes.Add(new Node(name, opType, inputs, name, attributes));
+        _nodes.Add(new Node(name, opType, inputs, name, attributes, outputIndex));
         _current = name;
     }
 
@@ -578,6 +755,12 @@ public sealed class OnnxGraphBuilder
             message.String(NodeProtoField.Input, input);
         }
 
+        for (int i = 0; i < node.OutputIndex; i++)
+        {
+            // An optional output left out: ONNX's empty name.
+            message.String(NodeProtoField.Output, string.Empty);
+        }
+
         message.String(NodeProtoField.Output, output)
             .String(NodeProtoField.Name, node.Name)
             .String(NodeProtoField.OpType, node.OpType);
@@ -588,11 +771,25 @@ public sealed class OnnxGraphBuilder
             {
                 encoded.Float(AttributeProtoField.F, attribute.Float);
             }
+            else if (attribute.Type == AttributeType.Floats)
+            {
+                foreach (float value in attribute.Floats!)
+                {
+                    encoded.Float(AttributeProtoField.Floats, value);
+                }
+            }
             else if (attribute.Type == AttributeType.Ints)
             {
                 foreach (long value in attribute.Ints!)
                 {
                     encoded.Int64(AttributeProtoField.Ints, value);
+                }
+            }
+            else if (attribute.Type == AttributeType.Strings)
+            {
+                foreach (string value in attribute.Strings!)
+                {
+                    encoded.String(AttributeProtoField.Strings, value);
                 }
             }
             else
@@ -634,16 +831,21 @@ public sealed class OnnxGraphBuilder
             .Message(ValueInfoProtoField.Type, new ProtoMessageWriter().Message(TypeProtoField.TensorType, tensorType));
     }
 
-    private sealed record Node(string Name, string OpType, string[] Inputs, string Output, Attribute[] Attributes);
+    /// <summary>A node whose value, <see cref="Output"/>, is its output number <see cref="OutputIndex"/>.</summary>
+    private sealed record Node(string Name, string OpType, string[] Inputs, string Output, Attribute[] Attributes, int OutputIndex = 0);
 
     private sealed record Tensor(string Name, long[] Dims, int DataType, byte[] Data);
 
-    private readonly record struct Attribute(string Name, int Type, long Int, float Float, long[]? Ints = null)
+    private readonly record struct Attribute(string Name, int Type, long Int, float Float, long[]? Ints = null, float[]? Floats = null, string[]? Strings = null)
     {
         public static Attribute Of(string name, long value) => new(name, AttributeType.Int, value, 0f);
 
         public static Attribute Of(string name, float value) => new(name, AttributeType.Float, 0, value);
 
         public static Attribute Of(string name, long[] values) => new(name, AttributeType.Ints, 0, 0f, values);
+
+        public static Attribute Of(string name, float[] values) => new(name, AttributeType.Floats, 0, 0f, Floats: values);
+
+        public static Attribute Of(string name, string[] values) => new(name, AttributeType.Strings, 0, 0f, Strings: values);
     }
 }
