@@ -28,7 +28,7 @@ internal enum InitializerKind
     LecunUniform = 7,
     LecunNormal = 8,
 
-    /// <summary>Keras's orthogonal (gain 1): lstm's recurrent kernel only, not a name the front ends accept.</summary>
+    /// <summary>Keras's orthogonal (gain 1): kernels only; lstm's recurrent kernel by default.</summary>
     Orthogonal = 9,
 }
 

@@ -16,7 +16,8 @@ internal static class Names
         ("zeros", InitializerKind.Zeros), ("ones", InitializerKind.Ones), ("uniform", InitializerKind.Uniform),
         ("glorot_uniform", InitializerKind.GlorotUniform), ("glorot_normal", InitializerKind.GlorotNormal),
         ("he_uniform", InitializerKind.HeUniform), ("he_normal", InitializerKind.HeNormal),
-        ("lecun_uniform", InitializerKind.LecunUniform), ("lecun_normal", InitializerKind.LecunNormal));
+        ("lecun_uniform", InitializerKind.LecunUniform), ("lecun_normal", InitializerKind.LecunNormal),
+        ("orthogonal", InitializerKind.Orthogonal));
 
     public static readonly IReadOnlyDictionary<string, LossKind> Losses = Table(
         ("binary_crossentropy", LossKind.BinaryCrossentropy),

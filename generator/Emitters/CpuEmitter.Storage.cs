@@ -258,12 +258,6 @@ internal static partial class CpuEmitter
         writer.Line($"var random = new {Numerics}ModelRandom(seed);");
         foreach (TensorPlan tensor in plan.Tensors)
         {
-            if (tensor.Initializer == InitializerKind.Orthogonal)
-            {
-                writer.Line($"{Numerics}Initializers.Orthogonal({tensor.Member}, rows: {Int(tensor.FanIn)}, cols: {Int(tensor.FanOut)}, gain: 1.0, ref random);");
-                continue;
-            }
-
             string initializer = "global::ModelGen.Initializer." + tensor.Initializer;
             writer.Line($"{Numerics}Initializers.Fill({initializer}, {tensor.Member}, fanIn: {Int(tensor.FanIn)}, fanOut: {Int(tensor.FanOut)}, ref random);");
             if (tensor.Role == TensorRole.Bias && plan.Layers[tensor.Layer].Spec is LstmSpec lstm)

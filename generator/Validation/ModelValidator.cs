@@ -157,6 +157,7 @@ internal static class ModelValidator
             {
                 case DenseSpec dense:
                     Positive(context, i, "units", dense.Units, $"dense '{name}'");
+                    MatrixInitializer(context, i, dense.BiasInitializer, $"dense '{name}'");
                     break;
                 case LstmSpec lstm:
                     Positive(context, i, "units", lstm.Units, $"lstm '{name}'");
@@ -174,6 +175,7 @@ internal static class ModelValidator
                     Positive(context, i, "filters", conv.Filters, $"conv2d '{name}'");
                     Positive(context, i, "kernel_size", System.Math.Min(conv.KernelHeight, conv.KernelWidth), $"conv2d '{name}'");
                     Positive(context, i, "strides", System.Math.Min(conv.StrideHeight, conv.StrideWidth), $"conv2d '{name}'");
+                    MatrixInitializer(context, i, conv.BiasInitializer, $"conv2d '{name}'");
                     break;
                 case MaxPooling2DSpec pool:
                     Positive(context, i, "pool_size", System.Math.Min(pool.PoolHeight, pool.PoolWidth), $"max_pooling2d '{name}'");
@@ -286,6 +288,18 @@ internal static class ModelValidator
         }
 
         return values > 0;
+    }
+
+    // MG0003: orthogonal initializes matrices (Keras raises for a 1-D shape): not a bias.
+    private static void MatrixInitializer(Context context, int layer, InitializerKind bias, string what)
+    {
+        if (bias == InitializerKind.Orthogonal)
+        {
+            context.Report(
+                DiagnosticDescriptors.BadArgument,
+                context.Map.LayerKey(layer, "bias_initializer"),
+                $"The {context.Key("bias_initializer")} of {what} cannot be orthogonal: a bias is a vector, orthogonal initializes matrices; use zeros");
+        }
     }
 
     // MG0006: the loss needs a particular output. Trailing dropout (identity at inference) and batch_normalization

@@ -47,6 +47,9 @@ public enum Initializer
     LecunUniform = 7,
     /// <summary>Truncated normal with <c>stddev = sqrt(1 / fan_in)</c>.</summary>
     LecunNormal = 8,
+    /// <summary>Keras's orthogonal (gain 1): the kernel read as a <c>[fan_in, rest]</c> matrix gets orthonormal rows or
+    /// columns; the default of an lstm's recurrent kernel. Kernels only (a bias is not a matrix).</summary>
+    Orthogonal = 9,
 }
 
 /// <summary>A loss function, named as in Keras (<c>keras.losses</c>).</summary>

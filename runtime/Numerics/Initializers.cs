@@ -34,8 +34,22 @@ public static class Initializers
             case Initializer.HeNormal: TruncatedNormal(values, Math.Sqrt(2.0 / Fan(fanIn, fanOut, average: false)) / TruncatedNormalCorrection, ref random); break;
             case Initializer.LecunUniform: Uniform(values, Math.Sqrt(3.0 / Fan(fanIn, fanOut, average: false)), ref random); break;
             case Initializer.LecunNormal: TruncatedNormal(values, Math.Sqrt(1.0 / Fan(fanIn, fanOut, average: false)) / TruncatedNormalCorrection, ref random); break;
+            case Initializer.Orthogonal: Orthogonal(values, fanIn, OrthogonalColumns(values.Length, fanIn), gain: 1.0, ref random); break;
             default: throw new ArgumentOutOfRangeException(nameof(initializer), initializer, "Unknown initializer.");
         }
+    }
+
+    /// <summary>Keras flattens a kernel to <c>[prod(shape[:-1]), shape[-1]]</c> for orthogonal: rows = fan_in for a dense
+    /// kernel, a conv2d kernel and an lstm's kernels alike, so the columns are the rest.</summary>
+    private static int OrthogonalColumns(int length, int fanIn)
+    {
+        Check.Positive(fanIn, nameof(fanIn));
+        if (length % fanIn != 0)
+        {
+            throw new ArgumentException($"Orthogonal initializes a matrix: {length} values are not {fanIn} rows (fan_in) of equal length.", nameof(fanIn));
+        }
+
+        return length / fanIn;
     }
 
     /// <summary>Fans of a Dense kernel <c>[inputs, units]</c>.</summary>

@@ -46,6 +46,7 @@ public class ValidationDiagnosticTests
     [InlineData("batch_normalization epsilon=0", "0", "epsilon")]
     [InlineData("conv2d 0", "0", "filters")]
     [InlineData("lstm 0", "0", "units")]
+    [InlineData("dense 4 bias_initializer=orthogonal", "orthogonal", "bias_initializer")]
     public void OutOfRangeLayerArgumentIsMG0003AtTheValue(string layer, string token, string mentioned)
     {
         string text = $"model Test.M\ninput 8\n{layer}\n";

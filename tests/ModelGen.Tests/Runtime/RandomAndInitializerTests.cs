@@ -156,10 +156,11 @@ public class RandomAndInitializerTests
     {
         foreach (Initializer i in Enum.GetValues<Initializer>())
         {
-            Assert.Equal(Fill(i, 500, 30, 20, 9), Fill(i, 500, 30, 20, 9));
+            // 600 values: 30 rows (fan_in) of 20, a matrix for orthogonal too.
+            Assert.Equal(Fill(i, 600, 30, 20, 9), Fill(i, 600, 30, 20, 9));
             if (i is not (Initializer.Zeros or Initializer.Ones))
             {
-                Assert.NotEqual(Fill(i, 500, 30, 20, 9), Fill(i, 500, 30, 20, 10));
+                Assert.NotEqual(Fill(i, 600, 30, 20, 9), Fill(i, 600, 30, 20, 10));
             }
         }
     }
@@ -188,6 +189,29 @@ public class RandomAndInitializerTests
                 Assert.Equal(a == b ? 1.0 : 0.0, dot, 5);
             }
         }
+    }
+
+    [Fact]
+    public void FillOrthogonalReadsTheKernelAsFanInRows()
+    {
+        // An lstm's recurrent kernel [8, 32] (fan_in 8): orthonormal rows, as Orthogonal(values, 8, 32) draws them.
+        float[] recurrent = Fill(Initializer.Orthogonal, 8 * 32, 8, 32, 4);
+        var r = new ModelRandom(4);
+        var direct = new float[8 * 32];
+        Initializers.Orthogonal(direct, 8, 32, 1.0, ref r);
+        Assert.Equal(direct, recurrent);
+
+        // A conv2d kernel [3, 3, 2, 4]: fan_in 18 rows of 4 (Keras flattens all but the last axis).
+        float[] conv = Fill(Initializer.Orthogonal, 3 * 3 * 2 * 4, 18, 36, 5);
+        r = new ModelRandom(5);
+        direct = new float[conv.Length];
+        Initializers.Orthogonal(direct, 18, 4, 1.0, ref r);
+        Assert.Equal(direct, conv);
+
+        var random = new ModelRandom(1);
+        var bias = new float[10];
+        var error = Assert.Throws<ArgumentException>(() => Initializers.Fill(Initializer.Orthogonal, bias, 4, 10, ref random));
+        Assert.Contains("10 values are not 4 rows", error.Message);
     }
 
     [Fact]
