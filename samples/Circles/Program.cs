@@ -4,8 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using ModelGen;
 using Samples.Shared;
@@ -47,11 +45,10 @@ public static class Program
         if (options.Gpu)
         {
             // Every model class also has a Gpu class (the project references ILGPU); each fit gets its own, disposed at the end.
-            using Context context = Context.Create(builder => builder.Default().EnableAlgorithms());
-            Device device = BestDevice(context);
-            using Accelerator accelerator = device.CreateAccelerator(context);
-            backend = $"GPU through ILGPU: {accelerator.Name} ({accelerator.AcceleratorType})";
-            Console.WriteLine($"Circles: training on {accelerator.Name} ({accelerator.AcceleratorType})");
+            using GpuAccelerator gpu = GpuAccelerator.CreateBest();
+            Accelerator accelerator = gpu.Accelerator;
+            backend = $"GPU through ILGPU: {gpu.Description}";
+            Console.WriteLine($"Circles: training on {gpu.Description}");
             var created = new List<IDisposable>();
             TGpu Track<TGpu>(TGpu gpu) where TGpu : IDisposable
             {
@@ -103,12 +100,6 @@ public static class Program
         Console.WriteLine($"Total time: {total.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s");
         return 0;
     }
-
-    /// <summary>The best accelerator present: a CUDA GPU, then an OpenCL one, then ILGPU's CPU accelerator (always there).</summary>
-    private static Device BestDevice(Context context) =>
-        context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda)
-        ?? context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.OpenCL)
-        ?? context.GetPreferredDevice(preferCPU: true);
 
     private static string Seeds(int[] seeds) =>
         seeds.Length == 1 ? $"seed {seeds[0]}" : $"{seeds.Length} seeds ({seeds[0]}..{seeds[^1]}), each for the initial weights and the shuffling";

@@ -25,7 +25,8 @@ internal static class Experiment
 {
     /// <summary>Trains a fresh model per seed at <paramref name="learningRate"/> (the seed gives the initial weights and the
     /// batch order), with the validation rows evaluated after every epoch. A run whose loss stops being finite
-    /// (<see cref="TrainingStoppedException"/>) is recorded as diverged, never thrown.</summary>
+    /// (<see cref="TrainingStoppedException"/>) is recorded as diverged, never thrown. A model that is
+    /// <see cref="IDisposable"/> (an <c>M.Gpu</c>) is disposed when its run ends.</summary>
     public static Setting Train<TModel>(
         Func<int, TModel> create, string activation, bool batchNormalization, float learningRate, DigitsData data, int[] seeds, int epochs, int batchSize)
         where TModel : ITrainableModel
@@ -36,6 +37,7 @@ internal static class Experiment
             int seed = seeds[i];
             var watch = Stopwatch.StartNew();
             TModel model = create(seed);
+            using IDisposable? disposable = model as IDisposable;
             model.LearningRate = learningRate;
             try
             {
@@ -55,6 +57,9 @@ internal static class Experiment
             }
         }
 
-        return new Setting(typeof(TModel).Name, activation, batchNormalization, learningRate, runs);
+        // Named after the model, M, also for its nested M.Gpu.
+        Type type = typeof(TModel);
+        string name = type is { Name: "Gpu", DeclaringType: { } outer } ? outer.Name : type.Name;
+        return new Setting(name, activation, batchNormalization, learningRate, runs);
     }
 }

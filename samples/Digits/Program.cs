@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using ILGPU.Runtime;
 using Samples.Shared;
 
 namespace Samples.Digits;
@@ -13,7 +14,8 @@ namespace Samples.Digits;
 /// without batch normalization after every conv2d and the hidden dense layer, with sigmoid at learning rates 0.001
 /// and 0.01 and with relu at 0.01 (plain SGD, batch 32). Prints the validation accuracy after every epoch of every
 /// run and writes the curves as a PNG. The claim under test: without batch normalization the sigmoid network does
-/// not learn at the higher rate; with it, it does.
+/// not learn at the higher rate; with it, it does. With <c>--gpu</c> every run trains on the best ILGPU accelerator
+/// present through the models' <c>M.Gpu</c> classes.
 /// </summary>
 public static class Program
 {
@@ -41,17 +43,38 @@ public static class Program
         Console.WriteLine($"plain SGD (no momentum), batch {BatchSize}, {epochs} epochs, sparse categorical cross-entropy; " +
             (seeds.Length == 1 ? "seed 1" : $"{seeds.Length} seeds ({seeds[0]}..{seeds[^1]}), each for the initial weights and the batch order"));
         Console.WriteLine("CNN: conv2d 16 3x3 same -> [BN] -> act -> max_pooling2d 2 -> conv2d 32 3x3 same -> [BN] -> act -> max_pooling2d 2 -> flatten -> dense 64 -> [BN] -> act -> dense 10 softmax");
-        Console.WriteLine();
-
-        Setting[] settings =
+        Setting[] settings;
+        if (options.Gpu)
         {
-            Experiment.Train(seed => new PlainSigmoidCnn(seed), "sigmoid", false, 0.001f, data, seeds, epochs, BatchSize),
-            Experiment.Train(seed => new BatchNormSigmoidCnn(seed), "sigmoid", true, 0.001f, data, seeds, epochs, BatchSize),
-            Experiment.Train(seed => new PlainSigmoidCnn(seed), "sigmoid", false, 0.01f, data, seeds, epochs, BatchSize),
-            Experiment.Train(seed => new BatchNormSigmoidCnn(seed), "sigmoid", true, 0.01f, data, seeds, epochs, BatchSize),
-            Experiment.Train(seed => new PlainReluCnn(seed), "relu", false, 0.01f, data, seeds, epochs, BatchSize),
-            Experiment.Train(seed => new BatchNormReluCnn(seed), "relu", true, 0.01f, data, seeds, epochs, BatchSize),
-        };
+            // Every model class also has a Gpu class (the project references ILGPU), built from a fresh CPU model with
+            // the same seed; Experiment.Train disposes each run's model when the run ends.
+            using GpuAccelerator gpu = GpuAccelerator.CreateBest();
+            Accelerator accelerator = gpu.Accelerator;
+            Console.WriteLine($"backend: GPU through ILGPU (M.Gpu): {gpu.Description}");
+            Console.WriteLine();
+            settings = new[]
+            {
+                Experiment.Train(seed => new PlainSigmoidCnn.Gpu(new PlainSigmoidCnn(seed), accelerator), "sigmoid", false, 0.001f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new BatchNormSigmoidCnn.Gpu(new BatchNormSigmoidCnn(seed), accelerator), "sigmoid", true, 0.001f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new PlainSigmoidCnn.Gpu(new PlainSigmoidCnn(seed), accelerator), "sigmoid", false, 0.01f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new BatchNormSigmoidCnn.Gpu(new BatchNormSigmoidCnn(seed), accelerator), "sigmoid", true, 0.01f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new PlainReluCnn.Gpu(new PlainReluCnn(seed), accelerator), "relu", false, 0.01f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new BatchNormReluCnn.Gpu(new BatchNormReluCnn(seed), accelerator), "relu", true, 0.01f, data, seeds, epochs, BatchSize),
+            };
+        }
+        else
+        {
+            Console.WriteLine();
+            settings = new[]
+            {
+                Experiment.Train(seed => new PlainSigmoidCnn(seed), "sigmoid", false, 0.001f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new BatchNormSigmoidCnn(seed), "sigmoid", true, 0.001f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new PlainSigmoidCnn(seed), "sigmoid", false, 0.01f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new BatchNormSigmoidCnn(seed), "sigmoid", true, 0.01f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new PlainReluCnn(seed), "relu", false, 0.01f, data, seeds, epochs, BatchSize),
+                Experiment.Train(seed => new BatchNormReluCnn(seed), "relu", true, 0.01f, data, seeds, epochs, BatchSize),
+            };
+        }
 
         Console.WriteLine("Validation accuracy after each epoch" + (seeds.Length > 1 ? " (mean ± sample std over the seeds)" : string.Empty) + ":");
         foreach (string line in Table(settings, epochs, seeds.Length))

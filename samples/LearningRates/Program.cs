@@ -4,8 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using ILGPU;
-using ILGPU.Algorithms;
 using ILGPU.Runtime;
 using Samples.Shared;
 
@@ -45,11 +43,10 @@ public static class Program
         if (options.Gpu)
         {
             // Every model class also has a Gpu class (the project references ILGPU); each run gets its own, disposed at the end.
-            using Context context = Context.Create(builder => builder.Default().EnableAlgorithms());
-            Device device = BestDevice(context);
-            using Accelerator accelerator = device.CreateAccelerator(context);
-            backend = $"GPU through ILGPU: {accelerator.Name} ({accelerator.AcceleratorType})";
-            Console.WriteLine($"LearningRates: training on {accelerator.Name} ({accelerator.AcceleratorType})");
+            using GpuAccelerator gpu = GpuAccelerator.CreateBest();
+            Accelerator accelerator = gpu.Accelerator;
+            backend = $"GPU through ILGPU: {gpu.Description}";
+            Console.WriteLine($"LearningRates: training on {gpu.Description}");
             var created = new List<IDisposable>();
             TGpu Track<TGpu>(TGpu gpu) where TGpu : IDisposable
             {
@@ -106,12 +103,6 @@ public static class Program
         Console.WriteLine($"Total time: {F(total.Elapsed.TotalSeconds, "0.0")} s");
         return 0;
     }
-
-    /// <summary>The best accelerator present: a CUDA GPU, then an OpenCL one, then ILGPU's CPU accelerator (always there).</summary>
-    private static Device BestDevice(Context context) =>
-        context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.Cuda)
-        ?? context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.OpenCL)
-        ?? context.GetPreferredDevice(preferCPU: true);
 
     private static IEnumerable<string> Table(ModelSweep[] sweeps, float[] rates)
     {

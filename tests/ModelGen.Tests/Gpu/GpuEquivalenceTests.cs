@@ -6,8 +6,8 @@ using Xunit;
 namespace ModelGen.Tests.Gpu;
 
 /// <summary>
-/// Every model with a GPU class (the GPU test models, which include every TestModels definition, and the Circles and
-/// LearningRates samples) gives the CPU backend's numbers on ILGPU's CPU accelerator, to 1e-4 relative: Predict, one
+/// Every model with a GPU class (the GPU test models, which include every TestModels definition, and the Circles,
+/// LearningRates and Digits samples) gives the CPU backend's numbers on ILGPU's CPU accelerator, to 1e-4 relative: Predict, one
 /// TrainOnBatch (loss and every weight after it) and a 3-epoch Fit (per-epoch metrics and final weights), from the same
 /// seed. Models with Dropout draw other masks on the GPU (a hash of seed, step and index, not the CPU's stream), so for
 /// them training is compared with the randomness out of the picture: Predict and Evaluate (inference, no dropout) only,

@@ -42,12 +42,13 @@ public sealed class GpuCollection : ICollectionFixture<GpuFixture>
 /// <summary>The models that have a GPU class, creating both backends from the same seed, and seeded data for them.</summary>
 public static class GpuModels
 {
-    /// <summary>Assemblies whose models reference ILGPU: the GPU test models and the two samples with <c>--gpu</c>.</summary>
+    /// <summary>Assemblies whose models reference ILGPU: the GPU test models and the three samples with <c>--gpu</c>.</summary>
     public static readonly Assembly[] Assemblies =
     [
         typeof(GpuTestModels.GoldenCircles).Assembly,
         typeof(Samples.Circles.NoBn).Assembly,
         typeof(Samples.LearningRates.PlainMlp).Assembly,
+        typeof(Samples.Digits.PlainReluCnn).Assembly,
     ];
 
     /// <summary>Every model class with a nested Gpu class, by full name.</summary>
