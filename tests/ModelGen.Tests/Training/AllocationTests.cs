@@ -71,6 +71,26 @@ public class AllocationTests
         Assert.Equal(0, Allocated(() => pointwise.TrainOnBatch(x3, binary), 20));
     }
 
+    /// <summary>Recurrent models: every timestep's gates and states, and the backward pass's scratch, are the model's own
+    /// buffers; stacked lstm layers and BatchNormalization over the timesteps included.</summary>
+    [Fact]
+    public void RecurrentModelsAllocateNothingOnceWarm()
+    {
+        var random = new Random(6);
+        var stacked = new LstmStackedNormalized(seed: 1);
+        float[] x = Enumerable.Range(0, 16 * LstmStackedNormalized.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] binary = Enumerable.Range(0, 16).Select(i => (float)(i % 2)).ToArray();
+        var output = new float[16];
+        Assert.Equal(0, Allocated(() => stacked.Predict(x, output), 20));
+        Assert.Equal(0, Allocated(() => stacked.TrainOnBatch(x, binary), 20));
+        Assert.Equal(0, Allocated(() => stacked.Evaluate(x, binary), 20));
+
+        var gelu = new LstmGeluRegression(seed: 1);
+        float[] x2 = Enumerable.Range(0, 8 * LstmGeluRegression.InputSize).Select(_ => (float)random.NextDouble()).ToArray();
+        float[] targets = Enumerable.Range(0, 8 * LstmGeluRegression.OutputSize).Select(_ => (float)random.NextDouble()).ToArray();
+        Assert.Equal(0, Allocated(() => gelu.TrainOnBatch(x2, targets), 20));
+    }
+
     [Fact]
     public void FitAllocatesNothingPerBatch()
     {
