@@ -87,25 +87,39 @@ internal sealed partial class GpuEmitter
     private bool IsLstmTiled(LayerPlan layer, int depthOrRows) =>
         depthOrRows >= TiledThreshold && 4 * ((LstmSpec)layer.Spec).Units >= TiledThreshold;
 
+    /// <summary>One of the lstm's matrix products over every sample and timestep (<see cref="WriteProduct"/>): tiled when
+    /// <paramref name="tiled"/>, else one thread per value; <paramref name="store"/> turns (sum, i, j) into the statement.</summary>
+    private GpuKernel LstmProduct(
+        int index, string suffix, string product, bool tiled, (string, string)[] parameters, string constants, string offset,
+        string rowCount, string columnCount, string depth, string a, string b, System.Func<string, string, string, string> store)
+    {
+        LayerPlan layer = _plan.Layers[index];
+        return new GpuKernel(Pascal(layer.Name) + suffix,
+            $"{layer.Name}: {product}; " + (tiled ? "16 x 16 tiles through shared memory." : "one thread per value."),
+            tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
+            parameters,
+            w =>
+            {
+                w.Line(constants);
+                w.Line(offset);
+                WriteProduct(w, tiled, rowCount, columnCount, depth, a, b, (s, sum, i, j) => s.Line(store(sum, i, j)));
+            });
+    }
+
     /// <summary>z = x · kernel + bias for every sample and timestep at once: [rows · T, F] x [F, 4u].</summary>
     private GpuKernel LstmProjectionKernel(int index)
     {
         LayerPlan layer = _plan.Layers[index];
-        bool tiled = IsLstmTiled(layer, layer.Input.D1);
-        return new GpuKernel(Pascal(layer.Name) + "Projection",
-            $"{layer.Name}: every timestep's input projection <c>x · kernel + bias</c>, [rows · {Int(layer.Input.D0)}, {Int(layer.Input.D1)}] x [{Int(layer.Input.D1)}, {Int(4 * ((LstmSpec)layer.Spec).Units)}], into the pre-activations; "
-            + (tiled ? "16 x 16 tiles through shared memory." : "one thread per value."),
-            tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
+        return LstmProduct(index, "Projection",
+            $"every timestep's input projection <c>x · kernel + bias</c>, [rows · {Int(layer.Input.D0)}, {Int(layer.Input.D1)}] x [{Int(layer.Input.D1)}, {Int(4 * ((LstmSpec)layer.Spec).Units)}], into the pre-activations",
+            IsLstmTiled(layer, layer.Input.D1),
             new[] { P(V, "x"), P(V, "parameters"), P(V, "steps"), P("int", "rows") },
-            w =>
-            {
-                w.Line(LstmConstants(layer, timesteps: false, features: true, width: true));
-                w.Line($"const int KernelOffset = {Offset(index, TensorRole.Kernel)}, BiasOffset = {Offset(index, TensorRole.Bias)};");
-                WriteProduct(w, tiled, rowCount: "rows", columnCount: "Gates", depth: "Features",
-                    a: "x[{i} * Features + {k}]",
-                    b: "parameters[KernelOffset + {k} * Gates + {j}]",
-                    store: (s, sum, i, j) => s.Line($"steps[{i} * Width + {j}] = {sum} + parameters[BiasOffset + {j}];"));
-            });
+            LstmConstants(layer, timesteps: false, features: true, width: true),
+            $"const int KernelOffset = {Offset(index, TensorRole.Kernel)}, BiasOffset = {Offset(index, TensorRole.Bias)};",
+            rowCount: "rows", columnCount: "Gates", depth: "Features",
+            a: "x[{i} * Features + {k}]",
+            b: "parameters[KernelOffset + {k} * Gates + {j}]",
+            store: (sum, i, j) => $"steps[{i} * Width + {j}] = {sum} + parameters[BiasOffset + {j}];");
     }
 
     /// <summary>One timestep: z += h_{t-1} · recurrent, the gates, the cell and the hidden state, one thread per (sample, unit).</summary>
@@ -221,42 +235,32 @@ internal sealed partial class GpuEmitter
     private GpuKernel LstmKernelGradientKernel(int index)
     {
         LayerPlan layer = _plan.Layers[index];
-        bool tiled = IsLstmTiled(layer, layer.Input.D1);
-        return new GpuKernel(Pascal(layer.Name) + "KernelGradient",
-            $"{layer.Name}'s kernel gradient <c>xᵀ · dz</c> over every timestep; " + (tiled ? "16 x 16 tiles through shared memory." : "one thread per weight."),
-            tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
+        return LstmProduct(index, "KernelGradient", "the kernel gradient <c>xᵀ · dz</c> over every timestep",
+            IsLstmTiled(layer, layer.Input.D1),
             new[] { P(V, "x"), P(V, "deltas"), P(V, "gradients"), P("int", "rows") },
-            w =>
-            {
-                w.Line(LstmConstants(layer, timesteps: false, features: true, width: false));
-                w.Line($"const int KernelOffset = {Offset(index, TensorRole.Kernel)};");
-                WriteProduct(w, tiled, rowCount: "Features", columnCount: "Gates", depth: "rows",
-                    a: "x[{k} * Features + {i}]",
-                    b: "deltas[{k} * Gates + {j}]",
-                    store: (s, sum, i, j) => s.Line($"gradients[KernelOffset + {i} * Gates + {j}] = {sum};"));
-            });
+            LstmConstants(layer, timesteps: false, features: true, width: false),
+            $"const int KernelOffset = {Offset(index, TensorRole.Kernel)};",
+            rowCount: "Features", columnCount: "Gates", depth: "rows",
+            a: "x[{k} * Features + {i}]",
+            b: "deltas[{k} * Gates + {j}]",
+            store: (sum, i, j) => $"gradients[KernelOffset + {i} * Gates + {j}] = {sum};");
     }
 
-    /// <summary>drecurrent = Σ_t h_{t-1}ᵀ · dz_t: [u, rows · T] x [rows · T, 4u], h_{-1} = 0.</summary>
+    /// <summary>drecurrent = Σ_t h_{t-1}ᵀ · dz_t: [u, rows · T] x [rows · T, 4u], h_{-1} = 0. Row k of the product is
+    /// (sample, step); its h_(t-1) is the previous row's h, none at step 0, where the product reads its own row (always
+    /// there) and multiplies by 0, so that no read leaves the buffer.</summary>
     private GpuKernel LstmRecurrentGradientKernel(int index)
     {
         LayerPlan layer = _plan.Layers[index];
-        bool tiled = IsLstmTiled(layer, ((LstmSpec)layer.Spec).Units);
-        return new GpuKernel(Pascal(layer.Name) + "RecurrentGradient",
-            $"{layer.Name}'s recurrent kernel gradient <c>Σ_t h_(t-1)ᵀ · dz_t</c>; " + (tiled ? "16 x 16 tiles through shared memory." : "one thread per weight."),
-            tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
+        return LstmProduct(index, "RecurrentGradient", "the recurrent kernel gradient <c>Σ_t h_(t-1)ᵀ · dz_t</c>",
+            IsLstmTiled(layer, ((LstmSpec)layer.Spec).Units),
             new[] { P(V, "steps"), P(V, "deltas"), P(V, "gradients"), P("int", "rows") },
-            w =>
-            {
-                w.Line(LstmConstants(layer, timesteps: true, features: false, width: true));
-                w.Line($"const int RecurrentOffset = {Offset(index, TensorRole.RecurrentKernel)};");
-                // Row k of the product is (sample, step); its h_(t-1) is the previous row's h, none at step 0. The first
-                // step reads its own row (always there) and multiplies by 0, so no read leaves the buffer.
-                WriteProduct(w, tiled, rowCount: "Units", columnCount: "Gates", depth: "rows",
-                    a: "(({k}) % Timesteps == 0 ? 0f : steps[(({k}) - (({k}) % Timesteps == 0 ? 0 : 1)) * Width + 10 * Units + {i}])",
-                    b: "deltas[{k} * Gates + {j}]",
-                    store: (s, sum, i, j) => s.Line($"gradients[RecurrentOffset + {i} * Gates + {j}] = {sum};"));
-            });
+            LstmConstants(layer, timesteps: true, features: false, width: true),
+            $"const int RecurrentOffset = {Offset(index, TensorRole.RecurrentKernel)};",
+            rowCount: "Units", columnCount: "Gates", depth: "rows",
+            a: "(({k}) % Timesteps == 0 ? 0f : steps[(({k}) - (({k}) % Timesteps == 0 ? 0 : 1)) * Width + 10 * Units + {i}])",
+            b: "deltas[{k} * Gates + {j}]",
+            store: (sum, i, j) => $"gradients[RecurrentOffset + {i} * Gates + {j}] = {sum};");
     }
 
     /// <summary>dbias = Σ dz over every sample and timestep, one thread per gate column.</summary>
@@ -286,19 +290,14 @@ internal sealed partial class GpuEmitter
     private GpuKernel LstmInputGradientKernel(int index)
     {
         LayerPlan layer = _plan.Layers[index];
-        bool tiled = IsLstmTiled(layer, layer.Input.D1);
-        return new GpuKernel(Pascal(layer.Name) + "InputGradient",
-            $"{layer.Name}'s input gradient <c>dz · kernelᵀ</c> at every timestep; " + (tiled ? "16 x 16 tiles through shared memory." : "one thread per value."),
-            tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
+        return LstmProduct(index, "InputGradient", "the input gradient <c>dz · kernelᵀ</c> at every timestep",
+            IsLstmTiled(layer, layer.Input.D1),
             new[] { P(V, "deltas"), P(V, "parameters"), P(V, "dx"), P("int", "rows") },
-            w =>
-            {
-                w.Line(LstmConstants(layer, timesteps: false, features: true, width: false));
-                w.Line($"const int KernelOffset = {Offset(index, TensorRole.Kernel)};");
-                WriteProduct(w, tiled, rowCount: "rows", columnCount: "Features", depth: "Gates",
-                    a: "deltas[{i} * Gates + {k}]",
-                    b: "parameters[KernelOffset + {j} * Gates + {k}]",
-                    store: (s, sum, i, j) => s.Line($"dx[{i} * Features + {j}] = {sum};"));
-            });
+            LstmConstants(layer, timesteps: false, features: true, width: false),
+            $"const int KernelOffset = {Offset(index, TensorRole.Kernel)};",
+            rowCount: "rows", columnCount: "Features", depth: "Gates",
+            a: "deltas[{i} * Gates + {k}]",
+            b: "parameters[KernelOffset + {j} * Gates + {k}]",
+            store: (sum, i, j) => $"dx[{i} * Features + {j}] = {sum};");
     }
 }

@@ -72,10 +72,7 @@ internal sealed partial class GpuEmitter
                 WriteWindowConstants(w, window, "Kernel");
                 w.Line($"const int Filters = {Int(filters)}, KernelOffset = {Offset(conv, TensorRole.Kernel)};");
                 w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
-                w.Line("int c = index % Channels, p = index / Channels;");
-                w.Line("int ix = p % Width;");
-                w.Line("p /= Width;");
-                w.Line("int iy = p % Height, b = p / Height;");
+                WriteImageIndex(w, "ix", "Width", "iy", "Height");
                 w.Line("float sum = 0f;");
                 w.Open("for (int ky = 0; ky < KernelHeight; ky++)");
                 w.Line("// The window whose row ky lies on iy starts at oy · StrideHeight - PadTop = iy - ky.");
@@ -113,10 +110,7 @@ internal sealed partial class GpuEmitter
             {
                 WriteWindowConstants(w, window, "Pool");
                 w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
-                w.Line("int c = index % Channels, p = index / Channels;");
-                w.Line("int ox = p % OutputWidth;");
-                w.Line("p /= OutputWidth;");
-                w.Line("int oy = p % OutputHeight, b = p / OutputHeight;");
+                WriteImageIndex(w, "ox", "OutputWidth", "oy", "OutputHeight");
                 WriteWindowBounds(w, window);
                 w.Line("float max = x[((b * Height + y0) * Width + x0) * Channels + c];");
                 w.Open("for (int iy = y0; iy < y1; iy++)");
@@ -147,10 +141,7 @@ internal sealed partial class GpuEmitter
             {
                 WriteWindowConstants(w, window, "Pool");
                 w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
-                w.Line("int c = index % Channels, p = index / Channels;");
-                w.Line("int ix = p % Width;");
-                w.Line("p /= Width;");
-                w.Line("int iy = p % Height, b = p / Height;");
+                WriteImageIndex(w, "ix", "Width", "iy", "Height");
                 w.Line("// The windows covering (iy, ix): oy from the first whose last row reaches iy to the last that starts at or before it.");
                 w.Line("int ty = iy + PadTop - PoolHeight + 1, tx = ix + PadLeft - PoolWidth + 1;");
                 w.Line("int oyFirst = ty <= 0 ? 0 : (ty + StrideHeight - 1) / StrideHeight, oyEnd = global::System.Math.Min((iy + PadTop) / StrideHeight + 1, OutputHeight);");
@@ -175,6 +166,15 @@ internal sealed partial class GpuEmitter
                 w.Line("dx[index] = sum;");
                 w.Close();
             });
+    }
+
+    /// <summary>Splits a grid-stride <c>index</c> into channels-last image coordinates: sample b, row, column, channel c.</summary>
+    private static void WriteImageIndex(SourceWriter w, string column, string width, string row, string height)
+    {
+        w.Line("int c = index % Channels, p = index / Channels;");
+        w.Line($"int {column} = p % {width};");
+        w.Line($"p /= {width};");
+        w.Line($"int {row} = p % {height}, b = p / {height};");
     }
 
     /// <summary>The rows y0..y1 and columns x0..x1 of window (oy, ox) that lie inside the input.</summary>

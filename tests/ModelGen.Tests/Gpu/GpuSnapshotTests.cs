@@ -20,11 +20,13 @@ public class GpuSnapshotTests
 
     /// <summary>Models that cover the kernels: fused Dense + BN + activation both ways, the tiled products, softmax, a
     /// BatchNormalization of its own over sequence positions, dropout, Adam, an inference-only model; conv2d with same
-    /// and valid padding, strides, pointwise, tiled, max pooling with overlapping and partial windows.</summary>
+    /// and valid padding, strides, pointwise, tiled, max pooling with overlapping and partial windows; stacked lstm
+    /// layers (one returning its sequence, into BatchNormalization), an lstm whose gelu needs its input backward.</summary>
     private static readonly string[] Models =
     [
         "GoldenCircles", "WideMlp", "BatchNormAfterActivation", "SequenceNormalized", "InputNormalizedDropout", "HiddenSoftmax", "InferenceOnly", "HiddenGelu",
         "ConvSameStridedNormalized", "PointwiseConvOverlappingPool", "ConvIntoConvNormalized", "WideConv",
+        "LstmStackedNormalized", "LstmGeluRegression",
     ];
 
     private static IEnumerable<(string Path, string Text)> ModelFiles() =>

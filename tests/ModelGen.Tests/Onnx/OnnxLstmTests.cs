@@ -17,8 +17,6 @@ namespace ModelGen.Tests.Onnx;
 /// </summary>
 public class OnnxLstmTests
 {
-    private const float Tolerance = 1e-5f;
-
     /// <summary>(timesteps, features, units, batch): the ends of T 1..5, F 1..4, units 1..7, N 1..3 and shapes between.</summary>
     private static readonly (int T, int F, int Units, int N)[] s_shapes =
     {
@@ -356,22 +354,14 @@ public class OnnxLstmTests
     }
 
     /// <summary>Runs the graph in ONNX Runtime with all graph optimizations and with none, against the reference:
-    /// absolute <see cref="Tolerance"/> up to 1, relative above.</summary>
+    /// absolute <see cref="OnnxTesting.Tolerance"/> up to 1, relative above.</summary>
     private static void AssertRunsLike(double[] expected, byte[] onnx, float[] x, int inputSize, int outputSize, string context)
     {
+        Assert.All(expected, v => Assert.True(double.IsFinite(v), $"{context}: the reference is not finite"));
         float[] reference = expected.Select(v => (float)v).ToArray();
         foreach (GraphOptimizationLevel level in new[] { GraphOptimizationLevel.ORT_ENABLE_ALL, GraphOptimizationLevel.ORT_DISABLE_ALL })
         {
-            float[] actual = OnnxTesting.Run(onnx, x, inputSize, outputSize, level);
-            Assert.Equal(reference.Length, actual.Length);
-            for (int i = 0; i < reference.Length; i++)
-            {
-                Assert.True(double.IsFinite(expected[i]), $"{context}: reference {expected[i]} at {i}");
-                double tolerance = Tolerance * Math.Max(1, Math.Abs(expected[i]));
-                Assert.True(
-                    Math.Abs(expected[i] - actual[i]) <= tolerance,
-                    $"{context} ({level}): at {i}, reference {expected[i]:R}, ONNX Runtime {actual[i]:R} (difference {Math.Abs(expected[i] - actual[i]):R} > {tolerance:R})");
-            }
+            OnnxTesting.AssertClose(reference, OnnxTesting.Run(onnx, x, inputSize, outputSize, level), $"{context} ({level}), reference");
         }
     }
 
