@@ -75,11 +75,11 @@ public static class Report
             }
 
             var parameters = report.BenchmarkCase.Parameters;
-            // The CNN's benchmarks are filed with Training's and Inference's rows.
+            // The CNN's and the LSTM's benchmarks are filed with Training's and Inference's rows.
             string kind = report.BenchmarkCase.Descriptor.Type.Name switch
             {
-                nameof(CnnTraining) => nameof(Training),
-                nameof(CnnInference) => nameof(Inference),
+                nameof(CnnTraining) or nameof(RecurrentTraining) => nameof(Training),
+                nameof(CnnInference) or nameof(RecurrentInference) => nameof(Inference),
                 string name => name,
             };
             if (kind is nameof(FmaPeak) or nameof(GemmM4))
@@ -125,7 +125,7 @@ public static class Report
     private static IEnumerable<ModelSpec> Measured(Dictionary<(string, string, Impl, int), double> means) =>
         ModelSpecs.All.Where(spec => means.Keys.Any(k => k.Item2 == spec.Name));
 
-    /// <summary>The figures with at least one measurement of the model (M5 has only training at batch 32 and Predict at batch 1).</summary>
+    /// <summary>The figures with at least one measurement of the model (M5 and M6 have only training at batch 32 and Predict at batch 1).</summary>
     private static IEnumerable<Figure> Measured(Dictionary<(string, string, Impl, int), double> means, string model) =>
         s_figures.Where(figure => means.Keys.Any(k => k.Item2 == model && (k.Item1, k.Item4) == Key(figure)));
 
@@ -162,7 +162,7 @@ public static class Report
                 return "(inference only)";
             }
 
-            // A peer left out of the run: TorchSharp that could not load, a model without ExportOnnx, the plain loops on a CNN.
+            // A peer left out of the run: TorchSharp that could not load, a model without ExportOnnx, the plain loops on a CNN or an LSTM.
             return Nets.Unavailable(impl, model) switch
             {
                 null => "n/a",
@@ -360,7 +360,7 @@ public static class Report
     {
         if (!Measured(means).Any(spec => s_targets.Keys.Any(k => k.Item1 == spec.Name)))
         {
-            return; // e.g. only M5, for which the issue sets no targets
+            return; // e.g. only M5 or M6, for which the issue sets no targets
         }
 
         text.AppendLine("## The issue's targets (single-threaded; ModelGen ÷ best single-threaded peer)");
