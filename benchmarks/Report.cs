@@ -82,7 +82,7 @@ public static class Report
                 nameof(CnnInference) or nameof(RecurrentInference) => nameof(Inference),
                 string name => name,
             };
-            if (kind is nameof(FmaPeak) or nameof(GemmM4))
+            if (kind is nameof(FmaPeak) or nameof(GemmM4) or nameof(LstmM6))
             {
                 peak[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = mean.Value;
             }
@@ -104,6 +104,7 @@ public static class Report
         double? peakGflops = WritePeak(text, peak, means);
         WriteGemm(text, peak, means, peakGflops);
         WriteTargets(text, means, peakGflops);
+        WriteLstm(text, peak, means, peakGflops);
         WriteGpu(text, means);
 
         string report2 = text.ToString();
@@ -310,6 +311,52 @@ public static class Report
             text.AppendLine();
             text.AppendLine($"These five products (all of M4's GEMM work but the 10-unit output layer's, which is under 2% of the FLOPs) take {FormatTime(total)}; " +
                 $"a whole ModelGen training step at batch {GemmM4.Batch} takes {FormatTime(step)}, so the GEMMs are about {100 * Math.Min(total, step) / step:F0}% of the step.");
+        }
+
+        text.AppendLine();
+    }
+
+    /// <summary>M6's LSTM kernels at batch 1 (Predict) and 32 (a training step), and their parts (LstmM6).</summary>
+    private static void WriteLstm(StringBuilder text, Dictionary<string, double> kernels, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
+    {
+        if (!LstmM6.Methods.Any(kernels.ContainsKey))
+        {
+            return;
+        }
+
+        text.AppendLine("## M6's LSTM kernels and their parts (ModelGen.Numerics.Lstm; 20 steps × 16 features, 64 units)");
+        text.AppendLine();
+        text.AppendLine("| kernel or part | time | GEMM GFLOP/s | of peak | share of its kernel |");
+        text.AppendLine("|---|---|---|---|---|");
+        kernels.TryGetValue(nameof(LstmM6.InferenceLstm), out double inference);
+        double training = kernels.TryGetValue(nameof(LstmM6.TrainingForward), out double forward) && kernels.TryGetValue(nameof(LstmM6.TrainingBackward), out double backward)
+            ? forward + backward : 0;
+        foreach (string method in LstmM6.Methods)
+        {
+            if (!kernels.TryGetValue(method, out double ns))
+            {
+                continue;
+            }
+
+            double flops = LstmM6.GemmFlops(method);
+            string gflops = flops > 0 ? (flops / ns).ToString("F1", CultureInfo.InvariantCulture) : "—";
+            string share = flops > 0 && peakGflops is { } peak ? $"{100 * flops / ns / peak:F0}%" : flops > 0 ? "n/a" : "—";
+            double whole = LstmM6.IsInference(method) ? inference : training;
+            string ofWhole = whole > 0 ? $"{100 * ns / whole:F0}%" : "n/a";
+            string name = LstmM6.IsWhole(method) ? $"**{method}**" : method;
+            text.AppendLine($"| {name} | {FormatTime(ns)} | {gflops} | {share} | {ofWhole} |");
+        }
+
+        text.AppendLine();
+        text.AppendLine("Shares: the inference rows of InferenceLstm (batch 1), the training rows of TrainingForward + TrainingBackward (batch 32).");
+        if (inference > 0 && means.TryGetValue((nameof(Inference), "M6", Impl.ModelGen, 1), out double predict))
+        {
+            text.AppendLine($"M6's Predict at batch 1 takes {FormatTime(predict)}: the LSTM is {100 * inference / predict:F0}% of it.");
+        }
+
+        if (training > 0 && means.TryGetValue((nameof(Training), "M6", Impl.ModelGen, 32), out double step))
+        {
+            text.AppendLine($"M6's training step at batch 32 takes {FormatTime(step)}: the LSTM's forward and backward passes are {100 * training / step:F0}% of it.");
         }
 
         text.AppendLine();
