@@ -10,7 +10,9 @@ namespace ModelGen.Benchmarks;
 /// and a training step at batch 32. The parts are what the kernels call, in the same sizes and counts: the input
 /// projection (one GEMM over every timestep), the recurrent GEMMs (one per step after the first), the gates'
 /// activations (sigmoid on i, f, o, tanh on the candidate and on c, per row and step) and, for training, the
-/// backward pass's per-step GEMMs and the kernel-gradient GEMM. The report subtracts the parts from the whole.
+/// backward pass's per-step GEMMs and the kernel-gradient GEMM; the rest of a kernel (copies, the cell update, the
+/// elementwise passes of the backward pass) is the whole less its parts. Two what-ifs (<see cref="Alternatives"/>)
+/// time the same work arranged otherwise.
 /// </summary>
 public class LstmM6
 {
@@ -20,9 +22,12 @@ public class LstmM6
     public static readonly string[] Methods =
     [
         nameof(InferenceLstm), nameof(InferenceProjection), nameof(InferenceRecurrentGemms), nameof(InferenceActivations),
-        nameof(TrainingForward), nameof(TrainingBackward), nameof(TrainingProjectionGemms), nameof(TrainingRecurrentGemms),
-        nameof(TrainingBackwardRecurrentGemms), nameof(TrainingActivations),
+        nameof(TrainingForward), nameof(TrainingBackward), nameof(TrainingProjection), nameof(TrainingRecurrentGemms),
+        nameof(TrainingActivations), nameof(TrainingRecurrentGradientGemms), nameof(TrainingHiddenGradientGemms), nameof(TrainingKernelGradient),
     ];
+
+    /// <summary>What-ifs, not what the kernels do: the same work arranged otherwise (the report's second table).</summary>
+    public static readonly string[] Alternatives = [nameof(RecurrentGradientOneGemm), nameof(HiddenGradientPretransposed), nameof(TrainingActivationsContiguous)];
 
     /// <summary>Whether the method is a whole kernel (else a part of Predict's or of the training step's).</summary>
     public static bool IsWhole(string method) => method is nameof(InferenceLstm) or nameof(TrainingForward) or nameof(TrainingBackward);
@@ -42,9 +47,8 @@ public class LstmM6
             nameof(InferenceRecurrentGemms) => recurrent1,
             nameof(TrainingForward) => projection32 + recurrent32,
             nameof(TrainingBackward) => projection32 + 2 * recurrent32,
-            nameof(TrainingProjectionGemms) => 2 * projection32,
-            nameof(TrainingRecurrentGemms) => recurrent32,
-            nameof(TrainingBackwardRecurrentGemms) => 2 * recurrent32,
+            nameof(TrainingProjection) or nameof(TrainingKernelGradient) => projection32,
+            nameof(TrainingRecurrentGemms) or nameof(TrainingRecurrentGradientGemms) or nameof(TrainingHiddenGradientGemms) or nameof(RecurrentGradientOneGemm) or nameof(HiddenGradientPretransposed) => recurrent32,
             _ => 0,
         };
     }
@@ -52,6 +56,7 @@ public class LstmM6
     private float[] _x = [], _kernel = [], _recurrent = [], _bias = [], _y = [], _dy = [];
     private float[] _inferenceWorkspace = [], _saved = [], _backwardWorkspace = [];
     private float[] _kernelGradient = [], _recurrentGradient = [], _biasGradient = [];
+    private float[] _recurrentTransposed = [];
     private float[] _z = [], _stepGates = [], _h = [], _c = [], _dz = [], _dh = [];
 
     [GlobalSetup]
@@ -89,6 +94,15 @@ public class LstmM6
         _c = Fill(TrainBatch * Units, 0.5f);
         _dz = Fill(TrainBatch * Gates, 0.01f);
         _dh = new float[TrainBatch * Units];
+        _recurrentTransposed = new float[Gates * Units];
+        for (int p = 0; p < Units; p++)
+        {
+            for (int j = 0; j < Gates; j++)
+            {
+                _recurrentTransposed[j * Units + p] = _recurrent[p * Gates + j];
+            }
+        }
+
         Lstm.ForwardTraining(_x, _kernel, _recurrent, _bias, _saved, _y, TrainBatch, Timesteps, Features, Units, Activation.Tanh, Activation.Sigmoid, returnSequences: false);
     }
 
@@ -160,25 +174,74 @@ public class LstmM6
         }
     }
 
-    /// <summary>Batch 32, backward: the 19 steps' recurrent-kernel gradient, dR[64, 256] += h_{t-1}ᵀ · dz_t, and
-    /// dh_{t-1}[32, 64] = dz_t[32, 256] · recurrentᵀ.</summary>
+    /// <summary>Batch 32, backward: the 19 steps' recurrent-kernel gradient, dR[64, 256] += h_{t-1}ᵀ · dz_t (k = 32 each).</summary>
     [Benchmark]
-    public void TrainingBackwardRecurrentGemms()
+    public void TrainingRecurrentGradientGemms()
     {
         for (int t = 1; t < Timesteps; t++)
         {
             Gemm.MultiplyTransposeA(_h, _dz, _recurrentGradient, Units, TrainBatch, Gates, accumulate: true);
+        }
+    }
+
+    /// <summary>Batch 32, backward: the 19 steps' dh_{t-1}[32, 64] = dz_t[32, 256] · recurrentᵀ.</summary>
+    [Benchmark]
+    public void TrainingHiddenGradientGemms()
+    {
+        for (int t = 1; t < Timesteps; t++)
+        {
             Gemm.MultiplyTransposeB(_dz, _recurrent, _dh, TrainBatch, Gates, Units, accumulate: false);
         }
     }
 
-    /// <summary>Batch 32: the input projection over all 640 rows (forward) and the kernel gradient xᵀ · dz[640, 256] (backward).</summary>
+    /// <summary>Batch 32, forward: the input projection over all 640 rows, z[640, 256] = x[640, 16] · kernel, and its bias.</summary>
     [Benchmark]
-    public void TrainingProjectionGemms()
+    public void TrainingProjection()
     {
         int rows = TrainBatch * Timesteps;
         Gemm.Multiply(_x, _kernel, _z, rows, Features, Gates, accumulate: false);
-        Gemm.MultiplyTransposeA(_x, _z, _kernelGradient, Features, rows, Gates, accumulate: false);
+        Bias.Add(_z, _bias, rows, Gates);
+    }
+
+    /// <summary>Batch 32, backward: the kernel gradient xᵀ[16, 640] · dz[640, 256].</summary>
+    [Benchmark]
+    public void TrainingKernelGradient() =>
+        Gemm.MultiplyTransposeA(_x, _z, _kernelGradient, Features, TrainBatch * Timesteps, Gates, accumulate: false);
+
+    /// <summary>What-if: the recurrent-kernel gradient as one product over the 19 steps' rows, dR[64, 256] =
+    /// H[608, 64]ᵀ · dZ[608, 256] (k = 608), as a time-major copy of dz would allow; the same FLOPs as
+    /// <see cref="TrainingRecurrentGradientGemms"/>.</summary>
+    [Benchmark]
+    public void RecurrentGradientOneGemm()
+    {
+        int rows = TrainBatch * (Timesteps - 1);
+        Gemm.MultiplyTransposeA(_saved.AsSpan(0, rows * Units), _z.AsSpan(0, rows * Gates), _recurrentGradient, Units, rows, Gates, accumulate: false);
+    }
+
+    /// <summary>What-if: <see cref="TrainingHiddenGradientGemms"/> with the recurrent kernel transposed once ([256, 64],
+    /// as it could be for the whole backward pass, since it does not change there), so that each step is a plain
+    /// <c>Multiply</c>, dh[32, 64] = dz[32, 256] · Rᵀ[256, 64], instead of a <c>MultiplyTransposeB</c> that packs the
+    /// transposed kernel again at every step.</summary>
+    [Benchmark]
+    public void HiddenGradientPretransposed()
+    {
+        for (int t = 1; t < Timesteps; t++)
+        {
+            Gemm.Multiply(_dz, _recurrentTransposed, _dh, TrainBatch, Gates, Units, accumulate: false);
+        }
+    }
+
+    /// <summary>What-if: <see cref="TrainingActivations"/>'s elements (640 rows × (192 sigmoid + 128 tanh)) in four calls
+    /// over contiguous spans instead of 2,560 calls of 64 or 128 values: the per-call overhead apart from the math.</summary>
+    [Benchmark]
+    public void TrainingActivationsContiguous()
+    {
+        int rows = TrainBatch * Timesteps;
+        Span<float> z = _z.AsSpan(0, rows * Gates), saved = _saved.AsSpan(0, rows * Gates);
+        Activations.Forward(Activation.Sigmoid, z.Slice(0, rows * 2 * Units), saved.Slice(0, rows * 2 * Units), 2 * Units);
+        Activations.Forward(Activation.Tanh, z.Slice(rows * 2 * Units, rows * Units), saved.Slice(rows * 2 * Units, rows * Units), Units);
+        Activations.Forward(Activation.Sigmoid, z.Slice(rows * 3 * Units, rows * Units), saved.Slice(rows * 3 * Units, rows * Units), Units);
+        Activations.Forward(Activation.Tanh, _saved.AsSpan(4 * rows * Units, rows * Units), _saved.AsSpan(5 * rows * Units, rows * Units), Units);
     }
 
     private static void StepActivations(ReadOnlySpan<float> z, Span<float> gates, Span<float> c, Span<float> h)

@@ -316,47 +316,80 @@ public static class Report
         text.AppendLine();
     }
 
-    /// <summary>M6's LSTM kernels at batch 1 (Predict) and 32 (a training step), and their parts (LstmM6).</summary>
+    /// <summary>M6's LSTM kernels at batch 1 (Predict) and 32 (a training step), their parts and what is left (LstmM6).</summary>
     private static void WriteLstm(StringBuilder text, Dictionary<string, double> kernels, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
     {
-        if (!LstmM6.Methods.Any(kernels.ContainsKey))
+        if (!LstmM6.Methods.Concat(LstmM6.Alternatives).Any(kernels.ContainsKey))
         {
             return;
         }
 
-        text.AppendLine("## M6's LSTM kernels and their parts (ModelGen.Numerics.Lstm; 20 steps × 16 features, 64 units)");
+        text.AppendLine($"## M6's LSTM kernels and their parts (ModelGen.Numerics.Lstm; {LstmM6.Timesteps} steps × {LstmM6.Features} features, {LstmM6.Units} units)");
         text.AppendLine();
-        text.AppendLine("| kernel or part | time | GEMM GFLOP/s | of peak | share of its kernel |");
+        text.AppendLine("| kernel or part | time | GEMM GFLOP/s | of peak | share of its kernel(s) |");
         text.AppendLine("|---|---|---|---|---|");
-        kernels.TryGetValue(nameof(LstmM6.InferenceLstm), out double inference);
-        double training = kernels.TryGetValue(nameof(LstmM6.TrainingForward), out double forward) && kernels.TryGetValue(nameof(LstmM6.TrainingBackward), out double backward)
-            ? forward + backward : 0;
-        foreach (string method in LstmM6.Methods)
+        double Time(string method) => kernels.TryGetValue(method, out double ns) ? ns : double.NaN;
+        double inference = Time(nameof(LstmM6.InferenceLstm));
+        double forward = Time(nameof(LstmM6.TrainingForward)), backward = Time(nameof(LstmM6.TrainingBackward));
+        double training = forward + backward;
+        void Row(string name, double ns, double flops, double whole)
         {
-            if (!kernels.TryGetValue(method, out double ns))
+            if (double.IsNaN(ns))
             {
-                continue;
+                return;
             }
 
-            double flops = LstmM6.GemmFlops(method);
             string gflops = flops > 0 ? (flops / ns).ToString("F1", CultureInfo.InvariantCulture) : "—";
-            string share = flops > 0 && peakGflops is { } peak ? $"{100 * flops / ns / peak:F0}%" : flops > 0 ? "n/a" : "—";
-            double whole = LstmM6.IsInference(method) ? inference : training;
-            string ofWhole = whole > 0 ? $"{100 * ns / whole:F0}%" : "n/a";
-            string name = LstmM6.IsWhole(method) ? $"**{method}**" : method;
-            text.AppendLine($"| {name} | {FormatTime(ns)} | {gflops} | {share} | {ofWhole} |");
+            string ofPeak = flops > 0 && peakGflops is { } peak ? $"{100 * flops / ns / peak:F0}%" : flops > 0 ? "n/a" : "—";
+            string share = double.IsNaN(whole) ? "n/a" : $"{100 * ns / whole:F0}%";
+            text.AppendLine($"| {name} | {FormatTime(ns)} | {gflops} | {ofPeak} | {share} |");
         }
 
+        foreach (string method in LstmM6.Methods)
+        {
+            Row(LstmM6.IsWhole(method) ? $"**{method}**" : method, Time(method), LstmM6.GemmFlops(method), LstmM6.IsInference(method) ? inference : training);
+        }
+
+        // What the parts leave: copies, bias, cell update, h = o · tanh(c), and the backward pass's elementwise passes.
+        Row("rest of InferenceLstm", inference - Time(nameof(LstmM6.InferenceProjection)) - Time(nameof(LstmM6.InferenceRecurrentGemms)) - Time(nameof(LstmM6.InferenceActivations)), 0, inference);
+        Row("rest of TrainingForward", forward - Time(nameof(LstmM6.TrainingProjection)) - Time(nameof(LstmM6.TrainingRecurrentGemms)) - Time(nameof(LstmM6.TrainingActivations)), 0, training);
+        Row("rest of TrainingBackward", backward - Time(nameof(LstmM6.TrainingRecurrentGradientGemms)) - Time(nameof(LstmM6.TrainingHiddenGradientGemms)) - Time(nameof(LstmM6.TrainingKernelGradient)), 0, training);
         text.AppendLine();
-        text.AppendLine("Shares: the inference rows of InferenceLstm (batch 1), the training rows of TrainingForward + TrainingBackward (batch 32).");
-        if (inference > 0 && means.TryGetValue((nameof(Inference), "M6", Impl.ModelGen, 1), out double predict))
+        text.AppendLine("Shares: the inference rows of InferenceLstm (batch 1), the training rows of TrainingForward + TrainingBackward (batch 32). " +
+            "A rest is its kernel less the parts above (copies, the bias, the cell update and h = o · tanh(c); in the backward pass the per-row elementwise passes and the bias gradient).");
+        if (!double.IsNaN(inference) && means.TryGetValue((nameof(Inference), "M6", Impl.ModelGen, 1), out double predict))
         {
             text.AppendLine($"M6's Predict at batch 1 takes {FormatTime(predict)}: the LSTM is {100 * inference / predict:F0}% of it.");
         }
 
-        if (training > 0 && means.TryGetValue((nameof(Training), "M6", Impl.ModelGen, 32), out double step))
+        if (!double.IsNaN(training) && means.TryGetValue((nameof(Training), "M6", Impl.ModelGen, 32), out double step))
         {
             text.AppendLine($"M6's training step at batch 32 takes {FormatTime(step)}: the LSTM's forward and backward passes are {100 * training / step:F0}% of it.");
+        }
+
+        text.AppendLine();
+        if (!LstmM6.Alternatives.Any(kernels.ContainsKey))
+        {
+            return;
+        }
+
+        text.AppendLine("What-ifs (the same work arranged otherwise; not what the kernels do):");
+        text.AppendLine();
+        text.AppendLine("| what-if | time | GEMM GFLOP/s | instead of | its time |");
+        text.AppendLine("|---|---|---|---|---|");
+        foreach ((string method, string instead) in new[]
+        {
+            (nameof(LstmM6.RecurrentGradientOneGemm), nameof(LstmM6.TrainingRecurrentGradientGemms)),
+            (nameof(LstmM6.HiddenGradientPretransposed), nameof(LstmM6.TrainingHiddenGradientGemms)),
+            (nameof(LstmM6.TrainingActivationsContiguous), nameof(LstmM6.TrainingActivations)),
+        })
+        {
+            double ns = Time(method), flops = LstmM6.GemmFlops(method);
+            if (!double.IsNaN(ns))
+            {
+                string gflops = flops > 0 ? (flops / ns).ToString("F1", CultureInfo.InvariantCulture) : "—";
+                text.AppendLine($"| {method} | {FormatTime(ns)} | {gflops} | {instead} | {(double.IsNaN(Time(instead)) ? "n/a" : FormatTime(Time(instead)))} |");
+            }
         }
 
         text.AppendLine();
