@@ -33,6 +33,7 @@ public static class Nets
         Impl.TorchSharp or Impl.TorchSharpAllCores => TorchSharpLoader.Failure,
         Impl.OnnxRuntime or Impl.OnnxRuntimeAllCores => OrtNet.Unavailable(ModelSpecs.CreateGenerated(model, Seed).GetType()),
         Impl.PlainCSharp when ModelSpecs.Get(model).IsConvolutional => "not run: the plain loops have no conv2d",
+        Impl.PlainCSharp when ModelSpecs.Get(model).IsRecurrent => "not run: the plain loops have no lstm",
         Impl.ModelGenGpu when !GpuNet.HasGpuClass(model) => "not run: the model has no Gpu class",
         Impl.ModelGenGpu => GpuNet.Failure,
         _ => null,
@@ -160,6 +161,65 @@ public class CnnInference
 
     [Params("M5")]
     public string Model { get; set; } = "M5";
+
+    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
+    public Impl Impl { get; set; }
+
+    [Params(1)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ProcessPriority.Raise();
+        _net = Nets.CreateBound(Model, Impl, Batch, training: false, dataSeed: 43);
+    }
+
+    [Benchmark]
+    public void Predict() => _net!.Predict();
+
+    [GlobalCleanup]
+    public void Cleanup() => _net?.Dispose();
+}
+
+/// <summary>
+/// M6, the LSTM sequence classifier: one optimizer step at batch 32, as <see cref="CnnTraining"/> does for M5 (no plain
+/// C# row: the plain loops have no lstm). The report files it with Training's rows.
+/// </summary>
+public class RecurrentTraining
+{
+    private INet? _net;
+
+    [Params("M6")]
+    public string Model { get; set; } = "M6";
+
+    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
+    public Impl Impl { get; set; }
+
+    [Params(32)]
+    public int Batch { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        ProcessPriority.Raise();
+        _net = Nets.CreateBound(Model, Impl, Batch, training: true, dataSeed: 42);
+    }
+
+    [Benchmark]
+    public float TrainOnBatch() => _net!.TrainStep();
+
+    [GlobalCleanup]
+    public void Cleanup() => _net?.Dispose();
+}
+
+/// <summary>M6, the LSTM sequence classifier: Predict on one sample (latency), as <see cref="CnnInference"/> does for M5.</summary>
+public class RecurrentInference
+{
+    private INet? _net;
+
+    [Params("M6")]
+    public string Model { get; set; } = "M6";
 
     [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }

@@ -37,6 +37,7 @@ public sealed class GpuNet : INet
                 "M3" => new M3.Gpu(new M3(seed), _accelerator),
                 "M4" => new M4.Gpu(new M4(seed), _accelerator),
                 "M5" => new M5.Gpu(new M5(seed), _accelerator),
+                "M6" => new M6.Gpu(new M6(seed), _accelerator),
                 _ => throw new ArgumentException($"{model} is not a benchmark model", nameof(model)),
             };
         }
@@ -58,8 +59,9 @@ public sealed class GpuNet : INet
     /// <summary>The device the rows run on ("name (type)"), or an empty string.</summary>
     public static string DeviceName => s_probe.Value.Device;
 
-    /// <summary>Whether the model has a Gpu class: every benchmark model (M5, the CNN, since conv2d and max_pooling2d got GPU kernels).</summary>
-    public static bool HasGpuClass(string model) => model is "M1" or "M2" or "M3" or "M4" or "M5";
+    /// <summary>Whether the model has a Gpu class: every benchmark model (M5, the CNN, since conv2d and max_pooling2d got GPU
+    /// kernels; M6, the LSTM, since lstm did).</summary>
+    public static bool HasGpuClass(string model) => model is "M1" or "M2" or "M3" or "M4" or "M5" or "M6";
 
     public float[] Output { get; private set; } = [];
 

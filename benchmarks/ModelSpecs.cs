@@ -48,15 +48,27 @@ public sealed record MaxPoolSpec(int PoolSize) : LayerSpec;
 /// <summary>Flatten of an image in Keras's channels-last order (h, w, c).</summary>
 public sealed record FlattenSpec : LayerSpec;
 
+/// <summary>Keras's LSTM: <paramref name="Units"/> units, activation tanh, recurrent activation sigmoid, a bias, zero initial
+/// state, the last step's output only (return_sequences=false). Weights in Keras's layout: kernel [features, 4u], recurrent
+/// kernel [u, 4u], bias [4u], gates in the order i, f, c (the candidate), o.</summary>
+public sealed record LstmSpec(int Units) : LayerSpec;
+
+/// <summary>A sequence input as ModelGen takes it: the flat input is [batch, Timesteps × Features], sample-major then time-major.</summary>
+public sealed record SequenceShape(int Timesteps, int Features);
+
 /// <summary>An image input, channels last as ModelGen takes it: the flat input is [batch, Height × Width × Channels].</summary>
 public sealed record ImageShape(int Height, int Width, int Channels);
 
 /// <summary>A benchmark model: the same architecture and optimizer (Keras's SGD) for every implementation.
-/// <paramref name="Image"/>: the input's image shape for a convolutional model, null for a flat one.</summary>
-public sealed record ModelSpec(string Name, int InputSize, int OutputSize, LayerSpec[] Layers, LossKind Loss, float LearningRate, float Momentum, ImageShape? Image = null)
+/// <paramref name="Image"/>: the input's image shape for a convolutional model, null for a flat one;
+/// <paramref name="Sequence"/>: the input's sequence shape for a recurrent model, null for the others.</summary>
+public sealed record ModelSpec(string Name, int InputSize, int OutputSize, LayerSpec[] Layers, LossKind Loss, float LearningRate, float Momentum, ImageShape? Image = null, SequenceShape? Sequence = null)
 {
     /// <summary>Whether the model has conv2d/max_pooling2d layers (the plain C# loops have none).</summary>
     public bool IsConvolutional => Image is not null;
+
+    /// <summary>Whether the model has an lstm layer (the plain C# loops have none).</summary>
+    public bool IsRecurrent => Sequence is not null;
 
     /// <summary>Whether training draws random numbers (dropout): two implementations then train on different masks.</summary>
     public bool HasDropout => Array.Exists(Layers, l => l is DropoutSpec);
@@ -77,6 +89,10 @@ public sealed record ModelSpec(string Name, int InputSize, int OutputSize, Layer
                 {
                     macs += (long)width * dense.Units;
                     width = dense.Units;
+                }
+                else if (layer is LstmSpec lstm)
+                {
+                    width = lstm.Units;
                 }
             }
 
@@ -104,6 +120,11 @@ public sealed record ModelSpec(string Name, int InputSize, int OutputSize, Layer
                     first = false;
                     width = dense.Units;
                 }
+                else if (layer is LstmSpec lstm)
+                {
+                    width = lstm.Units;
+                    first = false;
+                }
             }
 
             return macs;
@@ -111,7 +132,7 @@ public sealed record ModelSpec(string Name, int InputSize, int OutputSize, Layer
     }
 }
 
-/// <summary>The models M1 to M5 (their .model files are in Models/), their generated classes and their data.</summary>
+/// <summary>The models M1 to M6 (their .model files are in Models/), their generated classes and their data.</summary>
 public static class ModelSpecs
 {
     public static readonly ModelSpec M1 = new("M1", 2, 1,
@@ -154,7 +175,12 @@ public static class ModelSpecs
         ],
         LossKind.SparseCategoricalCrossentropy, LearningRate: 0.01f, Momentum: 0.9f, Image: new ImageShape(8, 8, 1));
 
-    public static IReadOnlyList<ModelSpec> All { get; } = [M1, M2, M3, M4, M5];
+    /// <summary>The LSTM sequence classifier: 20 timesteps of 16 features, lstm 64, batch_normalization, dense 10 softmax.</summary>
+    public static readonly ModelSpec M6 = new("M6", 20 * 16, 10,
+        [new LstmSpec(64), new BatchNormSpec(), new DenseSpec(10, Act.Softmax)],
+        LossKind.SparseCategoricalCrossentropy, LearningRate: 0.01f, Momentum: 0.9f, Sequence: new SequenceShape(20, 16));
+
+    public static IReadOnlyList<ModelSpec> All { get; } = [M1, M2, M3, M4, M5, M6];
 
     public static ModelSpec Get(string name) => All[IndexOf(name)];
 
@@ -165,6 +191,7 @@ public static class ModelSpecs
         "M3" => 2,
         "M4" => 3,
         "M5" => 4,
+        "M6" => 5,
         _ => throw new ArgumentException($"no model {name}", nameof(name)),
     };
 
@@ -176,6 +203,7 @@ public static class ModelSpecs
         "M3" => new M3(seed),
         "M4" => new M4(seed),
         "M5" => new M5(seed),
+        "M6" => new M6(seed),
         _ => throw new ArgumentException($"no model {name}", nameof(name)),
     };
 

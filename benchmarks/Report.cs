@@ -75,14 +75,14 @@ public static class Report
             }
 
             var parameters = report.BenchmarkCase.Parameters;
-            // The CNN's benchmarks are filed with Training's and Inference's rows.
+            // The CNN's and the LSTM's benchmarks are filed with Training's and Inference's rows.
             string kind = report.BenchmarkCase.Descriptor.Type.Name switch
             {
-                nameof(CnnTraining) => nameof(Training),
-                nameof(CnnInference) => nameof(Inference),
+                nameof(CnnTraining) or nameof(RecurrentTraining) => nameof(Training),
+                nameof(CnnInference) or nameof(RecurrentInference) => nameof(Inference),
                 string name => name,
             };
-            if (kind is nameof(FmaPeak) or nameof(GemmM4))
+            if (kind is nameof(FmaPeak) or nameof(GemmM4) or nameof(LstmM6))
             {
                 peak[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = mean.Value;
             }
@@ -104,6 +104,7 @@ public static class Report
         double? peakGflops = WritePeak(text, peak, means);
         WriteGemm(text, peak, means, peakGflops);
         WriteTargets(text, means, peakGflops);
+        WriteLstm(text, peak, means, peakGflops);
         WriteGpu(text, means);
 
         string report2 = text.ToString();
@@ -125,7 +126,7 @@ public static class Report
     private static IEnumerable<ModelSpec> Measured(Dictionary<(string, string, Impl, int), double> means) =>
         ModelSpecs.All.Where(spec => means.Keys.Any(k => k.Item2 == spec.Name));
 
-    /// <summary>The figures with at least one measurement of the model (M5 has only training at batch 32 and Predict at batch 1).</summary>
+    /// <summary>The figures with at least one measurement of the model (M5 and M6 have only training at batch 32 and Predict at batch 1).</summary>
     private static IEnumerable<Figure> Measured(Dictionary<(string, string, Impl, int), double> means, string model) =>
         s_figures.Where(figure => means.Keys.Any(k => k.Item2 == model && (k.Item1, k.Item4) == Key(figure)));
 
@@ -162,7 +163,7 @@ public static class Report
                 return "(inference only)";
             }
 
-            // A peer left out of the run: TorchSharp that could not load, a model without ExportOnnx, the plain loops on a CNN.
+            // A peer left out of the run: TorchSharp that could not load, a model without ExportOnnx, the plain loops on a CNN or an LSTM.
             return Nets.Unavailable(impl, model) switch
             {
                 null => "n/a",
@@ -315,6 +316,85 @@ public static class Report
         text.AppendLine();
     }
 
+    /// <summary>M6's LSTM kernels at batch 1 (Predict) and 32 (a training step), their parts and what is left (LstmM6).</summary>
+    private static void WriteLstm(StringBuilder text, Dictionary<string, double> kernels, Dictionary<(string, string, Impl, int), double> means, double? peakGflops)
+    {
+        if (!LstmM6.Methods.Concat(LstmM6.Alternatives).Any(kernels.ContainsKey))
+        {
+            return;
+        }
+
+        text.AppendLine($"## M6's LSTM kernels and their parts (ModelGen.Numerics.Lstm; {LstmM6.Timesteps} steps × {LstmM6.Features} features, {LstmM6.Units} units)");
+        text.AppendLine();
+        text.AppendLine("| kernel or part | time | GEMM GFLOP/s | of peak | share of its kernel(s) |");
+        text.AppendLine("|---|---|---|---|---|");
+        double Time(string method) => kernels.TryGetValue(method, out double ns) ? ns : double.NaN;
+        double inference = Time(nameof(LstmM6.InferenceLstm));
+        double forward = Time(nameof(LstmM6.TrainingForward)), backward = Time(nameof(LstmM6.TrainingBackward));
+        double training = forward + backward;
+        void Row(string name, double ns, double flops, double whole)
+        {
+            if (double.IsNaN(ns))
+            {
+                return;
+            }
+
+            string gflops = flops > 0 ? (flops / ns).ToString("F1", CultureInfo.InvariantCulture) : "—";
+            string ofPeak = flops > 0 && peakGflops is { } peak ? $"{100 * flops / ns / peak:F0}%" : flops > 0 ? "n/a" : "—";
+            string share = double.IsNaN(whole) ? "n/a" : $"{100 * ns / whole:F0}%";
+            text.AppendLine($"| {name} | {FormatTime(ns)} | {gflops} | {ofPeak} | {share} |");
+        }
+
+        foreach (string method in LstmM6.Methods)
+        {
+            Row(LstmM6.IsWhole(method) ? $"**{method}**" : method, Time(method), LstmM6.GemmFlops(method), LstmM6.IsInference(method) ? inference : training);
+        }
+
+        // What the parts leave: copies, bias, cell update, h = o · tanh(c), and the backward pass's elementwise passes.
+        Row("rest of InferenceLstm", inference - Time(nameof(LstmM6.InferenceProjection)) - Time(nameof(LstmM6.InferenceRecurrentGemms)) - Time(nameof(LstmM6.InferenceActivations)), 0, inference);
+        Row("rest of TrainingForward", forward - Time(nameof(LstmM6.TrainingProjection)) - Time(nameof(LstmM6.TrainingRecurrentGemms)) - Time(nameof(LstmM6.TrainingActivations)), 0, training);
+        Row("rest of TrainingBackward", backward - Time(nameof(LstmM6.TrainingRecurrentGradientGemms)) - Time(nameof(LstmM6.TrainingHiddenGradientGemms)) - Time(nameof(LstmM6.TrainingKernelGradient)), 0, training);
+        text.AppendLine();
+        text.AppendLine("Shares: the inference rows of InferenceLstm (batch 1), the training rows of TrainingForward + TrainingBackward (batch 32). " +
+            "A rest is its kernel less the parts above (copies, the bias, the cell update and h = o · tanh(c); in the backward pass the per-row elementwise passes and the bias gradient).");
+        if (!double.IsNaN(inference) && means.TryGetValue((nameof(Inference), "M6", Impl.ModelGen, 1), out double predict))
+        {
+            text.AppendLine($"M6's Predict at batch 1 takes {FormatTime(predict)}: the LSTM is {100 * inference / predict:F0}% of it.");
+        }
+
+        if (!double.IsNaN(training) && means.TryGetValue((nameof(Training), "M6", Impl.ModelGen, 32), out double step))
+        {
+            text.AppendLine($"M6's training step at batch 32 takes {FormatTime(step)}: the LSTM's forward and backward passes are {100 * training / step:F0}% of it.");
+        }
+
+        text.AppendLine();
+        if (!LstmM6.Alternatives.Any(kernels.ContainsKey))
+        {
+            return;
+        }
+
+        text.AppendLine("What-ifs (the same work arranged otherwise; not what the kernels do):");
+        text.AppendLine();
+        text.AppendLine("| what-if | time | GEMM GFLOP/s | instead of | its time |");
+        text.AppendLine("|---|---|---|---|---|");
+        foreach ((string method, string instead) in new[]
+        {
+            (nameof(LstmM6.RecurrentGradientOneGemm), nameof(LstmM6.TrainingRecurrentGradientGemms)),
+            (nameof(LstmM6.HiddenGradientPretransposed), nameof(LstmM6.TrainingHiddenGradientGemms)),
+            (nameof(LstmM6.TrainingActivationsContiguous), nameof(LstmM6.TrainingActivations)),
+        })
+        {
+            double ns = Time(method), flops = LstmM6.GemmFlops(method);
+            if (!double.IsNaN(ns))
+            {
+                string gflops = flops > 0 ? (flops / ns).ToString("F1", CultureInfo.InvariantCulture) : "—";
+                text.AppendLine($"| {method} | {FormatTime(ns)} | {gflops} | {instead} | {(double.IsNaN(Time(instead)) ? "n/a" : FormatTime(Time(instead)))} |");
+            }
+        }
+
+        text.AppendLine();
+    }
+
     /// <summary>
     /// The generated M.Gpu (issue 5) against ModelGen on one core and TorchSharp on every core, for the dense models;
     /// or, without a CUDA or OpenCL device, the line saying it was not measured.
@@ -360,7 +440,7 @@ public static class Report
     {
         if (!Measured(means).Any(spec => s_targets.Keys.Any(k => k.Item1 == spec.Name)))
         {
-            return; // e.g. only M5, for which the issue sets no targets
+            return; // e.g. only M5 or M6, for which the issue sets no targets
         }
 
         text.AppendLine("## The issue's targets (single-threaded; ModelGen ÷ best single-threaded peer)");

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -10,7 +11,8 @@ namespace ModelGen.Benchmarks;
 /// <summary>
 /// TorchSharp (libtorch on CPU) as a PyTorch user writes the model: nn.Sequential of Linear, BatchNorm1d (eps 1e-3,
 /// momentum 0.01: PyTorch's momentum is 1 − Keras's), activations and Dropout; for a CNN, Conv2d (padding k/2, as
-/// Keras's "same"), BatchNorm2d, MaxPool2d and Flatten on NCHW inputs; the output's sigmoid/softmax fused into the loss
+/// Keras's "same"), BatchNorm2d, MaxPool2d and Flatten on NCHW inputs; for an LSTM, nn.LSTM (batch_first) on
+/// [N, timesteps, features] inputs, its last step's output taken (<see cref="LastStepLstm"/>); the output's sigmoid/softmax fused into the loss
 /// for training (BCEWithLogitsLoss, CrossEntropyLoss) and applied for inference; torch.optim.SGD (same updates as
 /// Keras's for a constant learning rate). The batch's tensors are made once in <see cref="Bind"/>.
 /// </summary>
@@ -21,6 +23,8 @@ public sealed class TorchNet : INet
     private readonly Act _outputActivation;
     private readonly Module<Tensor, Tensor, Tensor> _loss;
     private readonly optim.Optimizer _optimizer;
+    private readonly List<Module> _order;
+    private readonly Dictionary<Linear, ImageShape> _flattened;
     private Tensor? _x;
     private Tensor? _labels;
 
@@ -89,6 +93,12 @@ public sealed class TorchNet : INet
                     width = image!.Height * image.Width * image.Channels;
                     image = null;
                     break;
+                case LstmSpec lstm:
+                    var recurrent = new LastStepLstm(spec.Sequence!.Features, lstm.Units, $"lstm{i}");
+                    order.Add(recurrent);
+                    modules.Add(($"lstm{i}", recurrent));
+                    width = lstm.Units;
+                    break;
                 case ActivationSpec activation when !last:
                     AddActivation(modules, activation.Activation, i);
                     break;
@@ -107,7 +117,10 @@ public sealed class TorchNet : INet
         _body = nn.Sequential(modules);
         _loss = spec.Loss == LossKind.BinaryCrossentropy ? nn.BCEWithLogitsLoss() : nn.CrossEntropyLoss();
         SetWeights(order, flattened, kerasWeights);
-        _optimizer = optim.SGD(_body.parameters(), spec.LearningRate, spec.Momentum);
+        _order = order;
+        _flattened = flattened;
+        // Only what trains: the LSTM's bias_hh stays zero (Keras has one bias; see LastStepLstm).
+        _optimizer = optim.SGD(_body.parameters().Where(p => p.requires_grad), spec.LearningRate, spec.Momentum);
     }
 
     public float[] Output { get; private set; } = [];
@@ -161,6 +174,15 @@ public sealed class TorchNet : INet
                     conv.weight.copy_(filters.permute(3, 2, 0, 1));
                     conv.bias!.copy_(torch.tensor(weights[index++]));
                     break;
+                case LastStepLstm lstm:
+                    // weight_ih [4u, F] = kernelᵀ, weight_hh [4u, u] = recurrentᵀ (PyTorch's gate rows i, f, g, o are
+                    // Keras's column blocks i, f, c, o), bias_ih = Keras's bias, bias_hh = 0.
+                    long units = lstm.Units, features = lstm.Features;
+                    lstm.WeightIh.copy_(torch.tensor(weights[index++], [features, 4 * units]).t());
+                    lstm.WeightHh.copy_(torch.tensor(weights[index++], [units, 4 * units]).t());
+                    lstm.BiasIh.copy_(torch.tensor(weights[index++]));
+                    lstm.BiasHh.zero_();
+                    break;
                 case BatchNorm1d norm:
                     CopyNorm(norm.weight!, norm.bias!, norm.running_mean!, norm.running_var!);
                     break;
@@ -184,6 +206,62 @@ public sealed class TorchNet : INet
         }
     }
 
+    /// <summary>
+    /// The weights in Keras's <c>get_weights()</c> order and layouts (the inverse of <see cref="SetWeights"/>), for the
+    /// self-check after a training step: a Linear's kernel [in, out] (rows back to (h, w, c) after a Flatten), a Conv2d's
+    /// [kh, kw, in, out], an LSTM's kernel, recurrent kernel and bias (bias_ih + bias_hh), BatchNorm's gamma, beta,
+    /// running mean and running variance.
+    /// </summary>
+    public float[][] GetWeights()
+    {
+        using var noGrad = torch.no_grad();
+        using DisposeScope scope = torch.NewDisposeScope();
+        var weights = new List<float[]>();
+        foreach (Module module in _order)
+        {
+            switch (module)
+            {
+                case Linear linear:
+                    Tensor kernel = linear.weight!.t();
+                    if (_flattened.TryGetValue(linear, out ImageShape? image))
+                    {
+                        // Rows in PyTorch's (c, h, w) order back to Keras's (h, w, c).
+                        long outputs = kernel.shape[1];
+                        kernel = kernel.reshape(image.Channels, image.Height, image.Width, outputs).permute(1, 2, 0, 3);
+                    }
+
+                    Add(kernel);
+                    Add(linear.bias!);
+                    break;
+                case Conv2d conv:
+                    Add(conv.weight!.permute(2, 3, 1, 0));
+                    Add(conv.bias!);
+                    break;
+                case LastStepLstm lstm:
+                    Add(lstm.WeightIh.t());
+                    Add(lstm.WeightHh.t());
+                    Add(lstm.BiasIh + lstm.BiasHh);
+                    break;
+                case BatchNorm1d norm:
+                    Add(norm.weight!, norm.bias!, norm.running_mean!, norm.running_var!);
+                    break;
+                case BatchNorm2d norm:
+                    Add(norm.weight!, norm.bias!, norm.running_mean!, norm.running_var!);
+                    break;
+            }
+        }
+
+        return weights.ToArray();
+
+        void Add(params Tensor[] tensors)
+        {
+            foreach (Tensor tensor in tensors)
+            {
+                weights.Add(tensor.contiguous().data<float>().ToArray());
+            }
+        }
+    }
+
     public void Bind(float[] x, float[] labels, int batch, bool training)
     {
         _x?.Dispose();
@@ -193,6 +271,11 @@ public sealed class TorchNet : INet
             // ModelGen's channels-last images to PyTorch's NCHW.
             using Tensor nhwc = torch.tensor(x, [batch, image.Height, image.Width, image.Channels]);
             _x = nhwc.permute(0, 3, 1, 2).contiguous();
+        }
+        else if (_spec.Sequence is { } sequence)
+        {
+            // ModelGen's [N, timesteps · features] (sample-major, then time-major) is batch_first's [N, T, F].
+            _x = torch.tensor(x, [batch, sequence.Timesteps, sequence.Features]);
         }
         else
         {
@@ -249,5 +332,65 @@ public sealed class TorchNet : INet
         _optimizer.Dispose();
         _loss.Dispose();
         _body.Dispose();
+    }
+}
+
+/// <summary>
+/// nn.LSTM (one layer, batch_first) followed by its last step's output, [N, units], as a module that nn.Sequential
+/// takes (Keras's LSTM with return_sequences=false). PyTorch has two biases per gate row, bias_ih and bias_hh, Keras one:
+/// bias_ih carries Keras's bias and bias_hh stays zero and frozen (requires_grad false, and left out of the optimizer),
+/// since two trained biases would each take the whole bias gradient and move the effective bias twice as far per SGD step.
+/// </summary>
+public sealed class LastStepLstm : Module<Tensor, Tensor>
+{
+    private readonly LSTM lstm;
+
+    public LastStepLstm(int features, int units, string name)
+        : base(name)
+    {
+        Features = features;
+        Units = units;
+        lstm = nn.LSTM(features, units, numLayers: 1, bias: true, batchFirst: true);
+        RegisterComponents();
+        Dictionary<string, Parameter> parameters = lstm.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        WeightIh = parameters["weight_ih_l0"];
+        WeightHh = parameters["weight_hh_l0"];
+        BiasIh = parameters["bias_ih_l0"];
+        BiasHh = parameters["bias_hh_l0"];
+        BiasHh.requires_grad = false;
+    }
+
+    public int Features { get; }
+
+    public int Units { get; }
+
+    /// <summary>[4u, features], gate rows i, f, g, o.</summary>
+    public Parameter WeightIh { get; }
+
+    /// <summary>[4u, units], gate rows i, f, g, o.</summary>
+    public Parameter WeightHh { get; }
+
+    public Parameter BiasIh { get; }
+
+    /// <summary>Zero and frozen.</summary>
+    public Parameter BiasHh { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        (Tensor output, Tensor h, Tensor c) = lstm.call(input, null);
+        output.Dispose();
+        c.Dispose();
+        // h_n is [layers, N, units]: the last step's h of the one layer.
+        return h[0];
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            lstm.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
