@@ -263,26 +263,22 @@ internal sealed partial class GpuEmitter
             store: (sum, i, j) => $"gradients[RecurrentOffset + {i} * Gates + {j}] = {sum};");
     }
 
-    /// <summary>dbias = Σ dz over every sample and timestep, one thread per gate column.</summary>
+    /// <summary>dbias = Σ dz over every sample and timestep: a group per few gate columns, as a Dense's bias gradient.</summary>
     private GpuKernel LstmBiasGradientKernel(int index)
     {
         LayerPlan layer = _plan.Layers[index];
         return new GpuKernel(Pascal(layer.Name) + "BiasGradient",
-            $"{layer.Name}'s bias gradient: Σ dz over every sample and timestep, one thread per gate column.",
-            GpuLaunch.Elements,
-            new[] { P(V, "deltas"), P(V, "gradients"), P("int", "rows") },
+            $"{layer.Name}'s bias gradient: Σ dz over every sample and timestep, a shared-memory reduction over the row lanes per gate column.",
+            GpuLaunch.Features,
+            new[] { P(V, "dz"), P(V, "gradients"), P("int", "rows") },
             w =>
             {
-                w.Line(LstmConstants(layer, timesteps: false, features: false, width: false));
-                w.Line($"const int BiasOffset = {Offset(index, TensorRole.Bias)};");
-                w.Open("for (int q = FirstIndex; q < Gates; q += GridStride)");
-                w.Line("float sum = 0f;");
-                w.Open("for (int row = 0; row < rows; row++)");
-                w.Line("sum += deltas[row * Gates + q];");
-                w.Close();
+                w.Line($"const int Features = {Int(4 * ((LstmSpec)layer.Spec).Units)}, BiasOffset = {Offset(index, TensorRole.Bias)};");
+                WriteFeatureHeader(w);
                 w.Line();
-                w.Line("gradients[BiasOffset + q] = sum;");
-                w.Close();
+                w.Line("float sum = 0f;");
+                WriteRowLoop(w, "sum += dz[r * Features + f];");
+                WriteBiasGradient(w, bias: true, "sum");
             });
     }
 
