@@ -142,17 +142,14 @@ internal static partial class CpuEmitter
     private static string? FusedGradientTarget(ModelPlan plan, CpuLayout layout)
     {
         int last = layout.Count - 1;
-        if (plan.OutputGradient == OutputGradientKind.General)
+        if (!layout.FusesLossGradient)
         {
             return null;
         }
 
-        return layout.Layer(last).Spec switch
-        {
-            DenseSpec dense => CpuLayout.Rows(layout.Field(last, "PreActivationDelta"), dense.Units),
-            ActivationSpec when last - 1 >= layout.FirstTrainable => layout.Delta(last - 1),
-            _ => null,
-        };
+        return layout.Layer(last).Spec is ActivationSpec
+            ? layout.Delta(last - 1)
+            : CpuLayout.Rows(layout.Field(last, "PreActivationDelta"), layout.Layer(last).Output.Size);
     }
 
     private static void WriteLoss(SourceWriter writer, ModelPlan plan, CpuLayout layout, CompileSpec compile)

@@ -149,6 +149,23 @@ internal sealed class CpuLayout
     /// <summary>Whether the backward pass of <paramref name="layer"/> must produce dL/d(its input).</summary>
     public bool NeedsInputDelta(int layer) => layer > FirstTrainable;
 
+    /// <summary>Whether the loss's gradient enters through the final sigmoid or softmax, fused with it (SPEC §4): into
+    /// the last Dense's or Conv2D's pre-activation gradient, or into the input gradient of a final Activation layer.
+    /// Nothing then reads dL/d(the model's output), and no buffer holds it.</summary>
+    public bool FusesLossGradient
+    {
+        get
+        {
+            int last = Count - 1;
+            return _plan.OutputGradient != OutputGradientKind.General && Layer(last).Spec switch
+            {
+                DenseSpec or Conv2DSpec => HasPreActivation(last),
+                ActivationSpec => last - 1 >= FirstTrainable,
+                _ => false,
+            };
+        }
+    }
+
     /// <summary>Whether the model needs a buffer for dL/d(input): a BatchNormalization first layer computes it anyway.</summary>
     public bool NeedsInputDeltaBuffer => FirstTrainable == 0 && Layer(0).Spec is BatchNormalizationSpec;
 
@@ -213,7 +230,7 @@ internal sealed class CpuLayout
                 continue;
             }
 
-            if (i >= FirstTrainable)
+            if (i >= FirstTrainable && !(i == Count - 1 && FusesLossGradient))
             {
                 yield return (Field(i, "Delta"), width, $"dL/d({layer.Name}'s output)");
             }

@@ -295,17 +295,12 @@ internal sealed partial class GpuEmitter
     private string? FusedGradientTarget()
     {
         int last = _layout.Last;
-        if (_plan.OutputGradient == OutputGradientKind.General)
+        if (!_layout.Cpu.FusesLossGradient)
         {
             return null;
         }
 
-        return _layout.Layer(last).Spec switch
-        {
-            DenseSpec or Conv2DSpec => _layout.PreActivationDelta(last),
-            ActivationSpec when last - 1 >= _layout.FirstTrainable => _layout.Delta(last - 1),
-            _ => null,
-        };
+        return _layout.Layer(last).Spec is ActivationSpec ? _layout.Delta(last - 1) : _layout.PreActivationDelta(last);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

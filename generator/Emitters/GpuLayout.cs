@@ -128,7 +128,7 @@ internal sealed class GpuLayout
                 continue;
             }
 
-            if (!(layer.Spec is DropoutSpec { Rate: 0 }))
+            if (!(layer.Spec is DropoutSpec { Rate: 0 }) && !(i == Last && Cpu.FusesLossGradient))
             {
                 yield return (Field(i, "Delta"), width, $"dL/d({layer.Name}'s output)");
             }
