@@ -1,4 +1,5 @@
 using System;
+using System.Runtime.Intrinsics;
 using System.ComponentModel;
 using ModelGen.Numerics.Simd;
 
@@ -150,6 +151,14 @@ public static class Activations
     {
         Check.SameLength(x.Length, y.Length, nameof(x), nameof(y));
         int rows = Check.Rows(x.Length, features, nameof(x));
+        if (features < Vector128<float>.Count)
+        {
+            // Rows narrower than any vector (a 2-class output): every path below is scalar for them, so the same
+            // operations in one loop, without three calls and the width cascade per row (256 rows of 2: 6 µs → 2).
+            SoftmaxNarrow(x, y, rows, features);
+            return;
+        }
+
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> xr = x.Slice(r * features, features);
@@ -158,6 +167,35 @@ public static class Activations
             Elementwise.Map(new ExpShiftedOperator(max), xr, yr, width);
             double sum = Reductions.SumDouble(yr);
             Elementwise.Map(new DivideByOperator((float)sum), yr, yr, width);
+        }
+    }
+
+    /// <summary>Softmax of rows of fewer than 4 values: what <see cref="Softmax(ReadOnlySpan{float}, Span{float}, int, SimdWidth)"/>
+    /// computes for them (max, <c>MathF.Exp(x - max)</c>, the sum in double in index order, division by the sum as a float).</summary>
+    private static void SoftmaxNarrow(ReadOnlySpan<float> x, Span<float> y, int rows, int features)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            int o = r * features;
+            float max = float.NegativeInfinity;
+            for (int c = 0; c < features; c++)
+            {
+                max = MathF.Max(max, x[o + c]);
+            }
+
+            double sum = 0;
+            for (int c = 0; c < features; c++)
+            {
+                float e = MathF.Exp(x[o + c] - max);
+                y[o + c] = e;
+                sum += e;
+            }
+
+            float divisor = (float)sum;
+            for (int c = 0; c < features; c++)
+            {
+                y[o + c] /= divisor;
+            }
         }
     }
 

@@ -42,6 +42,13 @@ internal interface ISimdOps<TVec> where TVec : struct
     /// <summary>Lane-wise minimum.</summary>
     static abstract TVec Min(TVec a, TVec b);
 
+    /// <summary>Lane-wise maximum with the hardware's rule for NaN and signed zeros (one instruction; x86 gives
+    /// <paramref name="b"/> where either is NaN, so a NaN in <paramref name="b"/> is kept).</summary>
+    static abstract TVec MaxNative(TVec a, TVec b);
+
+    /// <summary>Lane-wise minimum with the hardware's rule for NaN and signed zeros (see <see cref="MaxNative"/>).</summary>
+    static abstract TVec MinNative(TVec a, TVec b);
+
     /// <summary>Lane-wise absolute value.</summary>
     static abstract TVec Abs(TVec a);
 

@@ -22,6 +22,8 @@ internal readonly struct ScalarOps : ISimdOps<float>
         Fma.IsSupported || AdvSimd.Arm64.IsSupported ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;
     public static float Max(float a, float b) => a > b ? a : b;
     public static float Min(float a, float b) => a < b ? a : b;
+    public static float MaxNative(float a, float b) => a > b ? a : b;
+    public static float MinNative(float a, float b) => a < b ? a : b;
     public static float Abs(float a) => MathF.Abs(a);
     public static float Sqrt(float a) => MathF.Sqrt(a);
     public static float GreaterThan(float a, float b) => a > b ? AllOnes : 0f;

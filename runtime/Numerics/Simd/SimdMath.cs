@@ -5,8 +5,8 @@ namespace ModelGen.Numerics.Simd;
 
 /// <summary>
 /// Transcendental functions written once over <see cref="ISimdOps{TVec}"/>. Float accuracy (a few ulp); the
-/// polynomials are the classic Cephes single-precision ones. Only +, ×, ÷ and selects: the same input gives
-/// the same bits on every run.
+/// polynomials are the classic Cephes single-precision ones, tanh's the rational one of Eigen and MLAS. Only +, ×,
+/// ÷, min, max and selects: the same input gives the same bits on every run.
 /// </summary>
 internal static class SimdMath
 {
@@ -42,27 +42,35 @@ internal static class SimdMath
         return TOps.Select(TOps.GreaterThan(n, n1), TOps.Multiply(scaled, TOps.Create(2f)), scaled);
     }
 
-    /// <summary><c>tanh(x)</c>: an odd polynomial for |x| &lt; 0.625, <c>1 - 2 / (e^(2|x|) + 1)</c> above; sign restored.</summary>
+    /// <summary>
+    /// <c>tanh(x)</c>: the rational approximation of Eigen and ONNX Runtime's MLAS, an odd polynomial of degree 13
+    /// over an even one of degree 6 on x clamped to [-9, 9] (where tanh is ±1 in single precision). Max error about
+    /// 3e-7 relative (a few ulp), the result clamped to [-1, 1]. One division and 11 fused multiply-adds, against
+    /// an <see cref="Exp{TVec, TOps}"/>, a division and both branches of a piecewise form: three times faster.
+    /// NaN stays NaN.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TVec Tanh<TVec, TOps>(TVec x)
         where TVec : struct
         where TOps : ISimdOps<TVec>
     {
-        TVec one = TOps.Create(1f);
-        TVec a = TOps.Abs(x);
+        // The hardware's min and max (one instruction each), x second so that a NaN stays NaN.
+        x = TOps.MinNative(TOps.Create(9f), TOps.MaxNative(TOps.Create(-9f), x));
+        TVec x2 = TOps.Multiply(x, x);
 
-        TVec large = TOps.Subtract(one, TOps.Divide(TOps.Create(2f), TOps.Add(TOps.Exp(TOps.Add(a, a)), one)));
+        TVec p = TOps.MultiplyAdd(x2, TOps.Create(-2.76076847742355e-16f), TOps.Create(2.00018790482477e-13f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(-8.60467152213735e-11f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(5.12229709037114e-08f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(1.48572235717979e-05f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(6.37261928875436e-04f));
+        p = TOps.MultiplyAdd(x2, p, TOps.Create(4.89352455891786e-03f));
+        p = TOps.Multiply(p, x);
 
-        TVec z = TOps.Multiply(a, a);
-        TVec p = TOps.Create(-5.70498872745e-3f);
-        p = TOps.MultiplyAdd(p, z, TOps.Create(2.06390887954e-2f));
-        p = TOps.MultiplyAdd(p, z, TOps.Create(-5.37397155531e-2f));
-        p = TOps.MultiplyAdd(p, z, TOps.Create(1.33314422036e-1f));
-        p = TOps.MultiplyAdd(p, z, TOps.Create(-3.33332819422e-1f));
-        TVec small = TOps.MultiplyAdd(TOps.Multiply(p, z), a, a);
+        TVec q = TOps.MultiplyAdd(x2, TOps.Create(1.19825839466702e-06f), TOps.Create(1.18534705686654e-04f));
+        q = TOps.MultiplyAdd(x2, q, TOps.Create(2.26843463243900e-03f));
+        q = TOps.MultiplyAdd(x2, q, TOps.Create(4.89352518554385e-03f));
 
-        TVec t = TOps.Select(TOps.GreaterThan(TOps.Create(0.625f), a), small, large);
-        return TOps.Select(TOps.GreaterThan(TOps.Create(0f), x), TOps.Subtract(TOps.Create(0f), t), t);
+        return TOps.MinNative(TOps.Create(1f), TOps.MaxNative(TOps.Create(-1f), TOps.Divide(p, q)));
     }
 
     /// <summary>The logistic function <c>1 / (1 + e^-x)</c>; 0 and 1 at the extremes, never NaN for finite x.</summary>

@@ -32,6 +32,10 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
 
     public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
     public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
+    public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) =>
+        Sse.IsSupported ? Sse.Max(a, b) : AdvSimd.IsSupported ? AdvSimd.Max(a, b) : Vector128.Max(a, b);
+    public static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) =>
+        Sse.IsSupported ? Sse.Min(a, b) : AdvSimd.IsSupported ? AdvSimd.Min(a, b) : Vector128.Min(a, b);
     public static Vector128<float> Abs(Vector128<float> a) => Vector128.Abs(a);
     public static Vector128<float> Sqrt(Vector128<float> a) => Vector128.Sqrt(a);
     public static Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);

@@ -31,6 +31,10 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
 
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
     public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+    public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) =>
+        Avx.IsSupported ? Avx.Max(a, b) : Vector256.Max(a, b);
+    public static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) =>
+        Avx.IsSupported ? Avx.Min(a, b) : Vector256.Min(a, b);
     public static Vector256<float> Abs(Vector256<float> a) => Vector256.Abs(a);
     public static Vector256<float> Sqrt(Vector256<float> a) => Vector256.Sqrt(a);
     public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);

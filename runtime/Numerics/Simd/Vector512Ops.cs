@@ -33,6 +33,10 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
 
     public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
     public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+    public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.IsSupported ? Avx512F.Max(a, b) : Vector512.Max(a, b);
+    public static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) =>
+        Avx512F.IsSupported ? Avx512F.Min(a, b) : Vector512.Min(a, b);
     public static Vector512<float> Abs(Vector512<float> a) => Vector512.Abs(a);
     public static Vector512<float> Sqrt(Vector512<float> a) => Vector512.Sqrt(a);
     public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
