@@ -44,25 +44,17 @@ public static class Program
         string backend;
         if (options.Gpu)
         {
-            // Every model class also has a Gpu class (the project references ILGPU); each fit gets its own, disposed at the end.
+            // Every model class also has a Gpu class (the project references ILGPU); each fit gets its own, disposed with the accelerator.
             using GpuAccelerator gpu = GpuAccelerator.CreateBest();
             Accelerator accelerator = gpu.Accelerator;
             backend = $"GPU through ILGPU: {gpu.Description}";
             Console.WriteLine($"Circles: training on {gpu.Description}");
-            var created = new List<IDisposable>();
-            TGpu Track<TGpu>(TGpu gpu) where TGpu : IDisposable
-            {
-                created.Add(gpu);
-                return gpu;
-            }
-
             results = new[]
             {
-                Experiment.Run(seed => Track(new NoBn.Gpu(new NoBn(seed), accelerator)), "no BN", 0.838, 0.846, data, TrainRows, seeds, options.Epochs),
-                Experiment.Run(seed => Track(new BnAfterRelu.Gpu(new BnAfterRelu(seed), accelerator)), "BN after the ReLU", 0.846, 0.848, data, TrainRows, seeds, options.Epochs),
-                Experiment.Run(seed => Track(new BnBeforeRelu.Gpu(new BnBeforeRelu(seed), accelerator)), "BN before the ReLU", 0.826, 0.830, data, TrainRows, seeds, options.Epochs),
+                Experiment.Run(seed => gpu.Own(new NoBn.Gpu(new NoBn(seed), accelerator)), "no BN", 0.838, 0.846, data, TrainRows, seeds, options.Epochs),
+                Experiment.Run(seed => gpu.Own(new BnAfterRelu.Gpu(new BnAfterRelu(seed), accelerator)), "BN after the ReLU", 0.846, 0.848, data, TrainRows, seeds, options.Epochs),
+                Experiment.Run(seed => gpu.Own(new BnBeforeRelu.Gpu(new BnBeforeRelu(seed), accelerator)), "BN before the ReLU", 0.826, 0.830, data, TrainRows, seeds, options.Epochs),
             };
-            created.ForEach(gpu => gpu.Dispose());
 
             // Name the rows after the models, not their nested Gpu class.
             results = results.Zip(new[] { nameof(NoBn), nameof(BnAfterRelu), nameof(BnBeforeRelu) }, (result, name) => result with { Name = name }).ToArray();

@@ -42,24 +42,16 @@ public static class Program
         string backend;
         if (options.Gpu)
         {
-            // Every model class also has a Gpu class (the project references ILGPU); each run gets its own, disposed at the end.
+            // Every model class also has a Gpu class (the project references ILGPU); each run gets its own, disposed with the accelerator.
             using GpuAccelerator gpu = GpuAccelerator.CreateBest();
             Accelerator accelerator = gpu.Accelerator;
             backend = $"GPU through ILGPU: {gpu.Description}";
             Console.WriteLine($"LearningRates: training on {gpu.Description}");
-            var created = new List<IDisposable>();
-            TGpu Track<TGpu>(TGpu gpu) where TGpu : IDisposable
-            {
-                created.Add(gpu);
-                return gpu;
-            }
-
             sweeps = new[]
             {
-                Experiment.Sweep(seed => Track(new PlainMlp.Gpu(new PlainMlp(seed), accelerator)), rates, data, seeds, options.Epochs, BatchSize),
-                Experiment.Sweep(seed => Track(new BatchNormMlp.Gpu(new BatchNormMlp(seed), accelerator)), rates, data, seeds, options.Epochs, BatchSize),
+                Experiment.Sweep(seed => gpu.Own(new PlainMlp.Gpu(new PlainMlp(seed), accelerator)), rates, data, seeds, options.Epochs, BatchSize),
+                Experiment.Sweep(seed => gpu.Own(new BatchNormMlp.Gpu(new BatchNormMlp(seed), accelerator)), rates, data, seeds, options.Epochs, BatchSize),
             };
-            created.ForEach(gpu => gpu.Dispose());
 
             // Name the columns after the models, not their nested Gpu class.
             sweeps = sweeps.Zip(new[] { nameof(PlainMlp), nameof(BatchNormMlp) }, (sweep, name) => sweep with { Name = name }).ToArray();

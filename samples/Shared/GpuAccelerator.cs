@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Linq;
 using ILGPU;
 using ILGPU.Algorithms;
@@ -14,6 +15,8 @@ namespace Samples.Shared;
 /// </summary>
 internal sealed class GpuAccelerator : IDisposable
 {
+    private readonly List<IDisposable> _owned = new();
+
     private GpuAccelerator(Context context, Accelerator accelerator)
     {
         Context = context;
@@ -48,9 +51,19 @@ internal sealed class GpuAccelerator : IDisposable
         ?? context.Devices.FirstOrDefault(d => d.AcceleratorType == AcceleratorType.OpenCL)
         ?? context.GetPreferredDevice(preferCPU: true);
 
-    /// <summary>Disposes the accelerator, then the context (dispose the models created on it first).</summary>
+    /// <summary>Keeps <paramref name="model"/> (an <c>M.Gpu</c> on this accelerator) to dispose with the accelerator, before it.</summary>
+    public TModel Own<TModel>(TModel model)
+        where TModel : IDisposable
+    {
+        _owned.Add(model);
+        return model;
+    }
+
+    /// <summary>Disposes the models given to <see cref="Own"/>, then the accelerator, then the context.</summary>
     public void Dispose()
     {
+        _owned.ForEach(model => model.Dispose());
+        _owned.Clear();
         Accelerator.Dispose();
         Context.Dispose();
     }
