@@ -23,16 +23,9 @@ public static class Program
 
     public static int Main(string[] args)
     {
-        SampleOptions? options = CommandLine.Parse(args, out string? error);
-        if (options is null)
+        if (CommandLine.Parse(args, out string? error) is not { } options)
         {
-            if (error is not null)
-            {
-                Console.Error.WriteLine($"Digits: {error}");
-            }
-
-            (error is null ? Console.Out : Console.Error).WriteLine(CommandLine.Usage);
-            return error is null ? 0 : 2;
+            return SampleOptions.Refuse("Digits", error, CommandLine.Usage);
         }
 
         var total = Stopwatch.StartNew();

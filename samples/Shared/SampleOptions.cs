@@ -7,6 +7,25 @@ namespace Samples.Shared;
 /// <c>--gpu</c> where the sample can train through <c>M.Gpu</c>.</summary>
 internal sealed record SampleOptions(string OutputDirectory, int Seeds, int Epochs, bool Gpu)
 {
+    /// <summary>What a sample does when <see cref="Parse"/> gave no options: the usage on standard output for
+    /// <c>--help</c> (exit code 0), or the error and the usage on standard error (exit code 2).</summary>
+    /// <param name="sample">The sample's name, prefixed to the error.</param>
+    /// <param name="error">What <see cref="Parse"/> reported, or null for <c>--help</c>.</param>
+    /// <param name="usage">The sample's usage text.</param>
+    /// <returns>The process exit code.</returns>
+    public static int Refuse(string sample, string? error, string usage)
+    {
+        if (error is null)
+        {
+            System.Console.Out.WriteLine(usage);
+            return 0;
+        }
+
+        System.Console.Error.WriteLine($"{sample}: {error}");
+        System.Console.Error.WriteLine(usage);
+        return 2;
+    }
+
     /// <summary>Parses the arguments; returns null for <c>--help</c>, and null with <paramref name="error"/> set when they are wrong.</summary>
     /// <param name="args">The program's arguments.</param>
     /// <param name="output">The default output folder, relative to the current directory.</param>
