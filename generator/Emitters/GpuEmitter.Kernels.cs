@@ -105,7 +105,7 @@ internal sealed partial class GpuEmitter
         parameters.Add(P(V, "y"));
         parameters.Add(P("int", "rows"));
         string product = conv
-            ? $"<c>columns · kernel{(useBias ? " + bias" : string.Empty)}</c>, its im2col matrix [rows · {Int(PositionsOf(layer))}, {Int(inputs)}] (read from the image) x [{Int(inputs)}, {Int(units)}]"
+            ? $"<c>columns · kernel{(useBias ? " + bias" : string.Empty)}</c>, its im2col matrix [{PositionRowsText(layer)}, {Int(inputs)}] (read from the image) x [{Int(inputs)}, {Int(units)}]"
             : $"<c>x · kernel{(useBias ? " + bias" : string.Empty)}</c>, [rows, {Int(inputs)}] x [{Int(inputs)}, {Int(units)}]";
         string summary = $"{layer.Name}: {product}, {epilogue.Description}; "
             + (tiled ? "16 x 16 tiles through shared memory." : "one thread per output value.");
@@ -164,7 +164,7 @@ internal sealed partial class GpuEmitter
         int units = UnitsOf(layer);
         bool tiled = IsTiled(dense);
         string x = _layout.Cpu.HasColumns(dense) ? "columnsᵀ · dz" : "xᵀ · dz";
-        string rows = PositionsOf(layer) == 1 ? "rows" : $"rows · {Int(PositionsOf(layer))}";
+        string rows = PositionRowsText(layer);
         string summary = $"{layer.Name}'s kernel gradient <c>{x}</c>, [{Int(inputs)}, {rows}] x [{rows}, {Int(units)}]; "
             + (tiled ? "16 x 16 tiles through shared memory." : "one thread per weight.");
         return new GpuKernel(Pascal(layer.Name) + "KernelGradient", summary, tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,
@@ -191,7 +191,7 @@ internal sealed partial class GpuEmitter
         long inputs = InputsOf(layer);
         int units = UnitsOf(layer);
         bool tiled = IsTiled(dense);
-        string rows = PositionsOf(layer) == 1 ? "rows" : $"rows · {Int(PositionsOf(layer))}";
+        string rows = PositionRowsText(layer);
         string summary = $"{layer.Name}'s input gradient <c>dz · kernelᵀ</c>, [{rows}, {Int(units)}] x [{Int(units)}, {Int(inputs)}]; "
             + (tiled ? "16 x 16 tiles through shared memory." : "one thread per value.");
         return new GpuKernel(Pascal(layer.Name) + "InputGradient", summary, tiled ? GpuLaunch.Tiles : GpuLaunch.Elements,

@@ -49,6 +49,13 @@ internal static class WeightsLayers
         return positions == 1 ? "rows" : $"rows * {CpuLayout.Int(positions)}";
     }
 
+    /// <summary>The same rows in a comment: <c>rows</c> or <c>rows · 16</c>.</summary>
+    public static string PositionRowsText(LayerPlan layer)
+    {
+        long positions = PositionsOf(layer);
+        return positions == 1 ? "rows" : $"rows · {CpuLayout.Int(positions)}";
+    }
+
     /// <summary>A layer in a comment: <c>dense_1: Dense(50, relu) (None, 2) -> (None, 50)</c>.</summary>
     public static string Describe(LayerPlan layer) => layer.Spec switch
     {

@@ -27,7 +27,8 @@ namespace ModelGen.Numerics;
 /// </para>
 /// <para>
 /// Layout of <c>saved</c> (<c>rows · timesteps · 11 · units</c> values), with <c>N = rows · timesteps · units</c>:
-/// <c>[0, 4N)</c> the pre-activations z, sample-major <c>[rows, timesteps, 4u]</c>;
+/// <c>[0, 4N)</c> the pre-activations z, sample-major <c>[rows, timesteps, 4u]</c> (complete only when an activation's
+/// gradient reads its input, gelu or swish; otherwise the input projections <c>x · kernel + bias</c>, which nothing reads);
 /// <c>[4N, 8N)</c> the gates after their activations (i, f, g, o), time-major <c>[timesteps, rows, 4u]</c>;
 /// <c>[8N, 9N)</c> <c>c_t</c>, <c>[9N, 10N)</c> <c>a(c_t)</c> and <c>[10N, 11N)</c> <c>h_t</c>, each time-major
 /// <c>[timesteps, rows, units]</c>.
@@ -78,6 +79,7 @@ public static class Lstm
         Span<float> activatedCells = saved.Slice(9 * n, n);
         Span<float> hidden = saved.Slice(10 * n, n);
 
+        bool keepPreActivations = Activations.BackwardNeedsInput(activation) || Activations.BackwardNeedsInput(recurrentActivation);
         Project(x, kernel, bias, z, rows * timesteps, features, gateWidth);
         for (int t = 0; t < timesteps; t++)
         {
@@ -90,10 +92,14 @@ public static class Lstm
 
             PreActivation(z, hPrevious, recurrent, stepGate, rows, timesteps, t, units);
 
-            // Keep the complete pre-activation for the backward pass (gelu and swish differentiate from it).
-            for (int r = 0; r < rows; r++)
+            // Keep the complete pre-activation where the backward pass reads it (gelu and swish differentiate from their
+            // input); the other activations' gradients come from their outputs, and the projection may stay in its place.
+            if (keepPreActivations)
             {
-                stepGate.Slice(r * gateWidth, gateWidth).CopyTo(z.Slice((r * timesteps + t) * gateWidth, gateWidth));
+                for (int r = 0; r < rows; r++)
+                {
+                    stepGate.Slice(r * gateWidth, gateWidth).CopyTo(z.Slice((r * timesteps + t) * gateWidth, gateWidth));
+                }
             }
 
             GatesAndCell(stepGate, cPrevious, c, rows, units, activation, recurrentActivation);
