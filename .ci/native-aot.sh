@@ -32,7 +32,8 @@ fail() {
   exit 1
 }
 
-# 1. The native toolchain NativeAOT links with: clang and zlib's headers (Debian's packages; CI runs as root).
+# 1. The native toolchain NativeAOT links with: clang (with binutils and libc6-dev, its dependencies) and zlib's headers
+#    (Microsoft's prerequisites list them; .NET 10's NativeAOT package also carries a libz.a). Debian's packages, as root.
 missing=()
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 if command -v dpkg >/dev/null 2>&1 && ! dpkg -s zlib1g-dev >/dev/null 2>&1; then missing+=(zlib1g-dev); fi
