@@ -4,7 +4,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+#if CIRCLES_GPU
 using ILGPU.Runtime;
+#endif
 using ModelGen;
 using Samples.Shared;
 
@@ -16,7 +18,8 @@ namespace Samples.Circles;
 /// normalization, with it after the ReLU and with it before, 100 epochs each, over several seeds. Prints train and
 /// test accuracy beside the tutorial's, how soon test accuracy reaches 80 %, the time taken, and writes the learning
 /// curves as a PNG. Each model is defined in Models/*.model and again, with attributes, in AttributeForm.cs.
-/// With <c>--gpu</c> every fit runs on the best ILGPU accelerator present through the models' <c>M.Gpu</c> classes.
+/// With <c>--gpu</c> every fit runs on the best ILGPU accelerator present through the models' <c>M.Gpu</c> classes
+/// (not in the NativeAOT binary that <c>dotnet publish</c> makes: see Circles.csproj).
 /// </summary>
 public static class Program
 {
@@ -35,6 +38,7 @@ public static class Program
         int[] seeds = Enumerable.Range(1, options.Seeds).ToArray();
         ModelResult[] results;
         string backend;
+#if CIRCLES_GPU
         if (options.Gpu)
         {
             // Every model class also has a Gpu class (the project references ILGPU); each fit gets its own, disposed with the accelerator.
@@ -53,6 +57,7 @@ public static class Program
             results = results.Zip(new[] { nameof(NoBn), nameof(BnAfterRelu), nameof(BnBeforeRelu) }, (result, name) => result with { Name = name }).ToArray();
         }
         else
+#endif
         {
             backend = "CPU";
             results = new[]
