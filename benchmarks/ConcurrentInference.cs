@@ -1,4 +1,5 @@
-using System.Threading.Tasks;
+using System;
+using System.Threading;
 using BenchmarkDotNet.Attributes;
 
 namespace ModelGen.Benchmarks;
@@ -34,20 +35,59 @@ public class ConcurrentInference
         _outputs = new float[Threads][];
         for (int t = 0; t < Threads; t++)
         {
-            _outputs[t] = new float[_model.OutputSize];
+            // Apart from each other (a cache line or more), so that the threads' outputs share no line.
+            _outputs[t] = new float[_model.OutputSize + 32];
+        }
+
+        // Dedicated threads, started once, released together for each round (a thread pool's start-up latency
+        // would otherwise let the calling thread take the whole round).
+        _round = new Barrier(Threads);
+        for (int t = 1; t < Threads; t++)
+        {
+            int thread = t;
+            var worker = new Thread(() =>
+            {
+                while (true)
+                {
+                    _round.SignalAndWait();
+                    if (_stop)
+                    {
+                        return;
+                    }
+
+                    Calls(thread);
+                    _round.SignalAndWait();
+                }
+            }) { IsBackground = true };
+            worker.Start();
         }
     }
+
+    private Barrier _round = null!;
+    private volatile bool _stop;
 
     [Benchmark(OperationsPerInvoke = CallsPerThread)]
     public void PredictBatch1()
     {
-        if (Threads == 1)
+        if (Threads > 1)
         {
-            Calls(0);
+            _round.SignalAndWait();
         }
-        else
+
+        Calls(0);
+        if (Threads > 1)
         {
-            Parallel.For(0, Threads, new ParallelOptions { MaxDegreeOfParallelism = Threads }, Calls);
+            _round.SignalAndWait();
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _stop = true;
+        if (Threads > 1)
+        {
+            _round.SignalAndWait();
         }
     }
 
@@ -55,9 +95,10 @@ public class ConcurrentInference
     {
         ITrainableModel model = _model!;
         float[] x = _x, y = _outputs[thread];
+        Span<float> output = y.AsSpan(0, model.OutputSize);
         for (int i = 0; i < CallsPerThread; i++)
         {
-            model.Predict(x, y);
+            model.Predict(x, output);
         }
     }
 }
