@@ -195,9 +195,9 @@ internal sealed class Demo(BatchNormReluCnn model, DigitsData data, HttpClient h
     private async Task<HttpResponseMessage> PostAsync(string body, string? contentType, bool chunked)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(body);
-        if (chunked)
+        if (chunked || bytes.Length > PredictEndpoint.MaxBodyBytes)
         {
-            return await ChunkedPostAsync(bytes, contentType);
+            return await RawPostAsync(bytes, contentType, chunked);
         }
 
         using var content = new ByteArrayContent(bytes);
@@ -205,23 +205,30 @@ internal sealed class Demo(BatchNormReluCnn model, DigitsData data, HttpClient h
         return await http.PostAsync("predict", content);
     }
 
-    /// <summary>POSTs <paramref name="body"/> with chunked transfer encoding (no Content-Length) over a socket of its own.
-    /// HttpClient would do the sending, but when the server answers and closes the connection before the body is
-    /// sent (which it must do for a body over the limit: reading it all is what the limit prevents), HttpClient throws
-    /// on the failed write instead of returning the answer. Here the body is written while the answer is read.</summary>
-    private async Task<HttpResponseMessage> ChunkedPostAsync(byte[] body, string? contentType)
+    /// <summary>POSTs <paramref name="body"/> over a socket of its own, with a Content-Length or, if
+    /// <paramref name="chunked"/>, chunked. For the bodies over the limit: the server answers and closes the connection
+    /// before the body is all sent (reading it all is what the limit prevents), and HttpClient then often throws on the
+    /// failed write instead of returning the answer. Here the body is written while the answer is read.</summary>
+    private async Task<HttpResponseMessage> RawPostAsync(byte[] body, string? contentType, bool chunked)
     {
         Uri address = http.BaseAddress!;
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, address.Port);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
-        string head = $"POST /predict HTTP/1.1\r\nHost: {address.Authority}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n" +
+        string head = $"POST /predict HTTP/1.1\r\nHost: {address.Authority}\r\nConnection: close\r\n" +
+            (chunked ? "Transfer-Encoding: chunked\r\n" : $"Content-Length: {body.Length}\r\n") +
             (contentType is null ? string.Empty : $"Content-Type: {contentType}\r\n") + "\r\n";
         Task writing = Task.Run(async () =>
         {
             try
             {
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+                if (!chunked)
+                {
+                    await stream.WriteAsync(body);
+                    return;
+                }
+
                 const int chunk = 16384;
                 for (int start = 0; start < body.Length; start += chunk)
                 {
