@@ -56,7 +56,7 @@ internal static partial class CpuEmitter
         string bias = BiasOf(plan, layout, d, training);
         bool softmax = group.Activation == ActivationKind.Softmax;
         string elementwise = ActivationName(softmax ? ActivationKind.Linear : group.Activation);
-        string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), layer.Output.Size) : layout.Output(d, training);
+        string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Buffer(d, "PreActivation", training), layer.Output.Size) : layout.Output(d, training);
         writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group)}");
         WriteIm2Col(writer, layout, d, training);
 
@@ -111,9 +111,11 @@ internal static partial class CpuEmitter
 
     private static string Beta(ModelPlan plan, int b, BatchNormalizationSpec bn) => bn.Center ? TensorMember(plan, b, TensorRole.Beta) : Empty(writable: false);
 
+    /// <summary>A training-mode BatchNormalization's arguments; it updates the staged moving statistics, which the step's
+    /// commit makes current.</summary>
     private static string BatchNormArguments(ModelPlan plan, CpuLayout layout, int b, BatchNormalizationSpec bn) =>
         $"{Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)}, " +
-        $"{TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}";
+        $"{TensorMember(plan, b, TensorRole.MovingMean)}Staged, {TensorMember(plan, b, TensorRole.MovingVariance)}Staged, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}";
 
     /// <summary>The backward pass of a fused group up to and including its two GEMMs; false when it runs layer by layer.</summary>
     private static bool WriteGroupBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout, FusionGroup group, string? fusedTarget)

@@ -10,6 +10,9 @@ internal static partial class CpuEmitter
     /// <summary>Samples per chunk of <c>Predict</c>: large inputs run in chunks so buffers stay small and in cache.</summary>
     private const int PredictChunk = 256;
 
+    /// <summary>The most samples one inference pass runs (and the per-thread buffers hold, from Predict).</summary>
+    private static int PredictChunkOf(ModelPlan plan) => System.Math.Max(PredictChunk, plan.PlannedBatchSize);
+
     /// <summary><c>Predict</c> and the inference-mode forward pass (moving statistics, no dropout).</summary>
     private static void WriteInference(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
@@ -17,30 +20,27 @@ internal static partial class CpuEmitter
         writer.Line($"/// on <c>x</c>, <c>[batch, {Int(plan.InputSize)}]</c> row-major, writing <c>y</c>, <c>[batch, {Int(plan.OutputSize)}]</c>.</summary>");
         writer.Line($"/// <param name=\"x\">The inputs: a whole number of samples of <see cref=\"InputSize\"/> values.</param>");
         writer.Line($"/// <param name=\"y\">Receives the outputs: <see cref=\"OutputSize\"/> values per sample.</param>");
+        writer.Line("/// <remarks>Any number of threads may call this at once on one instance: each runs in its own buffers, in parallel,");
+        writer.Line("/// with the outputs of a call made alone. While another thread trains, the outputs are those of the weights before or");
+        writer.Line("/// after a complete training step.</remarks>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; the message gives the expected length.</exception>");
         writer.Line(Generated);
         writer.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)");
         writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
         writer.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
-        writer.Line($"int chunk = global::System.Math.Min(rows, {Int(System.Math.Max(PredictChunk, plan.PlannedBatchSize))});");
-        writer.Line("EnsureCapacity(chunk);");
+        writer.Line($"int chunk = global::System.Math.Min(rows, {Int(PredictChunkOf(plan))});");
+        writer.Line($"InferenceBuffers {CpuLayout.InferenceBuffersLocal} = InferenceBuffers.ForCurrentThread(chunk);");
+        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = EnterInference();");
         writer.Open("for (int start = 0; start < rows; start += chunk)");
         writer.Line("int count = global::System.Math.Min(chunk, rows - start);");
-        writer.Line("ForwardInference(x.Slice(start * InputSize, count * InputSize), y.Slice(start * OutputSize, count * OutputSize), count);");
+        writer.Line($"ForwardInference({CpuLayout.InferenceBuffersLocal}, x.Slice(start * InputSize, count * InputSize), y.Slice(start * OutputSize, count * OutputSize), count);");
         writer.Close();
         writer.Close();
         writer.Line();
 
-        writer.Line("/// <summary>The inference-mode forward pass of <paramref name=\"rows\"/> samples, the last layer writing into <paramref name=\"y\"/>.</summary>");
-        writer.Open("private void ForwardInference(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int rows)");
-        if (plan.Layers.Any(l => layout.UsesFoldedWeights(l.Index)))
-        {
-            writer.Open("if (!_foldedCurrent)");
-            writer.Line("RefreshFoldedWeights();");
-            writer.Close();
-            writer.Line();
-        }
-
+        writer.Line("/// <summary>The inference-mode forward pass of <paramref name=\"rows\"/> samples in the calling thread's buffers, the last");
+        writer.Line("/// layer writing into <paramref name=\"y\"/>. Runs in a read section (see <c>EnterInference</c>).</summary>");
+        writer.Open($"private void ForwardInference(InferenceBuffers {CpuLayout.InferenceBuffersLocal}, global::System.ReadOnlySpan<float> x, global::System.Span<float> y, int rows)");
         int last = layout.Count - 1;
         foreach (FusionGroup group in plan.Groups)
         {
@@ -86,7 +86,7 @@ internal static partial class CpuEmitter
                 int units = UnitsOf(layer);
                 ActivationKind activation = ActivationOf(layer);
                 string rows = PositionRows(layer);
-                string z = layout.HasPreActivation(i) ? CpuLayout.Rows(layout.Field(i, "PreActivation"), layer.Output.Size) : output;
+                string z = layout.HasPreActivation(i) ? CpuLayout.Rows(layout.Buffer(i, "PreActivation", training), layer.Output.Size) : output;
                 bool folded = !training && layout.UsesFoldedWeights(i);
                 string kernel = folded ? StoragePlanner.Pascal(layer.Name) + "FoldedKernel" : TensorMember(plan, i, TensorRole.Kernel);
                 WriteIm2Col(writer, layout, i, training);
@@ -120,7 +120,7 @@ internal static partial class CpuEmitter
                 else
                 {
                     (long _, long workspace) = CpuLayout.LstmWidths(layer, trainable: false);
-                    writer.Line($"{Numerics}Lstm.ForwardInference({input}, {weights}, {CpuLayout.Rows(layout.Field(i, "Workspace"), workspace)}, {output}, rows, {LstmSizes(layer)});");
+                    writer.Line($"{Numerics}Lstm.ForwardInference({input}, {weights}, {CpuLayout.Rows(layout.Buffer(i, "Workspace", training), workspace)}, {output}, rows, {LstmSizes(layer)});");
                 }
 
                 break;
@@ -133,8 +133,9 @@ internal static partial class CpuEmitter
                 string rows = PositionRows(layer);
                 string gamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) : "global::System.ReadOnlySpan<float>.Empty";
                 string beta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) : "global::System.ReadOnlySpan<float>.Empty";
-                string mean = TensorMember(plan, i, TensorRole.MovingMean);
-                string variance = TensorMember(plan, i, TensorRole.MovingVariance);
+                // Training updates the staged moving statistics, which its commit makes current.
+                string mean = TensorMember(plan, i, TensorRole.MovingMean) + (training ? "Staged" : string.Empty);
+                string variance = TensorMember(plan, i, TensorRole.MovingVariance) + (training ? "Staged" : string.Empty);
                 if (training)
                 {
                     writer.Line($"{Numerics}BatchNormalization.ForwardTraining({input}, {output}, {rows}, {features}, {gamma}, {beta}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)},");

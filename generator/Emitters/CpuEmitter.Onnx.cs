@@ -37,6 +37,7 @@ internal static partial class CpuEmitter
             return;
         }
 
+        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = _guard.Read(); // the weights stay as they are while they are written");
         writer.Line($"var graph = new global::ModelGen.Onnx.OnnxGraphBuilder({SourceWriter.Literal(plan.Type.FullName)}, InputSize);");
         for (int i = 0; i < layout.Count; i++)
         {

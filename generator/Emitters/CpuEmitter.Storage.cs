@@ -28,25 +28,31 @@ internal static partial class CpuEmitter
 
             if (plan.HasBatchNormalization)
             {
-                writer.Line("// The moving statistics before the current step, restored if its loss is not finite.");
-                writer.Line($"private readonly float[] _stateBeforeStep = new float[{Int(plan.StateLength)}];");
+                writer.Line("// The moving statistics a training step computes, committed with its weight update (and dropped if its loss");
+                writer.Line("// is not finite): Predict on other threads reads _state meanwhile.");
+                writer.Line($"private readonly float[] _stagedState = new float[{Int(plan.StateLength)}];");
             }
 
             writer.Line("private long _iterations;");
         }
 
+        writer.Line();
+        writer.Line("// Threads (SPEC §3): Predict and Evaluate run in parallel in read sections; weights change only in write sections");
+        writer.Line("// (a training step's commit, SetWeights); one training call at a time. See global::ModelGen.ModelGuard.");
+        writer.Line("private readonly global::ModelGen.ModelGuard _guard = new();");
         WriteFoldedStorage(writer, plan, layout);
         WriteWindows(writer, plan, layout);
-        writer.Line();
-        writer.Line("// Per-layer buffers for `_capacity` samples, grown (once per larger batch) by EnsureCapacity.");
-        writer.Line("private int _capacity;");
-        foreach ((string field, long _, string purpose) in layout.RowBuffers(training))
-        {
-            writer.Line($"private float[] {field} = global::System.Array.Empty<float>(); // {purpose}");
-        }
-
         if (training)
         {
+            writer.Line();
+            writer.Line("// The training step's per-layer buffers for `_capacity` samples, grown (once per larger batch) by EnsureCapacity.");
+            writer.Line("// Inference has its own, per thread: see InferenceBuffers.");
+            writer.Line("private int _capacity;");
+            foreach ((string field, long _, string purpose) in layout.TrainingRowBuffers())
+            {
+                writer.Line($"private float[] {field} = global::System.Array.Empty<float>(); // {purpose}");
+            }
+
             foreach (LayerPlan layer in plan.Layers)
             {
                 switch (layer.Spec)
@@ -66,7 +72,60 @@ internal static partial class CpuEmitter
         WriteTensorAccessors(writer, plan);
         WriteFoldedAccessors(writer, plan, layout);
         WriteConstructor(writer, plan, layout);
-        WriteEnsureCapacity(writer, plan, layout);
+        if (training)
+        {
+            WriteEnsureCapacity(writer, layout);
+        }
+
+        WriteInferenceBuffers(writer, plan, layout);
+    }
+
+    /// <summary>The nested class of the per-thread inference buffers.</summary>
+    private static void WriteInferenceBuffers(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    {
+        var buffers = layout.InferenceRowBuffers().ToList();
+        if (plan.Compile is not null)
+        {
+            buffers.Add(("EvaluationOutput", plan.OutputSize, "Evaluate's outputs of one batch"));
+        }
+
+        string callers = plan.Compile is null ? "<see cref=\"Predict\"/>" : "<see cref=\"Predict\"/> and <see cref=\"Evaluate\"/>";
+        writer.Line($"/// <summary>The working memory of {callers}: one set per thread, shared by every");
+        writer.Line($"/// instance of {SourceWriter.Xml(plan.Type.Name)} on that thread, so that any number of threads can run inference on one instance at");
+        writer.Line("/// once. Sized for the largest batch the thread has run (Predict runs at most " + Int(PredictChunkOf(plan)) + " samples at a time);");
+        writer.Line("/// collected with the thread.</summary>");
+        writer.Open("private sealed class InferenceBuffers");
+        writer.Line("[global::System.ThreadStatic]");
+        writer.Line("private static InferenceBuffers? t_current;");
+        writer.Line();
+        writer.Line("private int _capacity;");
+        foreach ((string member, long _, string purpose) in buffers)
+        {
+            writer.Line($"public float[] {member} = global::System.Array.Empty<float>(); // {purpose}");
+        }
+
+        writer.Line();
+        writer.Line("/// <summary>The calling thread's buffers, holding at least <paramref name=\"rows\"/> samples: allocates only on the thread's");
+        writer.Line("/// first call and for a batch larger than any before on this thread.</summary>");
+        writer.Open("public static InferenceBuffers ForCurrentThread(int rows)");
+        writer.Line("InferenceBuffers buffers = t_current ??= new InferenceBuffers();");
+        writer.Open("if (rows > buffers._capacity)");
+        writer.Line("buffers.Grow(rows);");
+        writer.Close();
+        writer.Line();
+        writer.Line("return buffers;");
+        writer.Close();
+        writer.Line();
+        writer.Open("private void Grow(int rows)");
+        foreach ((string member, long width, string _) in buffers)
+        {
+            writer.Line($"{member} = new float[rows * {Int(width)}];");
+        }
+
+        writer.Line("_capacity = rows;");
+        writer.Close();
+        writer.Close();
+        writer.Line();
     }
 
     /// <summary>The window geometry (sizes, strides, TensorFlow's same padding) of every conv2d and max_pooling2d.</summary>
@@ -116,9 +175,11 @@ internal static partial class CpuEmitter
         }
 
         writer.Line();
-        writer.Line("// Inference weights with BatchNormalization folded in (SPEC §5), recomputed after the weights change.");
+        writer.Line("// Inference weights with BatchNormalization folded in (SPEC §5), recomputed by the first inference after the");
+        writer.Line("// weights change: _weightsVersion counts the changes, _foldedVersion is the one _folded was computed from.");
         writer.Line($"private readonly float[] _folded = new float[{Int(total)}];");
-        writer.Line("private bool _foldedCurrent;");
+        writer.Line("private int _weightsVersion;");
+        writer.Line("private int _foldedVersion = -1;");
     }
 
     /// <summary>Accessors of the folded kernel and bias of each Dense that absorbs BatchNormalization.</summary>
@@ -151,23 +212,48 @@ internal static partial class CpuEmitter
     private static void WriteFolding(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
         bool any = plan.Layers.Any(l => layout.UsesFoldedWeights(l.Index));
-        writer.Line("/// <summary>Called whenever weights or moving statistics change (training steps, SetWeights, LoadWeights).</summary>");
+        writer.Line("/// <summary>Called in the write section whenever weights or moving statistics change (training steps, SetWeights,");
+        writer.Line("/// LoadWeights).</summary>");
         writer.Open("private void OnWeightsChanged()");
         if (any)
         {
-            writer.Line("_foldedCurrent = false;");
+            writer.Line("_weightsVersion++;");
         }
 
         writer.Close();
         writer.Line();
         if (!any)
         {
+            writer.Line("/// <summary>Enters a read section of the guard: the weights stay as they are until it is disposed.</summary>");
+            writer.Line("private global::ModelGen.ModelGuard.ReadScope EnterInference() => _guard.Read();");
+            writer.Line();
             return;
         }
 
+        writer.Line("/// <summary>Enters a read section of the guard with folded weights computed from the current weights (folding them");
+        writer.Line("/// first if they changed since): both stay as they are until the section is disposed.</summary>");
+        writer.Open("private global::ModelGen.ModelGuard.ReadScope EnterInference()");
+        writer.Open("while (true)");
+        writer.Line("global::ModelGen.ModelGuard.ReadScope read = _guard.Read();");
+        writer.Open("if (_foldedVersion == _weightsVersion)");
+        writer.Line("return read;");
+        writer.Close();
+        writer.Line();
+        writer.Line("read.Dispose();");
+        writer.Line("RefreshFoldedWeights();");
+        writer.Close();
+        writer.Close();
+        writer.Line();
+
         writer.Line("/// <summary>Folds each inference-mode BatchNormalization into its neighbouring Dense: the preceding one when BN comes");
-        writer.Line("/// before the activation, the following one when it comes after.</summary>");
+        writer.Line("/// before the activation, the following one when it comes after. Runs in the write section, once per change of the");
+        writer.Line("/// weights (the first thread to need it folds; the others find it done).</summary>");
         writer.Open("private void RefreshFoldedWeights()");
+        writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
+        writer.Open("if (_foldedVersion == _weightsVersion)");
+        writer.Line("return;");
+        writer.Close();
+        writer.Line();
         foreach (LayerPlan layer in plan.Layers)
         {
             if (layer.Spec is not (DenseSpec or Conv2DSpec) || !layout.UsesFoldedWeights(layer.Index))
@@ -200,7 +286,7 @@ internal static partial class CpuEmitter
             }
         }
 
-        writer.Line("_foldedCurrent = true;");
+        writer.Line("_foldedVersion = _weightsVersion;");
         writer.Close();
         writer.Line();
     }
@@ -229,6 +315,11 @@ internal static partial class CpuEmitter
             if (tensor.Trainable && plan.Compile is not null)
             {
                 writer.Line($"private global::System.Span<float> {tensor.Member}Gradient => _gradients.AsSpan({Int(tensor.Offset)}, {Int(tensor.Length)});");
+                writer.Line();
+            }
+            else if (!tensor.Trainable && plan.Compile is not null)
+            {
+                writer.Line($"private global::System.Span<float> {tensor.Member}Staged => _stagedState.AsSpan({Int(tensor.Offset)}, {Int(tensor.Length)});");
                 writer.Line();
             }
         }
@@ -278,20 +369,24 @@ internal static partial class CpuEmitter
             }
         }
 
-        writer.Line($"EnsureCapacity({Int(plan.PlannedBatchSize)});");
+        if (plan.Compile is not null)
+        {
+            writer.Line($"EnsureCapacity({Int(plan.PlannedBatchSize)});");
+        }
+
         writer.Close();
         writer.Line();
     }
 
-    private static void WriteEnsureCapacity(SourceWriter writer, ModelPlan plan, CpuLayout layout)
+    private static void WriteEnsureCapacity(SourceWriter writer, CpuLayout layout)
     {
-        writer.Line("/// <summary>Grows the per-layer buffers to hold <paramref name=\"rows\"/> samples; allocates only for a batch larger than any before.</summary>");
+        writer.Line("/// <summary>Grows the training buffers to hold <paramref name=\"rows\"/> samples; allocates only for a batch larger than any before.</summary>");
         writer.Open("private void EnsureCapacity(int rows)");
         writer.Open("if (rows <= _capacity)");
         writer.Line("return;");
         writer.Close();
         writer.Line();
-        foreach ((string field, long width, string _) in layout.RowBuffers(plan.Compile is not null))
+        foreach ((string field, long width, string _) in layout.TrainingRowBuffers())
         {
             writer.Line($"{field} = new float[rows * {Int(width)}];");
         }
@@ -320,6 +415,7 @@ internal static partial class CpuEmitter
         writer.Line("/// then its bias; batch_normalization's gamma, beta, moving_mean, moving_variance (absent ones skipped).</summary>");
         writer.Line(Generated);
         writer.Open("public float[][] GetWeights()");
+        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = _guard.Read();");
         writer.Line("return new float[][]");
         writer.Line("{");
         foreach (TensorPlan tensor in plan.Tensors)
@@ -332,11 +428,18 @@ internal static partial class CpuEmitter
         writer.Line();
 
         writer.Line("/// <summary>Sets every weight from arrays in Keras's <c>get_weights()</c> order and layout (see <see cref=\"GetWeights\"/>).");
-        writer.Line("/// Every length is checked first: on an <see cref=\"global::System.ArgumentException\"/> no weight has changed.</summary>");
+        writer.Line("/// Every length is checked first: on an <see cref=\"global::System.ArgumentException\"/> no weight has changed. A training");
+        writer.Line("/// call: <see cref=\"Predict\"/> on other threads sees the old weights or the new ones, never a mix.</summary>");
         writer.Line("/// <param name=\"weights\">One array per tensor.</param>");
+        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is training this instance; nothing changed.</exception>");
         writer.Line(Generated);
-        writer.Open("public void SetWeights(float[][] weights)");
+        writer.Line("public void SetWeights(float[][] weights) => ReplaceWeights(weights, \"SetWeights\");");
+        writer.Line();
+        writer.Line("/// <summary>SetWeights and LoadWeights: checks, then copies every tensor in one write section.</summary>");
+        writer.Open("private void ReplaceWeights(float[][] weights, string operation)");
         writer.Line("global::ModelGen.ModelInputs.CheckWeights(weights, s_tensorNames, s_tensorLengths);");
+        writer.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(operation);");
+        writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
         for (int i = 0; i < plan.Tensors.Count; i++)
         {
             writer.Line($"weights[{Int(i)}].CopyTo({plan.Tensors[i].Member});");
@@ -361,12 +464,12 @@ internal static partial class CpuEmitter
         writer.Line("/// <param name=\"path\">The file to read.</param>");
         writer.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is not a weights file of this model, or is damaged.</exception>");
         writer.Line(Generated);
-        writer.Line($"public void LoadWeights(string path) => SetWeights(global::ModelGen.WeightsFile.Read(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths));");
+        writer.Line($"public void LoadWeights(string path) => ReplaceWeights(global::ModelGen.WeightsFile.Read(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths), \"LoadWeights\");");
         writer.Line();
         writer.Line("/// <summary>Reads weights from a stream (see <see cref=\"LoadWeights(string)\"/>).</summary>");
         writer.Line("/// <param name=\"stream\">The stream to read.</param>");
         writer.Line(Generated);
-        writer.Line($"public void LoadWeights(global::System.IO.Stream stream) => SetWeights(global::ModelGen.WeightsFile.Read(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths));");
+        writer.Line($"public void LoadWeights(global::System.IO.Stream stream) => ReplaceWeights(global::ModelGen.WeightsFile.Read(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths), \"LoadWeights\");");
         writer.Line();
     }
 }

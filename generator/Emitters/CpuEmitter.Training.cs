@@ -41,6 +41,7 @@ internal static partial class CpuEmitter
         writer.Line("/// <param name=\"x\">The inputs, <c>[batch, InputSize]</c> row-major.</param>");
         writer.Line($"/// <param name=\"y\">The labels, {labels}.</param>");
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit, a label is out of range, or a batch of one sample meets BatchNormalization.</exception>");
+        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is training this instance; nothing changed.</exception>");
         writer.Line(Generated);
         writer.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => TrainStep(x, y, out _);");
         writer.Line();
@@ -56,22 +57,20 @@ internal static partial class CpuEmitter
         }
 
         WriteLabelCheck(writer, plan, compile);
+        writer.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
         writer.Line("EnsureCapacity(rows);");
         if (plan.HasBatchNormalization)
         {
-            writer.Line("global::System.Array.Copy(_state, _stateBeforeStep, _state.Length);");
+            writer.Line("global::System.Array.Copy(_state, _stagedState, _state.Length);");
         }
 
         writer.Line();
+        writer.Line("// Forward and backward passes read the weights and write only this instance's training buffers: inference on");
+        writer.Line("// other threads goes on meanwhile. The step's changes are committed at once by ApplyGradients.");
         writer.Line("ForwardTraining(x, rows);");
         writer.Line("float loss = LossAndOutputGradient(y, rows, out correct);");
         writer.Open("if (!float.IsFinite(loss))");
-        if (plan.HasBatchNormalization)
-        {
-            writer.Line("global::System.Array.Copy(_stateBeforeStep, _state, _state.Length);");
-        }
-
-        writer.Line("return loss;");
+        writer.Line("return loss; // nothing committed: weights and moving statistics stay as they were");
         writer.Close();
         writer.Line();
         writer.Line("Backward(x, rows);");
@@ -86,9 +85,12 @@ internal static partial class CpuEmitter
         writer.Line("/// <param name=\"options\">Epochs, batch size, validation, callbacks (Keras's defaults when null).</param>");
         writer.Line("/// <returns>The loss and metrics of every epoch.</returns>");
         writer.Line("/// <exception cref=\"global::ModelGen.TrainingStoppedException\">The loss stopped being finite; the exception names the epoch and batch, and the weights are those before that batch.</exception>");
+        writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is training this instance; nothing changed.</exception>");
         writer.Line(Generated);
-        writer.Line("public global::ModelGen.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::ModelGen.FitOptions? options = null) =>");
-        writer.Line("    global::ModelGen.FitLoop.Run(this, x, y, options);");
+        writer.Open("public global::ModelGen.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::ModelGen.FitOptions? options = null)");
+        writer.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"Fit\");");
+        writer.Line("return global::ModelGen.FitLoop.Run(this, x, y, options);");
+        writer.Close();
         writer.Line();
     }
 
@@ -325,16 +327,25 @@ internal static partial class CpuEmitter
             : $"{Numerics}Optimizers.DecayedLearningRate(_learningRate, decay: {F(compile.Decay)}, _iterations)";
         if (compile.Optimizer == OptimizerKind.Adam)
         {
-            writer.Line($"/// <summary>Adam (learning rate <see cref=\"LearningRate\"/>, beta_1 {Num(compile.Beta1)}, beta_2 {Num(compile.Beta2)}, epsilon {Num(compile.Epsilon)}{DecayText(compile)}) over every trainable value.</summary>");
+            writer.Line($"/// <summary>Adam (learning rate <see cref=\"LearningRate\"/>, beta_1 {Num(compile.Beta1)}, beta_2 {Num(compile.Beta2)}, epsilon {Num(compile.Epsilon)}{DecayText(compile)}) over every trainable value:");
+            writer.Line("/// the step's commit, in the write section.</summary>");
             writer.Open("private void ApplyGradients()");
+            writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
             writer.Line($"{Numerics}Optimizers.Adam(_parameters, _gradients, _adamM, _adamV, {learningRate}, beta1: {F(compile.Beta1)}, beta2: {F(compile.Beta2)}, epsilon: {F(compile.Epsilon)}, step: _iterations + 1);");
         }
         else
         {
             string velocity = compile.Momentum != 0 ? "_velocity" : "global::System.Span<float>.Empty";
-            writer.Line($"/// <summary>SGD (learning rate <see cref=\"LearningRate\"/>, momentum {Num(compile.Momentum)}{(compile.Nesterov ? ", Nesterov" : string.Empty)}{DecayText(compile)}) over every trainable value.</summary>");
+            writer.Line($"/// <summary>SGD (learning rate <see cref=\"LearningRate\"/>, momentum {Num(compile.Momentum)}{(compile.Nesterov ? ", Nesterov" : string.Empty)}{DecayText(compile)}) over every trainable value:");
+            writer.Line("/// the step's commit, in the write section.</summary>");
             writer.Open("private void ApplyGradients()");
+            writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
             writer.Line($"{Numerics}Optimizers.Sgd(_parameters, _gradients, {velocity}, {learningRate}, momentum: {F(compile.Momentum)}, nesterov: {SourceWriter.Literal(compile.Nesterov)});");
+        }
+
+        if (plan.HasBatchNormalization)
+        {
+            writer.Line("global::System.Array.Copy(_stagedState, _state, _state.Length);");
         }
 
         writer.Line("_iterations++;");
@@ -354,6 +365,7 @@ internal static partial class CpuEmitter
         writer.Line("/// <param name=\"x\">The inputs, <c>[samples, InputSize]</c> row-major.</param>");
         writer.Line("/// <param name=\"y\">The labels, as for <see cref=\"TrainOnBatch\"/>.</param>");
         writer.Line("/// <param name=\"batchSize\">Samples per inference batch.</param>");
+        writer.Line("/// <remarks>Like <see cref=\"Predict\"/>, callable from any number of threads at once.</remarks>");
         writer.Line(Generated);
         writer.Open("public global::ModelGen.EvaluationResult Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
         writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
@@ -361,11 +373,8 @@ internal static partial class CpuEmitter
         writer.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
         WriteLabelCheck(writer, plan, compile);
         writer.Line("int chunk = global::System.Math.Min(rows, batchSize);");
-        writer.Line("EnsureCapacity(chunk);");
-        writer.Open("if (_evaluationOutput.Length < chunk * OutputSize)");
-        writer.Line("_evaluationOutput = new float[chunk * OutputSize];");
-        writer.Close();
-        writer.Line();
+        writer.Line($"InferenceBuffers {CpuLayout.InferenceBuffersLocal} = InferenceBuffers.ForCurrentThread(chunk);");
+        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = EnterInference();");
         writer.Line("double lossSum = 0;");
         if (HasAccuracy(compile))
         {
@@ -374,9 +383,9 @@ internal static partial class CpuEmitter
 
         writer.Open("for (int start = 0; start < rows; start += chunk)");
         writer.Line("int count = global::System.Math.Min(chunk, rows - start);");
-        writer.Line("global::System.Span<float> output = _evaluationOutput.AsSpan(0, count * OutputSize);");
+        writer.Line($"global::System.Span<float> output = {CpuLayout.InferenceBuffersLocal}.EvaluationOutput.AsSpan(0, count * OutputSize);");
         writer.Line("global::System.ReadOnlySpan<float> labels = y.Slice(start * LabelSize, count * LabelSize);");
-        writer.Line("ForwardInference(x.Slice(start * InputSize, count * InputSize), output, count);");
+        writer.Line($"ForwardInference({CpuLayout.InferenceBuffersLocal}, x.Slice(start * InputSize, count * InputSize), output, count);");
         writer.Line($"lossSum += (double){Numerics}Losses.Compute({LossName(compile.Loss)}, output, labels, global::System.Span<float>.Empty, {classes}) * count;");
         if (HasAccuracy(compile))
         {
@@ -390,6 +399,5 @@ internal static partial class CpuEmitter
             : "return new global::ModelGen.EvaluationResult(lossSum / rows, double.NaN);");
         writer.Close();
         writer.Line();
-        writer.Line("private float[] _evaluationOutput = global::System.Array.Empty<float>();");
     }
 }

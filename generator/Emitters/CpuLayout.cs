@@ -49,6 +49,14 @@ internal sealed class CpuLayout
 
     public string Field(int layer, string what) => "_" + Camel(Layer(layer).Name) + what;
 
+    /// <summary>The local that holds the calling thread's inference buffers in <c>Predict</c> and <c>Evaluate</c>.</summary>
+    public const string InferenceBuffersLocal = "buffers";
+
+    /// <summary>A per-row buffer of either pass: a field of the instance for training (one trainer at a time), a field of
+    /// the calling thread's <c>InferenceBuffers</c> for inference (any number of threads at once).</summary>
+    public string Buffer(int layer, string what, bool training) =>
+        training ? Field(layer, what) : InferenceBuffersLocal + "." + StoragePlanner.Pascal(Layer(layer).Name) + what;
+
     /// <summary>Whether a layer passes its input through unchanged in this mode (no buffer of its own).</summary>
     public bool IsIdentity(int layer, bool training) => Layer(layer).Spec switch
     {
@@ -89,7 +97,7 @@ internal sealed class CpuLayout
 
     /// <summary>The span a Dense reads, or a conv2d's im2col matrix <c>[rows · positions, kh · kw · in]</c>.</summary>
     public string WeightsInput(int layer, bool training) =>
-        HasColumns(layer) ? Rows(Field(layer, "Columns"), ColumnsWidth(Layer(layer))) : Input(layer, training);
+        HasColumns(layer) ? Rows(Buffer(layer, "Columns", training), ColumnsWidth(Layer(layer))) : Input(layer, training);
 
     /// <summary>Whether the backward pass needs the shared buffer for the gradient of a conv2d's im2col matrix.</summary>
     public bool NeedsColumnsDelta
@@ -131,7 +139,7 @@ internal sealed class CpuLayout
 
     /// <summary>The span a layer writes (its input, for identity layers).</summary>
     public string Output(int layer, bool training) =>
-        IsIdentity(layer, training) ? Input(layer, training) : Rows(Field(layer, "Output"), Layer(layer).Output.Size);
+        IsIdentity(layer, training) ? Input(layer, training) : Rows(Buffer(layer, "Output", training), Layer(layer).Output.Size);
 
     /// <summary>dL/d(output of <paramref name="layer"/>); flatten shares its input's.</summary>
     public string Delta(int layer)
@@ -178,15 +186,46 @@ internal sealed class CpuLayout
         return (11 * timesteps * units, (4 * timesteps + (trainable ? 7 : 6)) * units);
     }
 
-    /// <summary>Every per-row buffer: field name and values per row.</summary>
-    public IEnumerable<(string Field, long Width, string Purpose)> RowBuffers(bool trainable)
+    /// <summary>The per-row buffers of the inference pass (<c>Predict</c>, <c>Evaluate</c>), which every thread has its own set
+    /// of: member name (in <c>InferenceBuffers</c>), values per row, purpose.</summary>
+    public IEnumerable<(string Member, long Width, string Purpose)> InferenceRowBuffers()
     {
-        if (trainable && NeedsInputDeltaBuffer)
+        for (int i = 0; i < Count; i++)
+        {
+            LayerPlan layer = Layer(i);
+            string member = StoragePlanner.Pascal(layer.Name);
+            if (HasColumns(i))
+            {
+                yield return (member + "Columns", ColumnsWidth(layer), $"{layer.Name}'s im2col matrix: every window of its input as a row");
+            }
+
+            if (!IsIdentity(i, training: false))
+            {
+                yield return (member + "Output", layer.Output.Size, $"{layer.Name}'s output");
+            }
+
+            if (HasPreActivation(i))
+            {
+                yield return (member + "PreActivation", layer.Output.Size, $"{layer.Name}'s output before its activation");
+            }
+
+            if (layer.Spec is LstmSpec)
+            {
+                yield return (member + "Workspace", LstmWidths(layer, trainable: false).Workspace, $"{layer.Name}'s scratch: the input projection and one step's state");
+            }
+        }
+    }
+
+    /// <summary>The per-row buffers of a training step (instance fields: one trainer at a time): field name, values per row,
+    /// purpose.</summary>
+    public IEnumerable<(string Field, long Width, string Purpose)> TrainingRowBuffers()
+    {
+        if (NeedsInputDeltaBuffer)
         {
             yield return ("_inputDelta", _plan.InputSize, "dL/d(input), which BatchNormalization's backward pass writes");
         }
 
-        if (trainable && NeedsColumnsDelta)
+        if (NeedsColumnsDelta)
         {
             yield return ("_columnsDelta", ColumnsDeltaWidth, "dL/d(a conv2d's im2col matrix), shared by the conv2d layers' backward passes");
         }
@@ -205,7 +244,7 @@ internal sealed class CpuLayout
                 yield return (Field(i, "Columns"), ColumnsWidth(layer), $"{layer.Name}'s im2col matrix: every window of its input as a row");
             }
 
-            if (!IsIdentity(i, training: false) || (trainable && !IsIdentity(i, training: true)))
+            if (!IsIdentity(i, training: true))
             {
                 yield return (Field(i, "Output"), width, $"{layer.Name}'s output");
             }
@@ -217,17 +256,9 @@ internal sealed class CpuLayout
 
             if (layer.Spec is LstmSpec)
             {
-                (long saved, long workspace) = LstmWidths(layer, trainable);
-                yield return (Field(i, "Workspace"), workspace, $"{layer.Name}'s scratch: the input projection and one step's state" + (trainable ? " (and gradients)" : string.Empty));
-                if (trainable)
-                {
-                    yield return (Field(i, "Saved"), saved, $"{layer.Name}'s gates, cell and hidden states at every timestep, for its backward pass");
-                }
-            }
-
-            if (!trainable)
-            {
-                continue;
+                (long saved, long workspace) = LstmWidths(layer, trainable: true);
+                yield return (Field(i, "Workspace"), workspace, $"{layer.Name}'s scratch: the input projection and one step's state and gradients");
+                yield return (Field(i, "Saved"), saved, $"{layer.Name}'s gates, cell and hidden states at every timestep, for its backward pass");
             }
 
             if (i >= FirstTrainable && !(i == Count - 1 && FusesLossGradient))

@@ -172,6 +172,8 @@ internal sealed partial class GpuEmitter
         w.Line($"private readonly {ClassName} _model;");
         w.Line("private readonly global::ILGPU.Runtime.Accelerator _accelerator;");
         w.Line("private bool _disposed;");
+        w.Line("// Threads: one call at a time uses the device's buffers and stream (Exclusive); one training call at a time (Train).");
+        w.Line("private readonly global::ModelGen.ModelGuard _guard = new();");
         w.Line();
         w.Line("// Launch geometry from the accelerator's limits (see the constructor).");
         w.Line("private readonly int _groupSize;");
@@ -229,6 +231,8 @@ internal sealed partial class GpuEmitter
             w.Line($"private {Buffer}? _fitY;");
             w.Line($"private {Buffer}? _validationX;");
             w.Line($"private {Buffer}? _validationY;");
+            w.Line($"private {Buffer}? _evaluationX;");
+            w.Line($"private {Buffer}? _evaluationY;");
         }
 
         w.Line();
@@ -400,6 +404,7 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void LoadWeights(string path)");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"LoadWeights\");");
         w.Line("_model.LoadWeights(path);");
         w.Line("SyncToDevice();");
         w.Close();
@@ -409,6 +414,7 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void LoadWeights(global::System.IO.Stream stream)");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"LoadWeights\");");
         w.Line("_model.LoadWeights(stream);");
         w.Line("SyncToDevice();");
         w.Close();
@@ -443,6 +449,8 @@ internal sealed partial class GpuEmitter
             w.Line();
             w.Open("float global::ModelGen.ITrainableModel.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
             w.Line("ThrowIfDisposed();");
+            w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
+            w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
             w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
             w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
             WriteLabelCheck(w, _plan.Compile!, "y");
@@ -476,6 +484,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void SyncToHost()");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("// Into the host model as one of its training calls, in its write section: its Predict sees all of it or none.");
+        w.Line("using global::ModelGen.ModelGuard.TrainingScope modelTraining = _model._guard.Train(\"Gpu.SyncToHost\");");
+        w.Line("using global::ModelGen.ModelGuard.WriteScope modelWrite = _model._guard.Write();");
         w.Line("Download(_parameters.View, _model._parameters);");
         if (_plan.StateLength > 0)
         {
@@ -502,6 +514,8 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void SyncToDevice()");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("using global::ModelGen.ModelGuard.ReadScope modelRead = _model._guard.Read();");
         w.Line("Upload(_model._parameters, _parameters.View);");
         if (_plan.StateLength > 0)
         {
@@ -533,7 +547,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void SetWeights(float[][] weights)");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"SetWeights\");");
+        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Line("_model.SetWeights(weights);");
+        w.Line("using global::ModelGen.ModelGuard.ReadScope modelRead = _model._guard.Read();");
         w.Line("Upload(_model._parameters, _parameters.View);");
         if (_plan.StateLength > 0)
         {
@@ -564,6 +581,7 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void Reserve(int batchSize)");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
         w.Line("EnsureCapacity(batchSize);");
         w.Close();
@@ -572,6 +590,7 @@ internal sealed partial class GpuEmitter
         w.Line("/// <summary>Frees the device buffers. The model keeps the weights it had at the last <see cref=\"SyncToHost\"/>.</summary>");
         w.Line(Generated);
         w.Open("public void Dispose()");
+        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Open("if (_disposed)");
         w.Line("return;");
         w.Close();
@@ -589,7 +608,7 @@ internal sealed partial class GpuEmitter
 
             buffers.Add("_results");
             buffers.AddRange(_plan.Layers.Where(l => l.Spec is BatchNormalizationSpec).Select(l => _layout.Field(l.Index, "Statistics")));
-            buffers.AddRange(new[] { "_order", "_fitX", "_fitY", "_validationX", "_validationY" });
+            buffers.AddRange(new[] { "_order", "_fitX", "_fitY", "_validationX", "_validationY", "_evaluationX", "_evaluationY" });
         }
 
         buffers.AddRange(RowBuffers().Select(b => b.Field));
@@ -737,6 +756,7 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
         w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
         w.Line($"int chunk = global::System.Math.Min(rows, global::System.Math.Max(_capacity, {Int(PredictChunk)}));");
@@ -758,6 +778,7 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open($"public void Predict({V} x, {V} y)");
         w.Line("ThrowIfDisposed();");
+        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Line("int rows = global::ModelGen.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
         w.Line("global::ModelGen.ModelInputs.CheckLength(Length(y, nameof(y)), rows, OutputSize, nameof(y), \"OutputSize\");");
         w.Line($"int chunk = global::System.Math.Min(rows, global::System.Math.Max(_capacity, {Int(PredictChunk)}));");
