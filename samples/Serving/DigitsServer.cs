@@ -30,14 +30,18 @@ internal sealed class DigitsServer : IAsyncDisposable
     /// <summary>Starts a server on loopback port <paramref name="port"/> (0: any free one) and returns once it listens.</summary>
     /// <param name="classifier">The backend every request shares.</param>
     /// <param name="port">The port.</param>
-    /// <param name="requestLog">Whether ASP.NET Core logs at Information (each request's start and end would be
-    /// Debug); otherwise only warnings and errors.</param>
-    public static async Task<DigitsServer> StartAsync(IDigitsClassifier classifier, int port, bool requestLog = false)
+    /// <param name="lifetimeLog">Whether the host logs its start and stop (address, Ctrl+C); warnings and errors are
+    /// logged either way, and each request never (ASP.NET Core logs every request at Information).</param>
+    public static async Task<DigitsServer> StartAsync(IDigitsClassifier classifier, int port, bool lifetimeLog = false)
     {
         // The slim builder: Kestrel, routing, configuration and console logging, nothing that needs reflection.
         // No arguments are passed on: this program's options are not configuration keys.
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
-        builder.Logging.SetMinimumLevel(requestLog ? LogLevel.Information : LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        if (lifetimeLog)
+        {
+            builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        }
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

@@ -38,9 +38,10 @@ public static class Program
         {
             model = TrainedModel.Create(options, data);
         }
-        catch (InvalidDataException e)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"Serving: {options.WeightsPath}: {e.Message}");
+            // A weights file that is not this model's, or is damaged; a --save-weights path that cannot be written.
+            Console.Error.WriteLine($"Serving: weights: {e.Message}");
             return 1;
         }
 
@@ -57,7 +58,19 @@ public static class Program
     private static async Task<int> ServeAsync(BatchNormReluCnn model, ServingOptions options)
     {
         using IDigitsClassifier classifier = Create(options.Backend ?? Backend.ModelGen, model);
-        await using DigitsServer server = await DigitsServer.StartAsync(classifier, options.Port ?? 5080, requestLog: true);
+        DigitsServer server;
+        try
+        {
+            server = await DigitsServer.StartAsync(classifier, options.Port ?? 5080, lifetimeLog: true);
+        }
+        catch (IOException e)
+        {
+            // Kestrel's "Failed to bind to address ...: address already in use."
+            Console.Error.WriteLine($"Serving: {e.Message}");
+            return 1;
+        }
+
+        await using DigitsServer _ = server;
         Console.WriteLine($"listening on {server.Address} (backend {classifier.Name}): POST /predict, GET /model, GET /health; Ctrl+C to stop");
         Console.WriteLine($"  curl -s {server.Address}predict -H 'Content-Type: application/json' -d '{{\"image\": [0, 0, 0.3125, ... 64 values]}}'");
         await server.WaitForShutdownAsync();

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Runtime;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -16,8 +15,21 @@ internal static class Report
     /// <summary>How this process runs: the machine, the runtime and the code generation.</summary>
     public static string Environment() =>
         $"{System.Environment.ProcessorCount} logical cores, {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, " +
-        (RuntimeFeature.IsDynamicCodeCompiled ? "JIT (tiered compilation with dynamic PGO)" : "NativeAOT") + ", " +
+        CodeGeneration() + ", " +
         (GCSettings.IsServerGC ? "server GC" : "workstation GC");
+
+    /// <summary>NativeAOT, or the JIT with or without tiered compilation. (RuntimeFeature.IsDynamicCodeCompiled cannot
+    /// tell: PublishAot makes it false under the JIT too, so that a JIT run behaves as the native one will.)</summary>
+    private static string CodeGeneration()
+    {
+        if (JitInfo.GetCompiledMethodCount() == 0)
+        {
+            return "NativeAOT";
+        }
+
+        bool tiered = !AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool enabled) || enabled;
+        return tiered ? "JIT, tiered compilation (dynamic PGO)" : "JIT, tiered compilation off";
+    }
 
     public static string Line(LoadResult r) => string.Create(Invariant,
         $"{r.Backend,-8} {r.Clients,3} clients: {r.Requests,8} requests in {r.Seconds,4:0.0} s, {r.RequestsPerSecond,8:0} req/s, " +
