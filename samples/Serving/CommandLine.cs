@@ -167,6 +167,9 @@ internal static class CommandLine
                     "--port" => $"--port needs a port number from 0 to 65535, not '{value}'",
                     "--clients" => $"--clients needs client counts from 1 to 1024, comma-separated, not '{value}'",
                     "--batch" => $"--batch needs an integer from 1 to {PredictEndpoint.MaxImages}, not '{value}'",
+                    "--seed" => $"--seed needs a non-negative integer, not '{value}'",
+                    "--warmup" => $"--warmup needs a number of seconds from 0 to 600, not '{value}'",
+                    "--seconds" => $"--seconds needs a number of seconds from 1 to 3600, not '{value}'",
                     _ => $"{name} needs a positive integer, not '{value}'",
                 };
                 return null;

@@ -146,7 +146,7 @@ internal static class LoadGenerator
             Timeout = TimeSpan.FromSeconds(30),
         }).ToArray();
 
-        void Problem(ref long counter, string what)
+        void Count(ref long counter, string what)
         {
             Interlocked.Increment(ref counter);
             Interlocked.CompareExchange(ref firstProblem, what, null);
@@ -174,18 +174,18 @@ internal static class LoadGenerator
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
                 {
-                    Problem(ref errors, $"{e.GetType().Name}: {e.Message}");
+                    Count(ref errors, $"{e.GetType().Name}: {e.Message}");
                     continue;
                 }
 
                 long end = Stopwatch.GetTimestamp();
                 if (status != HttpStatusCode.OK)
                 {
-                    Problem(ref errors, $"HTTP {(int)status}: {Truncate(Encoding.UTF8.GetString(response), 200)}");
+                    Count(ref errors, $"HTTP {(int)status}: {Truncate(Encoding.UTF8.GetString(response), 200)}");
                 }
                 else if (checker.Check(payload, response) is { } mismatch)
                 {
-                    Problem(ref mismatches, mismatch);
+                    Count(ref mismatches, mismatch);
                 }
 
                 if (startPhase == Measuring && Volatile.Read(ref phase) == Measuring)
