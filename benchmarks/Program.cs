@@ -55,7 +55,7 @@ public static class Program
         {
             ProcessPriority.Raise();
             summaries = BenchmarkSwitcher
-                .FromTypes([typeof(Training), typeof(Inference), typeof(CnnTraining), typeof(CnnInference), typeof(RecurrentTraining), typeof(RecurrentInference), typeof(LstmM6), typeof(FmaPeak), typeof(GemmM4), typeof(DenseSmall)])
+                .FromTypes([typeof(Training), typeof(Inference), typeof(CnnTraining), typeof(CnnInference), typeof(RecurrentTraining), typeof(RecurrentInference), typeof(LstmM6), typeof(FmaPeak), typeof(GemmM4), typeof(DenseSmall), typeof(ConcurrentInference)])
                 .Run(args, BenchmarkConfig.Create())
                 .ToArray();
         }

@@ -82,6 +82,11 @@ public static class Report
                 nameof(CnnInference) or nameof(RecurrentInference) => nameof(Inference),
                 string name => name,
             };
+            if (kind is nameof(ConcurrentInference))
+            {
+                continue; // BenchmarkDotNet's own table shows it (calls per second = Threads / time)
+            }
+
             if (kind is nameof(FmaPeak) or nameof(GemmM4) or nameof(LstmM6))
             {
                 peak[report.BenchmarkCase.Descriptor.WorkloadMethod.Name] = mean.Value;

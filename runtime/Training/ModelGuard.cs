@@ -122,14 +122,23 @@ public sealed class ModelGuard
         int owner = Interlocked.CompareExchange(ref _trainingThread, thread, 0);
         if (owner != 0)
         {
+            // The owner names its operation right after taking the instance: wait for that (briefly) to name it here.
+            string running = Volatile.Read(ref _trainingOperation);
+            var spin = default(SpinWait);
+            while (running.Length == 0 && Volatile.Read(ref _trainingThread) == owner && spin.Count < 50)
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+                running = Volatile.Read(ref _trainingOperation);
+            }
+
             throw new InvalidOperationException(
-                $"{operation} cannot start: {Volatile.Read(ref _trainingOperation)} is running on this model instance in another thread " +
+                $"{operation} cannot start: {(running.Length > 0 ? running : "another training call")} is running on this model instance in another thread " +
                 $"(managed thread {owner}). One training call (TrainOnBatch, Fit, SetWeights, LoadWeights) runs at a time per instance; " +
                 "nothing was changed. Predict and Evaluate may run alongside it from any thread.");
         }
 
-        _trainingOperation = operation;
         _trainingDepth = 1;
+        Volatile.Write(ref _trainingOperation, operation);
         return new TrainingScope(this);
     }
 
