@@ -319,6 +319,7 @@ internal static partial class CpuEmitter
             }
             else if (!tensor.Trainable && plan.Compile is not null)
             {
+                writer.Line($"/// <summary><c>{tensor.KerasName}</c> as the current training step updates it, until its commit.</summary>");
                 writer.Line($"private global::System.Span<float> {tensor.Member}Staged => _stagedState.AsSpan({Int(tensor.Offset)}, {Int(tensor.Length)});");
                 writer.Line();
             }

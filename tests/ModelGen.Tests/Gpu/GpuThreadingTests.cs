@@ -76,18 +76,4 @@ public class GpuThreadingTests(GpuFixture fixture)
         gpu.Predict(x, y);
         return y;
     }
-
-    private sealed class PauseAtEpoch(int epoch, ManualResetEventSlim paused, ManualResetEventSlim resume) : Callback
-    {
-        public override bool OnEpochEnd(int current, EpochLogs logs)
-        {
-            if (current == epoch)
-            {
-                paused.Set();
-                resume.Wait();
-            }
-
-            return false;
-        }
-    }
 }

@@ -302,18 +302,4 @@ public class InferenceWhileTrainingTests
         Assert.True(ran > 0);
         Assert.Equal(ModelCase.Weights(alone), ModelCase.Weights(shared));
     }
-
-    private sealed class PauseAtEpoch(int epoch, ManualResetEventSlim paused, ManualResetEventSlim resume) : Callback
-    {
-        public override bool OnEpochEnd(int current, EpochLogs logs)
-        {
-            if (current == epoch)
-            {
-                paused.Set();
-                resume.Wait();
-            }
-
-            return false;
-        }
-    }
 }

@@ -1,5 +1,6 @@
 using System;
 using System.Linq;
+using System.Threading;
 
 namespace ModelGen.Tests.Threading;
 
@@ -59,4 +60,20 @@ public sealed record ModelCase(string Name, Func<int, ITrainableModel> Create)
 
     /// <summary>Every weight, flattened, to compare two models bit for bit.</summary>
     public static float[] Weights(IWeightsAccess model) => model.GetWeights().SelectMany(w => w).ToArray();
+}
+
+/// <summary>A Fit callback that signals <paramref name="paused"/> at the end of <paramref name="epoch"/> and waits for
+/// <paramref name="resume"/>: the Fit holds the instance (a training call) but is between steps.</summary>
+public sealed class PauseAtEpoch(int epoch, ManualResetEventSlim paused, ManualResetEventSlim resume) : Callback
+{
+    public override bool OnEpochEnd(int current, EpochLogs logs)
+    {
+        if (current == epoch)
+        {
+            paused.Set();
+            resume.Wait();
+        }
+
+        return false;
+    }
 }
