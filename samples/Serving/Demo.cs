@@ -43,14 +43,15 @@ internal sealed class Demo(BatchNormReluCnn model, DigitsData data, HttpClient h
         // The same burst through both backends, each its own server on its own port.
         float[] images = TrainedModel.AllImages(data);
         Payload[] payloads = Payload.Build(model, images, batch: 1);
-        Console.WriteLine("load burst: 8 clients, 1 image per request, 0.5 s warm-up then 2 s; every response checked against Predict alone");
+        Console.WriteLine("load burst: 8 clients, 1 image per request, 1 s warm-up then 2 s; every response checked against Predict alone");
+        Console.WriteLine("(for correctness: the figures are rough, the JIT is still tiering up the first one; --load measures)");
         foreach (Backend backend in new[] { Backend.ModelGen, Backend.Onnx })
         {
             using IDigitsClassifier classifier = backend == Backend.ModelGen ? new ModelGenBackend(model) : new OnnxBackend(model);
             await using DigitsServer server = await DigitsServer.StartAsync(classifier, 0);
             LoadResult result = await LoadGenerator.RunAsync(
                 server.Address, classifier.Name, payloads, new ResponseChecker(exact: backend == Backend.ModelGen), clients: 8, batch: 1,
-                TimeSpan.FromSeconds(0.5), TimeSpan.FromSeconds(2), maxRequests: 1_000_000);
+                TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), maxRequests: 1_000_000);
             Console.WriteLine("  " + Report.Line(result));
             demo.Expect(result.Errors == 0 && result.Mismatches == 0 && result.Requests > 0,
                 $"burst {classifier.Name}: {result.Requests} requests, {result.Errors} errors, {result.Mismatches} mismatches; first: {result.FirstProblem}");
