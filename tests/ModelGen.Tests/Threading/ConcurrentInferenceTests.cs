@@ -11,6 +11,7 @@ namespace ModelGen.Tests.Threading;
 /// compared bit for bit with the same call made alone. Inference runs in per-thread buffers; the weights stay as they
 /// are while any inference reads them.
 /// </summary>
+[Collection(ThreadingCollection.Name)]
 public class ConcurrentInferenceTests
 {
     /// <summary>More threads than cores, at least 8.</summary>
@@ -183,7 +184,7 @@ public class ConcurrentInferenceTests
         long afterExit = GC.GetTotalMemory(forceFullCollection: true) - baseline;
 
         // Bounded while alive (one set per thread, sized by Predict's chunk), released after.
-        Assert.InRange(whileAlive, threads * 6_000_000L, threads * 7_500_000L);
+        Assert.InRange(whileAlive, threads * 5_500_000L, threads * 8_500_000L);
         Assert.True(afterExit < whileAlive / 20, $"after the threads ended {afterExit:N0} bytes remained (while alive: {whileAlive:N0})");
     }
 }

@@ -13,6 +13,7 @@ namespace ModelGen.Tests.Threading;
 /// training call throws <see cref="InvalidOperationException"/> and changes nothing. Every output read during training
 /// is looked up, bit for bit, among the outputs of the weights after each step of the same training run alone.
 /// </summary>
+[Collection(ThreadingCollection.Name)]
 public class InferenceWhileTrainingTests
 {
     private const int Readers = 6;

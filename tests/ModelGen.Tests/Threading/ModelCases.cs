@@ -4,6 +4,14 @@ using System.Threading;
 
 namespace ModelGen.Tests.Threading;
 
+/// <summary>The thread-safety tests start their own threads (more than the cores) and measure memory and allocation:
+/// they run alone, after the tests that run in parallel, so that the contention is theirs and the figures their own.</summary>
+[Xunit.CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ThreadingCollection
+{
+    public const string Name = "Threading (runs alone)";
+}
+
 /// <summary>A model the thread-safety tests share between threads, with inputs and labels of its shapes.</summary>
 public sealed record ModelCase(string Name, Func<int, ITrainableModel> Create)
 {
