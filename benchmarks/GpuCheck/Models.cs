@@ -3,11 +3,12 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Reflection;
 using ILGPU.Runtime;
+using ModelGen.Tests.Gpu;
 
 namespace ModelGen.GpuCheck;
 
 /// <summary>The models with a Gpu class (as tests/ModelGen.Tests/Gpu/GpuFixture.cs finds them, plus the benchmark models
-/// M4 to M6 of this assembly), creating both backends from a seed, and seeded data for them (the tests' rules, copied).</summary>
+/// M4 to M6 of this assembly), creating both backends from a seed, and seeded data for them (GpuModelFactory, the tests' rules).</summary>
 internal static class GpuModels
 {
     public static readonly Assembly[] Assemblies =
@@ -44,45 +45,12 @@ internal static class GpuModels
             .Where(t => !quick || s_quickModels.Contains(t.FullName))
             .OrderBy(t => t.FullName, StringComparer.Ordinal);
 
-    public static bool HasDropout(Type model) =>
-        ((string)model.GetProperty("Summary", BindingFlags.Public | BindingFlags.Static)!.GetValue(null)!).Contains("(Dropout)", StringComparison.Ordinal);
+    // The tests' rules, in one file linked from tests/ModelGen.Tests/Gpu.
+    public static bool HasDropout(Type model) => GpuModelFactory.HasDropout(model);
 
-    public static IModel CreateCpu(Type model, int seed) => (IModel)Activator.CreateInstance(model, seed)!;
+    public static IModel CreateCpu(Type model, int seed) => GpuModelFactory.CreateCpu(model, seed);
 
-    public static IModel CreateGpu(Type model, int seed, Accelerator accelerator) =>
-        (IModel)Activator.CreateInstance(model.GetNestedType("Gpu")!, Activator.CreateInstance(model, seed), accelerator)!;
+    public static IModel CreateGpu(Type model, int seed, Accelerator accelerator) => GpuModelFactory.CreateGpu(model, seed, accelerator);
 
-    /// <summary>Seeded inputs in [-1, 1] and valid labels for the model's loss (GpuModels.Data of the tests).</summary>
-    public static (float[] X, float[] Y) Data(IModel model, int rows, int seed = 17)
-    {
-        var random = new Random(seed);
-        float[] x = Enumerable.Range(0, rows * model.InputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        if (model is not ITrainableModel trainable)
-        {
-            return (x, []);
-        }
-
-        var y = new float[rows * trainable.LabelSize];
-        for (int r = 0; r < rows; r++)
-        {
-            int label = random.Next(Math.Max(2, model.OutputSize));
-            if (trainable.LabelSize == 1)
-            {
-                y[r] = model.OutputSize == 1 ? label % 2 : label;
-            }
-            else if (trainable.HasAccuracy || model.Summary.Contains("softmax", StringComparison.Ordinal))
-            {
-                y[r * trainable.LabelSize + label] = 1;
-            }
-            else
-            {
-                for (int c = 0; c < trainable.LabelSize; c++)
-                {
-                    y[r * trainable.LabelSize + c] = (float)random.NextDouble();
-                }
-            }
-        }
-
-        return (x, y);
-    }
+    public static (float[] X, float[] Y) Data(IModel model, int rows, int seed = 17) => GpuModelFactory.Data(model, rows, seed);
 }
