@@ -13,9 +13,32 @@ internal static partial class CpuEmitter
     /// <summary>The most samples one inference pass runs (and the per-thread buffers hold, from Predict).</summary>
     private static int PredictChunkOf(ModelPlan plan) => System.Math.Max(PredictChunk, plan.PlannedBatchSize);
 
+    /// <summary>The statement that lets the kernels of a call use up to <c>MaxDegreeOfParallelism</c> threads.</summary>
+    internal const string EnterParallelism =
+        "using global::ModelGen.Numerics.Parallelism.Scope parallel = global::ModelGen.Numerics.Parallelism.Enter(_maxDegreeOfParallelism);";
+
+    /// <summary><c>MaxDegreeOfParallelism</c> (SPEC §3, "Threads") and its field.</summary>
+    private static void WriteParallelism(SourceWriter writer, ModelPlan plan)
+    {
+        string calls = plan.Compile is null ? "<see cref=\"Predict\"/>" : "<see cref=\"Predict\"/>, <see cref=\"TrainOnBatch\"/>, <see cref=\"Evaluate\"/> or <see cref=\"Fit\"/>";
+        writer.Line("private int _maxDegreeOfParallelism = global::ModelGen.Numerics.Parallelism.DefaultDegree;");
+        writer.Line();
+        writer.Line($"/// <summary>How many threads one call of {calls} may use: every processor unless set");
+        writer.Line("/// (<see cref=\"global::System.Environment.ProcessorCount\"/>); 1 runs on the calling thread only, -1 means every processor.");
+        writer.Line("/// Only matrix products large enough to gain are split; the results are bit-identical for every value.</summary>");
+        writer.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is 0 or below -1.</exception>");
+        writer.Line(Generated);
+        writer.Open("public int MaxDegreeOfParallelism");
+        writer.Line("get => _maxDegreeOfParallelism;");
+        writer.Line("set => _maxDegreeOfParallelism = global::ModelGen.Numerics.Parallelism.CheckDegree(value);");
+        writer.Close();
+        writer.Line();
+    }
+
     /// <summary><c>Predict</c> and the inference-mode forward pass (moving statistics, no dropout).</summary>
     private static void WriteInference(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
+        WriteParallelism(writer, plan);
         writer.Line("/// <summary>Runs the model in inference mode (BatchNormalization uses its moving statistics, Dropout passes everything)");
         writer.Line($"/// on <c>x</c>, <c>[batch, {Int(plan.InputSize)}]</c> row-major, writing <c>y</c>, <c>[batch, {Int(plan.OutputSize)}]</c>.</summary>");
         writer.Line($"/// <param name=\"x\">The inputs: a whole number of samples of <see cref=\"InputSize\"/> values.</param>");
@@ -31,6 +54,7 @@ internal static partial class CpuEmitter
         writer.Line($"int chunk = global::System.Math.Min(rows, {Int(PredictChunkOf(plan))});");
         writer.Line($"InferenceBuffers {CpuLayout.InferenceBuffersLocal} = InferenceBuffers.ForCurrentThread(chunk);");
         writer.Line("using global::ModelGen.ModelGuard.ReadScope read = EnterInference();");
+        writer.Line(EnterParallelism);
         writer.Open("for (int start = 0; start < rows; start += chunk)");
         writer.Line("int count = global::System.Math.Min(chunk, rows - start);");
         writer.Line($"ForwardInference({CpuLayout.InferenceBuffersLocal}, x.Slice(start * InputSize, count * InputSize), y.Slice(start * OutputSize, count * OutputSize), count);");

@@ -58,6 +58,7 @@ internal static partial class CpuEmitter
 
         WriteLabelCheck(writer, plan, compile);
         writer.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
+        writer.Line(EnterParallelism);
         writer.Line("EnsureCapacity(rows);");
         if (plan.HasBatchNormalization)
         {
@@ -375,6 +376,7 @@ internal static partial class CpuEmitter
         writer.Line("int chunk = global::System.Math.Min(rows, batchSize);");
         writer.Line($"InferenceBuffers {CpuLayout.InferenceBuffersLocal} = InferenceBuffers.ForCurrentThread(chunk);");
         writer.Line("using global::ModelGen.ModelGuard.ReadScope read = EnterInference();");
+        writer.Line(EnterParallelism);
         writer.Line("double lossSum = 0;");
         if (HasAccuracy(compile))
         {

@@ -70,11 +70,14 @@ public static partial class Gemm
             throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Must be -1 (all processors) or positive.");
         }
 
-        int processors = Environment.ProcessorCount;
+        int processors = Parallelism.Processors;
         int threads = maxDegreeOfParallelism == -1 ? processors : Math.Min(maxDegreeOfParallelism, processors);
         long work = (long)Math.Max(m, 0) * Math.Max(k, 0) * Math.Max(n, 0);
         return (int)Math.Max(1, Math.Min(threads, work / ParallelMinWorkPerThread));
     }
+
+    /// <summary>Products split across threads so far, in this process (for tests).</summary>
+    internal static long SplitProducts => Volatile.Read(ref Workers.SplitProducts);
 
     /// <summary>Parts per thread, so that a thread that starts late (a busy machine) leaves its share to the others.</summary>
     private const int PartsPerThread = 2;
@@ -143,6 +146,9 @@ public static partial class Gemm
 
         private static int Generation(long state) => (int)(state >> 32);
 
+        /// <summary>Products split across threads so far (for tests: proof that a split happened).</summary>
+        internal static long SplitProducts;
+
         /// <summary>Runs the parts on the caller and up to <paramref name="helpers"/> workers; false (nothing done) when another product holds the pool.</summary>
         public static bool TryRun(in Operands o, SimdWidth width, bool byColumns, int unit, int units, int parts, int helpers)
         {
@@ -172,6 +178,7 @@ public static partial class Gemm
 
                 ClaimAndRun(generation);
                 Done.Wait();
+                SplitProducts++;
                 return true;
             }
             finally

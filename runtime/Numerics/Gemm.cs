@@ -11,7 +11,8 @@ namespace ModelGen.Numerics;
 /// <summary>
 /// Single-precision matrix products on row-major spans, for generated code: <c>C = A·B</c>, <c>C = A·Bᵀ</c>,
 /// <c>C = Aᵀ·B</c>, each either overwriting C or adding to it. Allocation-free once warm (each thread keeps one
-/// packing buffer) and deterministic. The <c>…Parallel</c> overloads split large products across threads.
+/// packing buffer) and deterministic. Large products split across threads inside a <see cref="Parallelism"/> scope (a
+/// generated model's <c>MaxDegreeOfParallelism</c>), and the <c>…Parallel</c> overloads split them explicitly.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -51,7 +52,7 @@ public static partial class Gemm
     /// <param name="n">Columns of B and C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     public static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
-        Multiply(a, b, c, m, k, n, accumulate, SimdDispatch.Best);
+        Multiply(a, b, c, m, k, n, accumulate, SimdDispatch.Best, Threads(Parallelism.Current, m, k, n));
 
     /// <summary><c>C[m, n] = A[m, k] · Bᵀ</c> with B stored <c>[n, k]</c>, or <c>C += A·Bᵀ</c>.</summary>
     /// <param name="a">A, <c>m × k</c> values.</param>
@@ -62,7 +63,7 @@ public static partial class Gemm
     /// <param name="n">Rows of the stored B, columns of C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     public static void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
-        MultiplyTransposeB(a, b, c, m, k, n, accumulate, SimdDispatch.Best);
+        MultiplyTransposeB(a, b, c, m, k, n, accumulate, SimdDispatch.Best, Threads(Parallelism.Current, m, k, n));
 
     /// <summary><c>C[m, n] = Aᵀ · B[k, n]</c> with A stored <c>[k, m]</c>, or <c>C += Aᵀ·B</c>.</summary>
     /// <param name="a">A, stored as <c>k × m</c> values.</param>
@@ -73,7 +74,7 @@ public static partial class Gemm
     /// <param name="n">Columns of B and C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     public static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate) =>
-        MultiplyTransposeA(a, b, c, m, k, n, accumulate, SimdDispatch.Best);
+        MultiplyTransposeA(a, b, c, m, k, n, accumulate, SimdDispatch.Best, Threads(Parallelism.Current, m, k, n));
 
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
         Multiply(a, b, c, m, k, n, accumulate, width, threads: 1);
