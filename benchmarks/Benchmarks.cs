@@ -9,7 +9,11 @@ namespace ModelGen.Benchmarks;
 /// the others run on one thread (ModelGen and the plain loops are single-threaded by construction).</summary>
 public enum Impl
 {
+    /// <summary>The generated class on one thread (<c>MaxDegreeOfParallelism = 1</c>).</summary>
     ModelGen,
+
+    /// <summary>The generated class with every core (<c>MaxDegreeOfParallelism = Environment.ProcessorCount</c>, its default).</summary>
+    ModelGenAllCores,
     PlainCSharp,
     TorchSharp,
     TorchSharpAllCores,
@@ -25,7 +29,7 @@ public static class Nets
 {
     public const int Seed = 1;
 
-    public static bool IsSingleThreaded(Impl impl) => impl is not (Impl.TorchSharpAllCores or Impl.OnnxRuntimeAllCores);
+    public static bool IsSingleThreaded(Impl impl) => impl is not (Impl.ModelGenAllCores or Impl.TorchSharpAllCores or Impl.OnnxRuntimeAllCores);
 
     /// <summary>Null when the implementation can run on this machine; otherwise why not (shown in the report).</summary>
     public static string? Unavailable(Impl impl, string model) => impl switch
@@ -45,7 +49,8 @@ public static class Nets
         int allCores = Environment.ProcessorCount;
         return impl switch
         {
-            Impl.ModelGen => new ModelGenNet(generated),
+            Impl.ModelGen => new ModelGenNet(generated, threads: 1),
+            Impl.ModelGenAllCores => new ModelGenNet(generated, threads: allCores),
             Impl.PlainCSharp => new PlainNet(spec, generated.GetWeights()),
             Impl.TorchSharp => new TorchNet(spec, generated.GetWeights(), threads: 1),
             Impl.TorchSharpAllCores => new TorchNet(spec, generated.GetWeights(), threads: allCores),
@@ -75,7 +80,7 @@ public class Training
     [Params("M1", "M2", "M3", "M4")]
     public string Model { get; set; } = "M1";
 
-    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
+    [Params(Impl.ModelGen, Impl.ModelGenAllCores, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(32, 128)]
@@ -103,7 +108,7 @@ public class Inference
     [Params("M1", "M2", "M3", "M4")]
     public string Model { get; set; } = "M1";
 
-    [Params(Impl.ModelGen, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
+    [Params(Impl.ModelGen, Impl.ModelGenAllCores, Impl.PlainCSharp, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(1, 256)]
@@ -134,7 +139,7 @@ public class CnnTraining
     [Params("M5")]
     public string Model { get; set; } = "M5";
 
-    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
+    [Params(Impl.ModelGen, Impl.ModelGenAllCores, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(32)]
@@ -162,7 +167,7 @@ public class CnnInference
     [Params("M5")]
     public string Model { get; set; } = "M5";
 
-    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
+    [Params(Impl.ModelGen, Impl.ModelGenAllCores, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(1)]
@@ -193,7 +198,7 @@ public class RecurrentTraining
     [Params("M6")]
     public string Model { get; set; } = "M6";
 
-    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
+    [Params(Impl.ModelGen, Impl.ModelGenAllCores, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(32)]
@@ -221,7 +226,7 @@ public class RecurrentInference
     [Params("M6")]
     public string Model { get; set; } = "M6";
 
-    [Params(Impl.ModelGen, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
+    [Params(Impl.ModelGen, Impl.ModelGenAllCores, Impl.TorchSharp, Impl.TorchSharpAllCores, Impl.OnnxRuntime, Impl.OnnxRuntimeAllCores, Impl.ModelGenGpu)]
     public Impl Impl { get; set; }
 
     [Params(1)]

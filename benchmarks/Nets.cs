@@ -19,13 +19,21 @@ public interface INet : IDisposable
     float[] Output { get; }
 }
 
-/// <summary>The generated class, called as a user calls it: <c>TrainOnBatch(x, y)</c> and <c>Predict(x, y)</c>.</summary>
-public sealed class ModelGenNet(ITrainableModel model) : INet
+/// <summary>The generated class, called as a user calls it: <c>TrainOnBatch(x, y)</c> and <c>Predict(x, y)</c>, with its
+/// <c>MaxDegreeOfParallelism</c> set to <paramref name="threads"/>.</summary>
+public sealed class ModelGenNet : INet
 {
     private float[] _x = [];
     private float[] _labels = [];
 
-    public ITrainableModel Model { get; } = model;
+    public ModelGenNet(ITrainableModel model, int threads)
+    {
+        Model = model;
+        // Every generated class has the property (SPEC §3); the interfaces do not name it.
+        model.GetType().GetProperty("MaxDegreeOfParallelism")!.SetValue(model, threads);
+    }
+
+    public ITrainableModel Model { get; }
 
     public float[] Output { get; private set; } = [];
 

@@ -31,6 +31,12 @@ internal static partial class CpuEmitter
     private static string KernelOf(ModelPlan plan, CpuLayout layout, int dense, bool training) =>
         !training && layout.UsesFoldedWeights(dense) ? StoragePlanner.Pascal(plan.Layers[dense].Name) + "FoldedKernel" : TensorMember(plan, dense, TensorRole.Kernel);
 
+    /// <summary>The kernel of an inference-mode <c>FusedDense.Forward</c>, followed by its packed copy where it has one.</summary>
+    private static string KernelArguments(ModelPlan plan, CpuLayout layout, int dense, bool training) =>
+        !training && layout.PacksForSingleRow(dense)
+            ? $"{KernelOf(plan, layout, dense, training)}, {StoragePlanner.Pascal(plan.Layers[dense].Name)}PackedKernel"
+            : KernelOf(plan, layout, dense, training);
+
     private static string BiasOf(ModelPlan plan, CpuLayout layout, int dense, bool training) =>
         !training && layout.UsesFoldedWeights(dense) ? StoragePlanner.Pascal(plan.Layers[dense].Name) + "FoldedBias"
         : UseBiasOf(plan.Layers[dense]) ? TensorMember(plan, dense, TensorRole.Bias)
@@ -65,7 +71,7 @@ internal static partial class CpuEmitter
         if (group.Kind == FusionKind.WeightsActivation || (bnBeforeActivation && !training))
         {
             string y = Out(layout, last, training);
-            writer.Line($"{Numerics}FusedDense.Forward({input}, {kernel}, {bias}, {z}, {(softmax ? z : y)}, {size}, {elementwise});");
+            writer.Line($"{Numerics}FusedDense.Forward({input}, {KernelArguments(plan, layout, d, training)}, {bias}, {z}, {(softmax ? z : y)}, {size}, {elementwise});");
             if (softmax)
             {
                 writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {Int(units)});");
@@ -93,7 +99,7 @@ internal static partial class CpuEmitter
         string activated = layout.Output(b - 1, training);
         if (!training)
         {
-            writer.Line($"{Numerics}FusedDense.Forward({input}, {kernel}, {bias}, {z}, {activated}, {size}, {elementwise});");
+            writer.Line($"{Numerics}FusedDense.Forward({input}, {KernelArguments(plan, layout, d, training)}, {bias}, {z}, {activated}, {size}, {elementwise});");
             if (!layout.IsFolded(b))
             {
                 writer.Line($"{Numerics}BatchNormalization.ForwardInference({activated}, {Out(layout, b, training)}, {rows}, {Int(units)}, {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");

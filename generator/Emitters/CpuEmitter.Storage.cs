@@ -157,61 +157,88 @@ internal static partial class CpuEmitter
         }
     }
 
-    /// <summary>The folded kernels and biases <c>Predict</c> uses: one per Dense that absorbs BatchNormalization.</summary>
+    /// <summary>The inference weights <c>Predict</c> uses beside the trained ones: a folded kernel and bias per Dense that
+    /// absorbs BatchNormalization, a packed kernel per Dense that runs single samples from one.</summary>
     private static void WriteFoldedStorage(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
-        int total = 0;
+        int folded = 0, packed = 0;
         foreach (LayerPlan layer in plan.Layers)
         {
             if (layer.Spec is DenseSpec or Conv2DSpec && layout.UsesFoldedWeights(layer.Index))
             {
-                total += (int)((InputsOf(layer) + 1) * UnitsOf(layer));
+                folded += (int)((InputsOf(layer) + 1) * UnitsOf(layer));
+            }
+
+            if (layout.PacksForSingleRow(layer.Index))
+            {
+                packed += PackedLength(layer);
             }
         }
 
-        if (total == 0)
+        if (folded + packed == 0)
         {
             return;
         }
 
         writer.Line();
-        writer.Line("// Inference weights with BatchNormalization folded in (SPEC §5), recomputed by the first inference after the");
-        writer.Line("// weights change: _weightsVersion counts the changes, _foldedVersion is the one _folded was computed from.");
-        writer.Line($"private readonly float[] _folded = new float[{Int(total)}];");
+        writer.Line("// Inference weights derived from the trained ones, recomputed by the first inference after the weights change:");
+        writer.Line("// _weightsVersion counts the changes, _inferenceVersion is the one they were computed from.");
+        if (folded > 0)
+        {
+            writer.Line($"private readonly float[] _folded = new float[{Int(folded)}]; // kernels and biases with BatchNormalization folded in (SPEC §5)");
+        }
+
+        if (packed > 0)
+        {
+            writer.Line($"private readonly float[] _packed = new float[{Int(packed)}]; // inference kernels in panels of 16 columns, for batch-1 Predict");
+        }
+
         writer.Line("private int _weightsVersion;");
-        writer.Line("private int _foldedVersion = -1;");
+        writer.Line("private int _inferenceVersion = -1;");
     }
 
-    /// <summary>Accessors of the folded kernel and bias of each Dense that absorbs BatchNormalization.</summary>
+    /// <summary>Values of a Dense kernel packed by the runtime's <c>PackedDense.Pack</c>: units rounded up to panels of 16.</summary>
+    private static int PackedLength(LayerPlan layer) => (UnitsOf(layer) + 15) / 16 * 16 * (int)InputsOf(layer);
+
+    /// <summary>Accessors of the folded kernel and bias of each Dense that absorbs BatchNormalization, and of the packed kernels.</summary>
     private static void WriteFoldedAccessors(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
-        int offset = 0;
+        int offset = 0, packedOffset = 0;
         foreach (LayerPlan layer in plan.Layers)
         {
-            if (layer.Spec is not (DenseSpec or Conv2DSpec) || !layout.UsesFoldedWeights(layer.Index))
+            string name = StoragePlanner.Pascal(layer.Name);
+            if (layer.Spec is DenseSpec or Conv2DSpec && layout.UsesFoldedWeights(layer.Index))
             {
-                continue;
+                int units = UnitsOf(layer);
+                int kernel = (int)(InputsOf(layer) * units);
+                writer.Line($"/// <summary>{layer.Name}'s kernel with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
+                writer.Line($"private global::System.Span<float> {name}FoldedKernel => _folded.AsSpan({Int(offset)}, {Int(kernel)});");
+                writer.Line();
+                writer.Line($"/// <summary>{layer.Name}'s bias with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
+                writer.Line($"private global::System.Span<float> {name}FoldedBias => _folded.AsSpan({Int(offset + kernel)}, {Int(units)});");
+                writer.Line();
+                offset += kernel + units;
             }
 
-            int units = UnitsOf(layer);
-            int kernel = (int)(InputsOf(layer) * units);
-            string name = StoragePlanner.Pascal(layer.Name);
-            writer.Line($"/// <summary>{layer.Name}'s kernel with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
-            writer.Line($"private global::System.Span<float> {name}FoldedKernel => _folded.AsSpan({Int(offset)}, {Int(kernel)});");
-            writer.Line();
-            writer.Line($"/// <summary>{layer.Name}'s bias with {Folds(plan, layer.Index)} folded in, for inference.</summary>");
-            writer.Line($"private global::System.Span<float> {name}FoldedBias => _folded.AsSpan({Int(offset + kernel)}, {Int(units)});");
-            writer.Line();
-            offset += kernel + units;
+            if (layout.PacksForSingleRow(layer.Index))
+            {
+                int length = PackedLength(layer);
+                writer.Line($"/// <summary>{layer.Name}'s inference kernel packed for one sample at a time (PackedDense).</summary>");
+                writer.Line($"private global::System.Span<float> {name}PackedKernel => _packed.AsSpan({Int(packedOffset)}, {Int(length)});");
+                writer.Line();
+                packedOffset += length;
+            }
         }
     }
 
     private static string Folds(ModelPlan plan, int layer) => string.Join(" and ", plan.FoldedInto(layer).Select(b => plan.Layers[b].Name));
 
-    /// <summary><c>RefreshFoldedWeights</c> and <c>OnWeightsChanged</c>, which marks the folded weights stale.</summary>
+    /// <summary><c>RefreshInferenceWeights</c> and <c>OnWeightsChanged</c>, which marks the inference weights stale.</summary>
     private static void WriteFolding(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
-        bool any = plan.Layers.Any(l => layout.UsesFoldedWeights(l.Index));
+        bool anyFolded = plan.Layers.Any(l => layout.UsesFoldedWeights(l.Index));
+        bool anyPacked = plan.Layers.Any(l => layout.PacksForSingleRow(l.Index));
+        bool any = anyFolded || anyPacked;
         writer.Line("/// <summary>Called in the write section whenever weights or moving statistics change (training steps, SetWeights,");
         writer.Line("/// LoadWeights).</summary>");
         writer.Open("private void OnWeightsChanged()");
@@ -230,27 +257,36 @@ internal static partial class CpuEmitter
             return;
         }
 
-        writer.Line("/// <summary>Enters a read section of the guard with folded weights computed from the current weights (folding them");
-        writer.Line("/// first if they changed since): both stay as they are until the section is disposed.</summary>");
+        string derived = anyFolded && anyPacked ? "folded and packed weights" : anyFolded ? "folded weights" : "packed kernels";
+        writer.Line($"/// <summary>Enters a read section of the guard with {derived} computed from the current weights (computing them");
+        writer.Line("/// first if the weights changed since): both stay as they are until the section is disposed.</summary>");
         writer.Open("private global::ModelGen.ModelGuard.ReadScope EnterInference()");
         writer.Open("while (true)");
         writer.Line("global::ModelGen.ModelGuard.ReadScope read = _guard.Read();");
-        writer.Open("if (_foldedVersion == _weightsVersion)");
+        writer.Open("if (_inferenceVersion == _weightsVersion)");
         writer.Line("return read;");
         writer.Close();
         writer.Line();
         writer.Line("read.Dispose();");
-        writer.Line("RefreshFoldedWeights();");
+        writer.Line("RefreshInferenceWeights();");
         writer.Close();
         writer.Close();
         writer.Line();
 
-        writer.Line("/// <summary>Folds each inference-mode BatchNormalization into its neighbouring Dense: the preceding one when BN comes");
-        writer.Line("/// before the activation, the following one when it comes after. Runs in the write section, once per change of the");
-        writer.Line("/// weights (the first thread to need it folds; the others find it done).</summary>");
-        writer.Open("private void RefreshFoldedWeights()");
+        if (anyFolded)
+        {
+            writer.Line("/// <summary>Folds each inference-mode BatchNormalization into its neighbouring Dense: the preceding one when BN comes");
+            writer.Line($"/// before the activation, the following one when it comes after{(anyPacked ? "; then packs the kernels of batch-1 Predict" : string.Empty)}. Runs in the");
+        }
+        else
+        {
+            writer.Line("/// <summary>Packs the kernels of batch-1 Predict (PackedDense). Runs in the");
+        }
+
+        writer.Line("/// write section, once per change of the weights (the first thread to need it does it; the others find it done).</summary>");
+        writer.Open("private void RefreshInferenceWeights()");
         writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
-        writer.Open("if (_foldedVersion == _weightsVersion)");
+        writer.Open("if (_inferenceVersion == _weightsVersion)");
         writer.Line("return;");
         writer.Close();
         writer.Line();
@@ -286,7 +322,16 @@ internal static partial class CpuEmitter
             }
         }
 
-        writer.Line("_foldedVersion = _weightsVersion;");
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layout.PacksForSingleRow(layer.Index))
+            {
+                string kernel = layout.UsesFoldedWeights(layer.Index) ? StoragePlanner.Pascal(layer.Name) + "FoldedKernel" : TensorMember(plan, layer.Index, TensorRole.Kernel);
+                writer.Line($"{Numerics}PackedDense.Pack({kernel}, {StoragePlanner.Pascal(layer.Name)}PackedKernel, {Int(InputsOf(layer))}, {Int(UnitsOf(layer))});");
+            }
+        }
+
+        writer.Line("_inferenceVersion = _weightsVersion;");
         writer.Close();
         writer.Line();
     }

@@ -76,6 +76,34 @@ internal sealed class CpuLayout
     /// <summary>Whether a BatchNormalization is folded into a Dense's weights at inference.</summary>
     public bool IsFolded(int layer) => _plan.FoldTarget(layer) >= 0;
 
+    /// <summary>Units from which a Dense keeps its inference kernel prepacked for single samples: one whole panel.</summary>
+    private const int PackedPanelWidth = 16;
+
+    /// <summary>
+    /// Whether a Dense keeps a copy of its inference kernel packed for one sample at a time (the runtime's
+    /// <c>PackedDense</c>: a batch-1 <c>Predict</c> streams it instead of reading the kernel down its columns). Dense
+    /// layers on one position per sample that run fused, with at least one whole panel of units; narrower layers
+    /// (output layers of a few classes) gain nothing.
+    /// </summary>
+    public bool PacksForSingleRow(int layer)
+    {
+        LayerPlan plan = Layer(layer);
+        if (plan.Spec is not DenseSpec dense || dense.Units < PackedPanelWidth || plan.Output.Size != plan.Output.Last)
+        {
+            return false;
+        }
+
+        foreach (FusionGroup group in _plan.Groups)
+        {
+            if (group.First == layer)
+            {
+                return RunsFused(group);
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>Whether a Dense runs with folded weights at inference.</summary>
     public bool UsesFoldedWeights(int layer) => !_plan.FoldedInto(layer).IsEmpty;
 

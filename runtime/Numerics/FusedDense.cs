@@ -44,6 +44,44 @@ public static class FusedDense
         int rows, int inputs, int units, Activation activation)
     {
         Gemm.Multiply(x, kernel, z, rows, inputs, units, accumulate: false);
+        Activate(z, bias, y, rows, units, activation);
+    }
+
+    /// <summary>
+    /// <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, Activation)"/>
+    /// with the kernel also prepacked by <see cref="PackedDense.Pack"/>: a single row takes the packed product (a
+    /// batch-1 <c>Predict</c>), more rows the GEMM. Both give the same bits.
+    /// </summary>
+    /// <param name="x">Inputs <c>[rows, inputs]</c>.</param>
+    /// <param name="kernel">Kernel <c>[inputs, units]</c>.</param>
+    /// <param name="packedKernel">The same kernel packed (<see cref="PackedDense.PackedLength"/> values).</param>
+    /// <param name="bias">Bias <c>[units]</c>, or empty.</param>
+    /// <param name="z">Receives <c>x · W + b</c>; may be <paramref name="y"/> when the activation is linear.</param>
+    /// <param name="y">Receives the activated output.</param>
+    /// <param name="rows">Rows.</param>
+    /// <param name="inputs">Inputs per row.</param>
+    /// <param name="units">Units.</param>
+    /// <param name="activation">An elementwise activation (not softmax).</param>
+    public static void Forward(
+        ReadOnlySpan<float> x, ReadOnlySpan<float> kernel, ReadOnlySpan<float> packedKernel, ReadOnlySpan<float> bias, Span<float> z, Span<float> y,
+        int rows, int inputs, int units, Activation activation)
+    {
+        if (rows == 1)
+        {
+            PackedDense.MultiplyRow(x, packedKernel, z.Slice(0, units), inputs, units);
+        }
+        else
+        {
+            Gemm.Multiply(x, kernel, z, rows, inputs, units, accumulate: false);
+        }
+
+        Activate(z, bias, y, rows, units, activation);
+    }
+
+    /// <summary>The epilogue of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, Activation)"/>:
+    /// the bias and the activation, one pass.</summary>
+    private static void Activate(Span<float> z, ReadOnlySpan<float> bias, Span<float> y, int rows, int units, Activation activation)
+    {
         switch (activation)
         {
             case Activation.Linear: Epilogue<LinearActivation>(z, bias, y, rows, units); break;
@@ -58,7 +96,7 @@ public static class FusedDense
         }
     }
 
-    /// <summary>Backward of <see cref="Forward"/> up to the GEMMs: <c>dz = act'(z) · dy</c> (one pass) and the bias gradient.</summary>
+    /// <summary>Backward of <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, Activation)"/> up to the GEMMs: <c>dz = act'(z) · dy</c> (one pass) and the bias gradient.</summary>
     /// <param name="z">The saved pre-activation.</param>
     /// <param name="y">The saved output.</param>
     /// <param name="dy">dL/dy.</param>

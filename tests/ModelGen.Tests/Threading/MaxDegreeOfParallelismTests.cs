@@ -136,25 +136,37 @@ public sealed class MaxDegreeOfParallelismTests
         float[] x = ModelCase.Inputs(model, 64, seed: 1);
         float[] y = ModelCase.Labels(model, 64, seed: 2);
         var output = new float[64 * model.OutputSize];
-        for (int i = 0; i < 3; i++)
+        // Warm by time: the helper threads' code reaches its final tier only after enough calls, and the JIT's
+        // background compilations allocate.
+        var warm = Stopwatch.StartNew();
+        while (warm.ElapsedMilliseconds < 1000)
         {
             model.TrainOnBatch(x, y);
             model.Predict(x, output);
         }
 
-        long splitsBefore = Gemm.SplitProducts;
-        long before = GC.GetTotalAllocatedBytes(precise: true);
+        // The calling thread exactly; every thread of the process (the helpers, but also the test runner's and the JIT's)
+        // as the least of three rounds: one allocation per call would be 2400+ bytes in every round.
         const int Calls = 100;
-        for (int i = 0; i < Calls; i++)
+        long least = long.MaxValue, caller = long.MaxValue, splits = long.MaxValue;
+        for (int round = 0; round < 3 && (least >= 2048 || caller > 0); round++)
         {
-            model.TrainOnBatch(x, y);
-            model.Predict(x, output);
+            long splitsBefore = Gemm.SplitProducts;
+            long before = GC.GetTotalAllocatedBytes(precise: true), callerBefore = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Calls; i++)
+            {
+                model.TrainOnBatch(x, y);
+                model.Predict(x, output);
+            }
+
+            caller = Math.Min(caller, GC.GetAllocatedBytesForCurrentThread() - callerBefore);
+            least = Math.Min(least, GC.GetTotalAllocatedBytes(precise: true) - before);
+            splits = Math.Min(splits, Gemm.SplitProducts - splitsBefore);
         }
 
-        long allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
-        Assert.True(Gemm.SplitProducts - splitsBefore >= Calls, "the calls did not split their products");
-        // Every thread of the process counts here (the test runner's too): one allocation per call would be 2400+ bytes.
-        Assert.True(allocated < 2048, $"{allocated} bytes allocated by {2 * Calls} warm calls");
+        Assert.True(splits >= Calls, "the calls did not split their products");
+        Assert.Equal(0, caller);
+        Assert.True(least < 2048, $"{least} bytes allocated by {2 * Calls} warm calls");
     }
 
     [Fact]
