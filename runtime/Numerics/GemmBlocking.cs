@@ -125,8 +125,10 @@ internal sealed record CpuFamily(
     [
         // Intel Xeon Sapphire Rapids (family 6 model 143), Emerald Rapids (207), Granite Rapids (173, 174): 48 KiB
         // 12-way L1d, 2 MiB 16-way L2 per core, two 512-bit FMA ports (p0, p5). A broadcast from a register would need
-        // p5 too and cost FMA throughput; the microkernel's broadcasts read A from memory (vbroadcastss zmm, m32 runs
-        // on the load ports), so 8 × 2 zmm keeps both FMA ports busy. 10 of 12 ways: 40 KiB / (8 + 32) / 4 B = KC 256.
+        // p5 too and cost FMA throughput; the microkernel's broadcasts read A from memory (TOps.Create(a[i]) becomes
+        // vbroadcastss reg, m32, which runs on the load ports alone: checked with DOTNET_JitDisasm for ymm on Zen 3,
+        // the zmm form is the same lowering), so 8 × 2 zmm keeps both FMA ports busy. 10 of 12 ways:
+        // 40 KiB / ((8 + 32) · 4 B) = KC 256.
         // Half of the 2 MiB L2 for B: NC 1024, so one block covers a 1024-wide layer and A streams once per depth block.
         new("Intel Sapphire/Emerald Rapids", (5, 6), (1, 2), Small, 48 * KiB, 2 * MiB, 512, 32),
 
