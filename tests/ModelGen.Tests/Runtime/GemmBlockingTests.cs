@@ -4,6 +4,7 @@ using System.IO;
 using System.Runtime.Intrinsics.X86;
 using ModelGen.Numerics;
 using ModelGen.Numerics.Simd;
+using ModelGen.Tests.Threading;
 using Xunit;
 using Xunit.Abstractions;
 
@@ -11,8 +12,11 @@ namespace ModelGen.Tests.Runtime;
 
 /// <summary>
 /// The GEMM's cache blocking (<see cref="GemmBlocking"/>): the table's derived values for fake processors of each
-/// family, detection on the running machine, and that no blocking changes a bit of any product.
+/// family, detection on the running machine, and that no blocking changes a bit of any product. Runs alone (the
+/// threading collection): its two-thread products would hold the GEMM's worker pool while GemmTests checks that a
+/// warm parallel product allocates nothing, and a caller that finds the pool busy runs alone and grows its own buffer.
 /// </summary>
+[Collection(ThreadingCollection.Name)]
 public class GemmBlockingTests(ITestOutputHelper output)
 {
     public enum Product { Multiply, TransposeA, TransposeB }
