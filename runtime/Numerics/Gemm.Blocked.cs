@@ -10,18 +10,10 @@ namespace ModelGen.Numerics;
 /// <summary>The blocked, packed path (GotoBLAS/BLIS structure) shared by the three products.</summary>
 public static partial class Gemm
 {
-    /// <summary>Depth of a block (KC): a sliver of A, <c>MR × KC</c>, stays in L1 while B panels stream past it.</summary>
-    private const int DepthBlock = 256;
-
-    /// <summary>Columns of a block (NC): the <c>KC × NC</c> block of B stays in L2 while every sliver of A meets it.</summary>
-    private const int ColumnBlock = 512;
-
-    /// <summary>Values of B (16K, 64 KiB) up to which B counts as small: see <see cref="Blocked{TVec, TOps, TKernel}"/>.</summary>
-    private const int SmallMatrix = 16 * 1024;
-
     /// <summary>
     /// The operands in one strided form: A element <c>(i, p)</c> at <c>A[i · ARowStride + p · AColStride]</c>,
-    /// B element <c>(p, j)</c> at <c>B[p · BRowStride + j · BColStride]</c>, C row-major <c>[M, N]</c>.
+    /// B element <c>(p, j)</c> at <c>B[p · BRowStride + j · BColStride]</c>, C row-major <c>[M, N]</c>; and the
+    /// blocking to use, so that worker threads of a split product use the caller's (tests pass explicit ones).
     /// </summary>
     private readonly unsafe struct Operands
     {
@@ -29,17 +21,20 @@ public static partial class Gemm
         public readonly nint ARowStride, AColStride, BRowStride, BColStride;
         public readonly int M, K, N;
         public readonly bool Accumulate;
+        public readonly int DepthBlock, ColumnBlock, SmallMatrix;
 
-        public Operands(float* a, nint aRowStride, nint aColStride, float* b, nint bRowStride, nint bColStride, float* c, int m, int k, int n, bool accumulate)
+        public Operands(float* a, nint aRowStride, nint aColStride, float* b, nint bRowStride, nint bColStride, float* c, int m, int k, int n, bool accumulate, in GemmBlocking blocking)
         {
             A = a; ARowStride = aRowStride; AColStride = aColStride;
             B = b; BRowStride = bRowStride; BColStride = bColStride;
             C = c; M = m; K = k; N = n; Accumulate = accumulate;
+            DepthBlock = blocking.DepthBlock; ColumnBlock = blocking.ColumnBlock; SmallMatrix = blocking.SmallMatrix;
         }
     }
 
     /// <summary>
-    /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>, GotoBLAS-style: for each column block (NC) and depth block (KC), B is
+    /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>, GotoBLAS-style: for each column block (NC) and depth block (KC) of
+    /// <see cref="Operands"/>' blocking (see <see cref="GemmBlocking"/>; both split the range evenly), B is
     /// read in place when row-major or else packed into zero-padded panels of NR = 2 vectors, and the microkernel
     /// runs over every (sliver of MR rows of A, panel) pair, the sliver in L1 and the B block in L2. A is read in place
     /// (the microkernel takes any row and depth strides). Column edges take narrower vectors. Rows past the last whole
@@ -54,13 +49,13 @@ public static partial class Gemm
         where TKernel : IMicroKernel
     {
         int mr = TKernel.Rows, nr = 2 * TOps.Count;
-        int kBlocks = (o.K + DepthBlock - 1) / DepthBlock;
+        int kBlocks = (o.K + o.DepthBlock - 1) / o.DepthBlock;
         int kcMax = (o.K + kBlocks - 1) / kBlocks;
-        int nBlocks = (j1 - j0 + ColumnBlock - 1) / ColumnBlock;
+        int nBlocks = (j1 - j0 + o.ColumnBlock - 1) / o.ColumnBlock;
         int ncMax = RoundUp((j1 - j0 + nBlocks - 1) / nBlocks, nr);
         bool directB = o.BColStride == 1;
         int remainder = (i1 - i0) % mr;
-        bool remainderByRows = directB && (remainder <= 2 || (remainder <= 5 && (long)o.K * (j1 - j0) <= SmallMatrix));
+        bool remainderByRows = directB && (remainder <= 2 || (remainder <= 5 && (long)o.K * (j1 - j0) <= o.SmallMatrix));
         int iEnd = remainderByRows ? i1 - remainder : i1;
 
         // Scratch: one packed sliver of A (the last, short one), then the packed B block.

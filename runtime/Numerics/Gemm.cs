@@ -21,7 +21,8 @@ namespace ModelGen.Numerics;
 /// (<c>MultiplyTransposeA</c>).
 /// </para>
 /// <para>
-/// Products run cache-blocked (GotoBLAS/BLIS structure) through a register-blocked microkernel: 8 rows × 2 vectors
+/// Products run cache-blocked (GotoBLAS/BLIS structure; the block sizes come from the processor's cache sizes at
+/// start-up, see <see cref="GemmBlocking"/>) through a register-blocked microkernel: 8 rows × 2 vectors
 /// where the machine has 32 vector registers, 6 × 2 otherwise. A is read in place, B too when it is row-major;
 /// only the transposed B of <c>MultiplyTransposeB</c> is packed. Products with at most 4 columns take dot-product
 /// or column paths, and few rows go a row at a time.
@@ -79,7 +80,11 @@ public static partial class Gemm
     internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
         Multiply(a, b, c, m, k, n, accumulate, width, threads: 1);
 
-    internal static unsafe void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
+    internal static void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads) =>
+        Multiply(a, b, c, m, k, n, accumulate, width, threads, GemmBlocking.Current);
+
+    /// <summary>The product with an explicit blocking: results are bit-identical for every blocking (tests check it).</summary>
+    internal static unsafe void Multiply(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads, in GemmBlocking blocking)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[k, n]");
         if (Trivial(c, m, k, n, accumulate))
@@ -106,14 +111,18 @@ public static partial class Gemm
                 return;
             }
 
-            Product(new Operands(pa, k, 1, pb, n, 1, pc, m, k, n, accumulate), width, threads);
+            Product(new Operands(pa, k, 1, pb, n, 1, pc, m, k, n, accumulate, blocking), width, threads);
         }
     }
 
     internal static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
         MultiplyTransposeA(a, b, c, m, k, n, accumulate, width, threads: 1);
 
-    internal static unsafe void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
+    internal static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads) =>
+        MultiplyTransposeA(a, b, c, m, k, n, accumulate, width, threads, GemmBlocking.Current);
+
+    /// <summary>The product with an explicit blocking: results are bit-identical for every blocking (tests check it).</summary>
+    internal static unsafe void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads, in GemmBlocking blocking)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[k, m]", "[k, n]");
         if (Trivial(c, m, k, n, accumulate))
@@ -123,7 +132,7 @@ public static partial class Gemm
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            var operands = new Operands(pa, 1, m, pb, n, 1, pc, m, k, n, accumulate);
+            var operands = new Operands(pa, 1, m, pb, n, 1, pc, m, k, n, accumulate, blocking);
             if (n <= NarrowColumns)
             {
                 // A few columns (a gradient of a layer with few units): vectors run down the stored rows of A.
@@ -138,7 +147,11 @@ public static partial class Gemm
     internal static void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
         MultiplyTransposeB(a, b, c, m, k, n, accumulate, width, threads: 1);
 
-    internal static unsafe void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads)
+    internal static void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads) =>
+        MultiplyTransposeB(a, b, c, m, k, n, accumulate, width, threads, GemmBlocking.Current);
+
+    /// <summary>The product with an explicit blocking: results are bit-identical for every blocking (tests check it).</summary>
+    internal static unsafe void MultiplyTransposeB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width, int threads, in GemmBlocking blocking)
     {
         Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[n, k]");
         if (Trivial(c, m, k, n, accumulate))
@@ -155,7 +168,7 @@ public static partial class Gemm
 
         fixed (float* pa = a, pb = b, pc = c)
         {
-            Product(new Operands(pa, k, 1, pb, 1, k, pc, m, k, n, accumulate), width, threads);
+            Product(new Operands(pa, k, 1, pb, 1, k, pc, m, k, n, accumulate, blocking), width, threads);
         }
     }
 

@@ -32,7 +32,8 @@ public class GemmTests
         shapes.Add((4, 0, 4));
         shapes.Add((4, 4, 0));
 
-        // Beyond one depth block (KC = 256) and one column block (NC = 512), with edges in every dimension.
+        // Beyond one depth block and one column block of the old constants (KC = 256, NC = 512), with edges in every
+        // dimension. The blocking now follows the machine's caches (GemmBlocking); GemmBlockingTests runs tiny ones.
         shapes.Add((19, 600, 45));
         shapes.Add((13, 70, 600));
         shapes.Add((9, 257, 33));
