@@ -10,6 +10,10 @@ namespace ModelGen.Numerics;
 /// <summary>The blocked, packed path (GotoBLAS/BLIS structure) shared by the three products.</summary>
 public static partial class Gemm
 {
+    /// <summary>Slivers of A (row blocks of MR rows) from which a row-major B is packed rather than read in place: the
+    /// copy costs about one pass over the block, which this many slivers repay.</summary>
+    private const int MinSliversToPackB = 4;
+
     /// <summary>
     /// The operands in one strided form: A element <c>(i, p)</c> at <c>A[i · ARowStride + p · AColStride]</c>,
     /// B element <c>(p, j)</c> at <c>B[p · BRowStride + j · BColStride]</c>, C row-major <c>[M, N]</c>; and the
@@ -53,7 +57,11 @@ public static partial class Gemm
         int kcMax = (o.K + kBlocks - 1) / kBlocks;
         int nBlocks = (j1 - j0 + o.ColumnBlock - 1) / o.ColumnBlock;
         int ncMax = RoundUp((j1 - j0 + nBlocks - 1) / nBlocks, nr);
-        bool directB = o.BColStride == 1;
+        // A row-major B is read in place only for a few slivers of A: packed, each block is copied once and then read
+        // contiguously by every sliver, where in place its rows lie 4·N bytes apart (2 KiB for 512 columns) and, a
+        // power of two, fall into a few L1 sets that cannot hold a micro-panel (on Zen 3, M4's products: 62-64 GFLOP/s
+        // in place, 84-85 packed, of 88).
+        bool directB = o.BColStride == 1 && (i1 - i0) / mr < MinSliversToPackB;
         int remainder = (i1 - i0) % mr;
         bool remainderByRows = directB && (remainder <= 2 || (remainder <= 5 && (long)o.K * (j1 - j0) <= o.SmallMatrix));
         int iEnd = remainderByRows ? i1 - remainder : i1;
