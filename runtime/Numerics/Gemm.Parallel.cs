@@ -8,8 +8,18 @@ namespace ModelGen.Numerics;
 /// <summary>Multithreaded entry points: the blocked product split across a small pool of dedicated threads.</summary>
 public static partial class Gemm
 {
-    /// <summary>Fused multiply-adds each thread should get at least (about 5 µs of work); smaller products use fewer threads.</summary>
-    private const long ParallelMinWorkPerThread = 1 << 18;
+    /// <summary>Fused multiply-adds each thread should get at least (10-20 µs of work) for a split to gain over handing
+    /// the parts out and waiting for the last; smaller products use fewer threads. Measured on a 2-core Zen 3 guest:
+    /// at 2^18 M2's and M3's training steps ran 5-15% slower with two threads than with one, at 2^20 as fast.</summary>
+    private const long ParallelMinWorkPerThread = 1 << 21;
+
+    /// <summary>Fused multiply-adds per thread (50-100 µs of work) from which a product wakes helpers that have gone to
+    /// sleep: a wake-up costs a system call, and the helper may start tens of microseconds later (a virtual machine's
+    /// idle core). Smaller products run on the calling thread and only rouse the helpers, so that the products that
+    /// follow (the rest of a training step) find them awake. Measured on the same guest: the digits CNN's training
+    /// step (products of 2.4 M FMAs between long elementwise passes) ran 15% slower when each of those products woke a
+    /// helper.</summary>
+    private const long WakeMinWorkPerThread = 1 << 22;
 
     /// <summary>
     /// <c>C[m, n] = A[m, k] · B[k, n]</c> (or <c>C += A·B</c>) like
@@ -83,8 +93,8 @@ public static partial class Gemm
     private const int PartsPerThread = 2;
 
     /// <summary>
-    /// Splits the blocked product into parts, by columns in whole panels (nothing is then packed twice: A is read in
-    /// place, and each part packs only its own B) or, when there are too few panels, by rows in whole slivers, and
+    /// Splits the blocked product into parts, by columns in whole panels (each part packs only its own B) or by rows in
+    /// whole slivers (each part packs all of B), whichever leaves the smaller operand to be read whole by every part, and
     /// runs them on up to <paramref name="threads"/> threads. Each element is computed by the same operations as in
     /// the single-threaded product, whichever thread computes it.
     /// </summary>
@@ -92,9 +102,18 @@ public static partial class Gemm
     {
         int nr = TileColumns(width), mr = Rows(width);
         int panels = (o.N + nr - 1) / nr, slivers = o.M / mr;
-        bool byColumns = panels >= threads || panels >= slivers;
+        // Every part reads the whole of the operand it does not split: split the larger one. By columns each part reads
+        // all of A and packs its own columns of B; by rows each reads (and packs) all of B and its own rows of A. M3's
+        // first layer at batch 256 (A 256 × 192, B 192 × 100) ran 20% slower on two threads split by columns.
+        bool byColumns = (long)o.M * o.K <= (long)o.K * o.N ? panels >= threads || panels >= slivers : slivers < threads && panels >= slivers;
         int units = byColumns ? panels : Math.Max(1, slivers);
         int parts = Math.Min(threads * PartsPerThread, units);
+        if (parts > 1 && (long)o.M * o.K * o.N / threads < WakeMinWorkPerThread && !Workers.Awake(threads - 1))
+        {
+            Workers.Rouse(threads - 1);
+            parts = 1;
+        }
+
         if (parts <= 1 || !Workers.TryRun(o, width, byColumns, byColumns ? nr : mr, units, parts, threads - 1))
         {
             Blocked(o, width, 0, o.M, 0, o.N);
@@ -127,6 +146,13 @@ public static partial class Gemm
     {
         private const long SpinMicroseconds = 50;
 
+        /// <summary>How long roused workers spin: longer than the products that rouse them take on one thread (at most
+        /// 2 · <see cref="WakeMinWorkPerThread"/> FMAs, about 150-300 µs), so that the next product finds them awake.</summary>
+        private const long RousedSpinMicroseconds = 400;
+
+        /// <summary>The timestamp until which roused workers keep spinning.</summary>
+        private static long s_rousedUntil;
+
         private static readonly object Gate = new();
         private static readonly ManualResetEventSlim Done = new(false);
         private static Worker[] s_workers = Array.Empty<Worker>();
@@ -148,6 +174,48 @@ public static partial class Gemm
 
         /// <summary>Products split across threads so far (for tests: proof that a split happened).</summary>
         internal static long SplitProducts;
+
+        /// <summary>Whether any of the first <paramref name="helpers"/> workers is awake (spinning or working, not blocked):
+        /// the parts are claimed as threads come, so one awake helper makes a split gain, and the others join if they
+        /// wake in time.</summary>
+        public static bool Awake(int helpers)
+        {
+            Worker[] workers = s_workers;
+            for (int w = 0; w < Math.Min(helpers, workers.Length); w++)
+            {
+                if (!workers[w].Sleeping)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        /// <summary>Wakes the first <paramref name="helpers"/> workers (starting them if needed) without work: they spin for
+        /// a while, ready for the next product, then block again.</summary>
+        public static void Rouse(int helpers)
+        {
+            if (!Monitor.TryEnter(Gate))
+            {
+                return; // a product is running: the workers are awake
+            }
+
+            try
+            {
+                EnsureWorkers(helpers);
+                // Awake for longer than a product that small takes alone: the caller runs it meanwhile.
+                Volatile.Write(ref s_rousedUntil, Stopwatch.GetTimestamp() + RousedSpinMicroseconds * Stopwatch.Frequency / 1_000_000);
+                for (int w = 0; w < helpers; w++)
+                {
+                    s_workers[w].Wake();
+                }
+            }
+            finally
+            {
+                Monitor.Exit(Gate);
+            }
+        }
 
         /// <summary>Runs the parts on the caller and up to <paramref name="helpers"/> workers; false (nothing done) when another product holds the pool.</summary>
         public static bool TryRun(in Operands o, SimdWidth width, bool byColumns, int unit, int units, int parts, int helpers)
@@ -259,7 +327,10 @@ public static partial class Gemm
                 new Thread(Loop) { IsBackground = true, Name = $"ModelGen GEMM {index}" }.Start();
             }
 
-            /// <summary>Called after a new generation is published: wakes the worker if it blocked.</summary>
+            /// <summary>Whether the worker is blocked (or about to block) waiting for a wake-up.</summary>
+            public bool Sleeping => Volatile.Read(ref _sleeping) != 0;
+
+            /// <summary>Called after a new generation is published, or to rouse the worker: wakes it if it blocked.</summary>
             public void Wake()
             {
                 if (Volatile.Read(ref _sleeping) != 0)
@@ -291,7 +362,7 @@ public static partial class Gemm
                         return generation;
                     }
 
-                    if (Stopwatch.GetTimestamp() < deadline)
+                    if (Stopwatch.GetTimestamp() < Math.Max(deadline, Volatile.Read(ref s_rousedUntil)))
                     {
                         Thread.SpinWait(20);
                         continue;
