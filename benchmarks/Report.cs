@@ -262,7 +262,7 @@ public static class Report
             {
                 double gflops = FmaPeak.FlopsPerIteration(lanes) / ns;
                 best = Math.Max(best ?? 0, gflops);
-                text.AppendLine($"- {method}: {gflops:F1} GFLOP/s (16 independent FMAs of {lanes} floats per iteration, one thread)");
+                text.AppendLine($"- {method}: {gflops:F1} GFLOP/s ({FmaPeak.Chains(lanes)} independent FMAs of {lanes} floats per iteration, one thread)");
             }
         }
 

@@ -136,9 +136,11 @@ public class ConcurrentInferenceTests
         {
             var output = new float[40 * shared.OutputSize];
             shared.Predict(x, output);
+            shared.Predict(x.AsSpan(0, 7 * shared.InputSize), output.AsSpan(0, 7 * shared.OutputSize));
             shared.Evaluate(x, y, 16);
-            // Every thread warm (the first calls fold the weights, and a thread's first wait for that sets up its wait
-            // machinery once) before any measures.
+            // Every thread warm, with each call it then measures, before any measures: the first calls fold the weights
+            // (and a thread's first wait for that sets up its wait machinery once), and a thread's packing buffer grows
+            // to the largest product it has run.
             warm.SignalAndWait();
             long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 30; i++)
