@@ -197,8 +197,9 @@ internal static partial class CpuEmitter
         writer.Line("private int _inferenceVersion = -1;");
     }
 
-    /// <summary>Values of a Dense kernel packed by the runtime's <c>PackedDense.Pack</c>: units rounded up to panels of 16.</summary>
-    private static int PackedLength(LayerPlan layer) => (UnitsOf(layer) + 15) / 16 * 16 * (int)InputsOf(layer);
+    /// <summary>Values of a Dense kernel packed by the runtime's <c>PackedDense.Pack</c>: units rounded up to panels of 16,
+    /// each panel one line longer than the inputs (<c>PackedDense.PackedLength</c>).</summary>
+    private static int PackedLength(LayerPlan layer) => (UnitsOf(layer) + 15) / 16 * 16 * ((int)InputsOf(layer) + 1);
 
     /// <summary>Accessors of the folded kernel and bias of each Dense that absorbs BatchNormalization, and of the packed kernels.</summary>
     private static void WriteFoldedAccessors(SourceWriter writer, ModelPlan plan, CpuLayout layout)

@@ -52,7 +52,8 @@ public static class FusedDense
     /// <summary>
     /// <see cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, int, int, int, Activation)"/>
     /// with the kernel also prepacked by <see cref="PackedDense.Pack"/>: a single row takes the packed product (a
-    /// batch-1 <c>Predict</c>), more rows the GEMM. Both give the same bits.
+    /// batch-1 <c>Predict</c>), more rows the GEMM, which reads the packed panels where its tile is 16 columns wide
+    /// (AVX2) instead of packing the kernel on every call. The same bits every way.
     /// </summary>
     /// <param name="x">Inputs <c>[rows, inputs]</c>.</param>
     /// <param name="kernel">Kernel <c>[inputs, units]</c>.</param>
@@ -74,7 +75,7 @@ public static class FusedDense
         }
         else
         {
-            Gemm.Multiply(x, kernel, z, rows, inputs, units, accumulate: false);
+            Gemm.MultiplyPrepacked(x, kernel, packedKernel, z, rows, inputs, units);
         }
 
         Activate(z, bias, y, rows, units, activation);

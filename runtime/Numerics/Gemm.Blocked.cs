@@ -27,10 +27,15 @@ public static partial class Gemm
         public readonly bool Accumulate;
         public readonly int DepthBlock, ColumnBlock, SmallMatrix;
 
-        public Operands(float* a, nint aRowStride, nint aColStride, float* b, nint bRowStride, nint bColStride, float* c, int m, int k, int n, bool accumulate, in GemmBlocking blocking)
+        /// <summary>B already packed by <see cref="PackedDense.Pack"/> (panels of 16 columns, each <c>[K][16]</c> and a
+        /// spacing line), or null.
+        /// Used where the tile is 16 columns wide (AVX2), so that no product packs B again.</summary>
+        public readonly float* PackedB;
+
+        public Operands(float* a, nint aRowStride, nint aColStride, float* b, nint bRowStride, nint bColStride, float* c, int m, int k, int n, bool accumulate, in GemmBlocking blocking, float* packedB = null)
         {
             A = a; ARowStride = aRowStride; AColStride = aColStride;
-            B = b; BRowStride = bRowStride; BColStride = bColStride;
+            B = b; BRowStride = bRowStride; BColStride = bColStride; PackedB = packedB;
             C = c; M = m; K = k; N = n; Accumulate = accumulate;
             DepthBlock = blocking.DepthBlock; ColumnBlock = blocking.ColumnBlock; SmallMatrix = blocking.SmallMatrix;
         }
@@ -61,7 +66,8 @@ public static partial class Gemm
         // contiguously by every sliver, where in place its rows lie 4·N bytes apart (2 KiB for 512 columns) and, a
         // power of two, fall into a few L1 sets that cannot hold a micro-panel (on Zen 3, M4's products: 62-64 GFLOP/s
         // in place, 84-85 packed, of 88).
-        bool directB = o.BColStride == 1 && (i1 - i0) / mr < MinSliversToPackB;
+        bool prepacked = o.PackedB != null && nr == PackedDense.PanelWidth;
+        bool directB = !prepacked && o.BColStride == 1 && (i1 - i0) / mr < MinSliversToPackB;
         int remainder = (i1 - i0) % mr;
         bool remainderByRows = directB && (remainder <= 2 || (remainder <= 5 && (long)o.K * (j1 - j0) <= o.SmallMatrix));
         int iEnd = remainderByRows ? i1 - remainder : i1;
@@ -80,7 +86,11 @@ public static partial class Gemm
                 bool load = o.Accumulate || pc > 0;
                 float* aBlock = o.A + pc * aStep;
                 float* bBlock = o.B + pc * o.BRowStride + jc * o.BColStride;
-                if (!directB)
+                if (prepacked)
+                {
+                    // Nothing to pack: the panels of B were packed when its weights last changed.
+                }
+                else if (!directB)
                 {
                     PackB(bBlock, o.BRowStride, o.BColStride, kc, nc, nr, packedB);
                 }
@@ -110,7 +120,15 @@ public static partial class Gemm
                         int cols = Math.Min(nr, nc - jr);
                         float* bp, tailB;
                         nint bStep, tailStep;
-                        if (directB)
+                        if (prepacked)
+                        {
+                            // Panel (jc + jr) / 16 of the prepacked B, from depth pc: [kc][16] contiguous, zero-padded.
+                            bp = o.PackedB + (nint)((jc + jr) / nr) * PackedDense.PanelStride(o.K) + (nint)pc * nr;
+                            bStep = nr;
+                            tailB = bp + (cols & ~3);
+                            tailStep = nr;
+                        }
+                        else if (directB)
                         {
                             bp = bBlock + jr;
                             bStep = o.BRowStride;

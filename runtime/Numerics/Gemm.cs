@@ -119,6 +119,32 @@ public static partial class Gemm
         }
     }
 
+    /// <summary><c>C = A·B</c> (overwriting C) with B also given packed by <see cref="PackedDense.Pack"/>: where the
+    /// microkernel's tile is 16 columns wide (AVX2) the blocked product reads those panels instead of packing B again;
+    /// elsewhere it is <see cref="Multiply(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, bool)"/>.
+    /// The same bits either way.</summary>
+    internal static unsafe void MultiplyPrepacked(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> packedB, Span<float> c, int m, int k, int n)
+    {
+        SimdWidth width = SimdDispatch.Best;
+        if (n <= NarrowColumns || TileColumns(width) != PackedDense.PanelWidth)
+        {
+            Multiply(a, b, c, m, k, n, accumulate: false);
+            return;
+        }
+
+        Validate(a.Length, b.Length, c.Length, m, k, n, "[m, k]", "[k, n]");
+        Check.Length(packedB.Length, PackedDense.PackedLength(k, n), nameof(packedB), "PackedDense.PackedLength(k, n)");
+        if (Trivial(c, m, k, n, accumulate: false))
+        {
+            return;
+        }
+
+        fixed (float* pa = a, pb = b, pp = packedB, pc = c)
+        {
+            Product(new Operands(pa, k, 1, pb, n, 1, pc, m, k, n, accumulate: false, GemmBlocking.Current, pp), width, Threads(Parallelism.Current, m, k, n));
+        }
+    }
+
     internal static void MultiplyTransposeA(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, SimdWidth width) =>
         MultiplyTransposeA(a, b, c, m, k, n, accumulate, width, threads: 1);
 

@@ -38,8 +38,14 @@ public static class PackedDense
     /// <summary>Columns per panel: 16 floats, one 64-byte cache line per input.</summary>
     public const int PanelWidth = 16;
 
-    /// <summary>Floats the packed form of a <c>[inputs, units]</c> kernel takes: the units rounded up to whole panels.</summary>
-    public static int PackedLength(int inputs, int units) => checked((units + PanelWidth - 1) / PanelWidth * PanelWidth * inputs);
+    /// <summary>Floats the packed form of a <c>[inputs, units]</c> kernel takes: the units rounded up to whole panels,
+    /// each panel <c>inputs + 1</c> lines long (see <see cref="PanelStride"/>).</summary>
+    public static int PackedLength(int inputs, int units) => checked((units + PanelWidth - 1) / PanelWidth * PanelWidth * (inputs + 1));
+
+    /// <summary>Floats from one panel to the next: its <paramref name="inputs"/> lines and one more, so that panels are
+    /// never a power of two apart (512 inputs would put every panel's lines in the same cache sets; the GEMM reads
+    /// blocks of 15-60 panels at a time).</summary>
+    internal static nint PanelStride(int inputs) => ((nint)inputs + 1) * PanelWidth;
 
     /// <summary>Packs <paramref name="kernel"/> <c>[inputs, units]</c> into panels of <see cref="PanelWidth"/> columns,
     /// the last padded with zero columns.</summary>
@@ -60,7 +66,8 @@ public static class PackedDense
         for (int q = 0; q < panels; q++)
         {
             int first = q * PanelWidth, count = Math.Min(PanelWidth, units - first);
-            Span<float> panel = packed.Slice(q * PanelWidth * inputs, PanelWidth * inputs);
+            Span<float> panel = packed.Slice(q * (int)PanelStride(inputs), (int)PanelStride(inputs));
+            panel.Slice(PanelWidth * inputs).Clear(); // the spacing line
             for (int p = 0; p < inputs; p++)
             {
                 Span<float> line = panel.Slice(p * PanelWidth, PanelWidth);
@@ -101,7 +108,7 @@ public static class PackedDense
     {
         int w = TOps.Count, v = PanelWidth / w;
         int panels = (n + PanelWidth - 1) / PanelWidth, group = 8 / v;
-        nint panelStride = (nint)k * PanelWidth;
+        nint panelStride = PanelStride(k);
         float* spill = stackalloc float[8 * 16];
         int q = 0;
         for (; q + group <= panels; q += group)
@@ -170,7 +177,7 @@ public static class PackedDense
     {
         for (int j = 0; j < n; j++)
         {
-            float* b = packed + j / PanelWidth * (nint)k * PanelWidth + j % PanelWidth;
+            float* b = packed + j / PanelWidth * PanelStride(k) + j % PanelWidth;
             float s = 0f;
             for (int p = 0; p < k; p++)
             {

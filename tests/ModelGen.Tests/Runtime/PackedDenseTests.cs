@@ -24,7 +24,7 @@ public class PackedDenseTests
         float[] kernel = Enumerable.Range(0, inputs * units).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         float[] x = Enumerable.Range(0, 3 * inputs).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
         var packed = new float[PackedDense.PackedLength(inputs, units)];
-        Assert.Equal((units + 15) / 16 * 16 * inputs, packed.Length);
+        Assert.Equal((units + 15) / 16 * 16 * (inputs + 1), packed.Length);
         PackedDense.Pack(kernel, packed, inputs, units);
 
         // Three rows through the GEMM (the batch path); each row alone through the packed product.
@@ -55,22 +55,55 @@ public class PackedDenseTests
         Assert.True(largest < 1e-4 * Math.Sqrt(inputs), $"largest error {largest}");
     }
 
+    [Theory]
+    [InlineData(784, 512)]
+    [InlineData(192, 100)]
+    [InlineData(100, 99)]
+    [InlineData(14, 64)]
+    [InlineData(300, 17)]
+    public void The_GEMM_on_prepacked_panels_has_the_bits_of_the_plain_GEMM_on_any_threads(int inputs, int units)
+    {
+        var random = new Random(inputs + units);
+        float[] kernel = Enumerable.Range(0, inputs * units).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        float[] bias = Enumerable.Range(0, units).Select(_ => (float)random.NextDouble()).ToArray();
+        var packed = new float[PackedDense.PackedLength(inputs, units)];
+        PackedDense.Pack(kernel, packed, inputs, units);
+        foreach (int rows in new[] { 2, 7, 40, 300 })
+        {
+            float[] x = Enumerable.Range(0, rows * inputs).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var plainZ = new float[rows * units];
+            var plainY = new float[rows * units];
+            FusedDense.Forward(x, kernel, bias, plainZ, plainY, rows, inputs, units, Activation.Relu);
+            foreach (int degree in new[] { 1, 2 })
+            {
+                using Parallelism.Scope scope = Parallelism.Enter(degree);
+                var z = new float[rows * units];
+                var y = new float[rows * units];
+                FusedDense.Forward(x, kernel, packed, bias, z, y, rows, inputs, units, Activation.Relu);
+                Assert.True(plainZ.AsSpan().SequenceEqual(z), $"{rows} rows, degree {degree}: pre-activation");
+                Assert.True(plainY.AsSpan().SequenceEqual(y), $"{rows} rows, degree {degree}: output");
+            }
+        }
+    }
+
     [Fact]
     public void Packing_pads_the_last_panel_with_zero_columns_and_checks_lengths()
     {
         float[] kernel = Enumerable.Range(1, 2 * 18).Select(i => (float)i).ToArray(); // [2, 18]
         var packed = new float[PackedDense.PackedLength(2, 18)];
-        Assert.Equal(64, packed.Length);
+        Assert.Equal(96, packed.Length); // two panels of (2 inputs + 1 spacing line) × 16
         packed.AsSpan().Fill(float.NaN);
         PackedDense.Pack(kernel, packed, 2, 18);
         Assert.Equal(kernel.AsSpan(0, 16).ToArray(), packed.AsSpan(0, 16).ToArray());   // input 0, columns 0-15
         Assert.Equal(kernel.AsSpan(18, 16).ToArray(), packed.AsSpan(16, 16).ToArray()); // input 1, columns 0-15
-        Assert.Equal(new float[] { 17, 18 }, packed.AsSpan(32, 2).ToArray());           // input 0, columns 16-17
-        Assert.All(packed.AsSpan(34, 14).ToArray(), v => Assert.Equal(0f, v));
-        Assert.Equal(new float[] { 35, 36 }, packed.AsSpan(48, 2).ToArray());
+        Assert.All(packed.AsSpan(32, 16).ToArray(), v => Assert.Equal(0f, v));          // spacing line
+        Assert.Equal(new float[] { 17, 18 }, packed.AsSpan(48, 2).ToArray());           // input 0, columns 16-17
+        Assert.All(packed.AsSpan(50, 14).ToArray(), v => Assert.Equal(0f, v));
+        Assert.Equal(new float[] { 35, 36 }, packed.AsSpan(64, 2).ToArray());
+        Assert.All(packed.AsSpan(66, 30).ToArray(), v => Assert.Equal(0f, v));
 
-        var error = Assert.Throws<ArgumentException>(() => PackedDense.Pack(kernel, new float[63], 2, 18));
-        Assert.Contains("64", error.Message);
+        var error = Assert.Throws<ArgumentException>(() => PackedDense.Pack(kernel, new float[95], 2, 18));
+        Assert.Contains("96", error.Message);
         error = Assert.Throws<ArgumentException>(() => PackedDense.Pack(kernel.AsSpan(1).ToArray(), packed, 2, 18));
         Assert.Contains("36", error.Message);
     }
