@@ -23,9 +23,10 @@ internal static partial class CpuEmitter
         string calls = plan.Compile is null ? "<see cref=\"Predict\"/>" : "<see cref=\"Predict\"/>, <see cref=\"TrainOnBatch\"/>, <see cref=\"Evaluate\"/> or <see cref=\"Fit\"/>";
         writer.Line("private int _maxDegreeOfParallelism = global::ModelGen.Numerics.Parallelism.DefaultDegree;");
         writer.Line();
-        writer.Line($"/// <summary>How many threads one call of {calls} may use: every processor unless set");
-        writer.Line("/// (<see cref=\"global::System.Environment.ProcessorCount\"/>); 1 runs on the calling thread only, -1 means every processor.");
-        writer.Line("/// Only matrix products large enough to gain are split; the results are bit-identical for every value.</summary>");
+        writer.Line($"/// <summary>How many threads one call of {calls}");
+        writer.Line("/// may use: every processor unless set (<see cref=\"global::System.Environment.ProcessorCount\"/>); 1 runs on the calling");
+        writer.Line("/// thread only, -1 means every processor. Only matrix products large enough to gain are split; the results are");
+        writer.Line("/// bit-identical for every value.</summary>");
         writer.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The value is 0 or below -1.</exception>");
         writer.Line(Generated);
         writer.Open("public int MaxDegreeOfParallelism");
