@@ -327,7 +327,7 @@ internal static partial class CpuEmitter
         {
             if (layout.PacksForSingleRow(layer.Index))
             {
-                string kernel = layout.UsesFoldedWeights(layer.Index) ? StoragePlanner.Pascal(layer.Name) + "FoldedKernel" : TensorMember(plan, layer.Index, TensorRole.Kernel);
+                string kernel = KernelOf(plan, layout, layer.Index, training: false);
                 writer.Line($"{Numerics}PackedDense.Pack({kernel}, {StoragePlanner.Pascal(layer.Name)}PackedKernel, {Int(InputsOf(layer))}, {Int(UnitsOf(layer))});");
             }
         }

@@ -43,8 +43,9 @@ public static partial class Gemm
 
     /// <summary>
     /// <c>C[i0..i1, j0..j1] (=|+=) A·B</c>, GotoBLAS-style: for each column block (NC) and depth block (KC) of
-    /// <see cref="Operands"/>' blocking (see <see cref="GemmBlocking"/>; both split the range evenly), B is
-    /// read in place when row-major or else packed into zero-padded panels of NR = 2 vectors, and the microkernel
+    /// <see cref="Operands"/>' blocking (see <see cref="GemmBlocking"/>; both split the range evenly), B is packed
+    /// into zero-padded panels of NR = 2 vectors (read in place instead when row-major and the rows make fewer than
+    /// <see cref="MinSliversToPackB"/> slivers; read from <see cref="Operands.PackedB"/> when prepacked), and the microkernel
     /// runs over every (sliver of MR rows of A, panel) pair, the sliver in L1 and the B block in L2. A is read in place
     /// (the microkernel takes any row and depth strides). Column edges take narrower vectors. Rows past the last whole
     /// sliver go a row at a time when B is row-major and they are one or two, or up to five with a small B (each row
@@ -86,15 +87,11 @@ public static partial class Gemm
                 bool load = o.Accumulate || pc > 0;
                 float* aBlock = o.A + pc * aStep;
                 float* bBlock = o.B + pc * o.BRowStride + jc * o.BColStride;
-                if (prepacked)
-                {
-                    // Nothing to pack: the panels of B were packed when its weights last changed.
-                }
-                else if (!directB)
+                if (!directB && !prepacked) // prepacked: its panels were packed when the weights last changed
                 {
                     PackB(bBlock, o.BRowStride, o.BColStride, kc, nc, nr, packedB);
                 }
-                else if (nc % 4 != 0)
+                else if (directB && nc % 4 != 0)
                 {
                     // Read in place, except the last nc % 4 columns: a zero-padded panel 4 wide.
                     int tail = nc % 4;

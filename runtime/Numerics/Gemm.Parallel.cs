@@ -8,9 +8,11 @@ namespace ModelGen.Numerics;
 /// <summary>Multithreaded entry points: the blocked product split across a small pool of dedicated threads.</summary>
 public static partial class Gemm
 {
-    /// <summary>Fused multiply-adds each thread should get at least (10-20 µs of work) for a split to gain over handing
-    /// the parts out and waiting for the last; smaller products use fewer threads. Measured on a 2-core Zen 3 guest:
-    /// at 2^18 M2's and M3's training steps ran 5-15% slower with two threads than with one, at 2^20 as fast.</summary>
+    /// <summary>Fused multiply-adds each thread should get at least (20-40 µs of work) for a split to gain over handing
+    /// the parts out, moving the operands to the helper's core and waiting for the last part; smaller products use
+    /// fewer threads. Measured on a 2-core Zen 3 guest, 1 and 2 threads alternating in one process: at 2^18 M2's and
+    /// M3's training steps ran 5-15% slower with two threads, at 2^20 as fast, and the digits CNN's (products of 2.4 M
+    /// FMAs right after the elementwise passes that wrote their inputs) 5-10% slower until 2^21.</summary>
     private const long ParallelMinWorkPerThread = 1 << 21;
 
     /// <summary>Fused multiply-adds per thread (50-100 µs of work) from which a product wakes helpers that have gone to

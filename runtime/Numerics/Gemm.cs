@@ -23,9 +23,10 @@ namespace ModelGen.Numerics;
 /// <para>
 /// Products run cache-blocked (GotoBLAS/BLIS structure; the block sizes come from the processor's cache sizes at
 /// start-up, see <see cref="GemmBlocking"/>) through a register-blocked microkernel: 8 rows × 2 vectors
-/// where the machine has 32 vector registers, 6 × 2 otherwise. A is read in place, B too when it is row-major;
-/// only the transposed B of <c>MultiplyTransposeB</c> is packed. Products with at most 4 columns take dot-product
-/// or column paths, and few rows go a row at a time.
+/// where the machine has 32 vector registers, 6 × 2 otherwise. A is read in place; B is packed (a row-major B read in
+/// place only for products of a few row blocks, and a Dense kernel prepacked by <see cref="PackedDense"/> not packed
+/// again where the tile is 16 columns wide). Products with at most 4 columns take dot-product or column paths, and few
+/// rows go a row at a time.
 /// </para>
 /// <para>
 /// Determinism: the operations that produce an element of C depend only on the method, the shape <c>(m, k, n)</c>,
