@@ -303,12 +303,58 @@ public static class FusedDense
         {
             Span<float> zr = z.Slice(r * units, units);
             Span<float> yr = y.Slice(r * units, units);
-            int f = 0;
-            if (Vector512.IsHardwareAccelerated) f = EpilogueBody<Vector512<float>, Vector512Ops, TAct>(zr, bias, yr, f);
-            if (Vector256.IsHardwareAccelerated) f = EpilogueBody<Vector256<float>, Vector256Ops, TAct>(zr, bias, yr, f);
-            if (Vector128.IsHardwareAccelerated) f = EpilogueBody<Vector128<float>, Vector128Ops, TAct>(zr, bias, yr, f);
-            EpilogueBody<float, ScalarOps, TAct>(zr, bias, yr, f);
+            if (Vector512.IsHardwareAccelerated && units >= Vector512<float>.Count)
+            {
+                EpilogueRow<Vector512<float>, Vector512Ops, TAct>(zr, bias, yr);
+            }
+            else if (Vector256.IsHardwareAccelerated && units >= Vector256<float>.Count)
+            {
+                EpilogueRow<Vector256<float>, Vector256Ops, TAct>(zr, bias, yr);
+            }
+            else if (Vector128.IsHardwareAccelerated && units >= Vector128<float>.Count)
+            {
+                EpilogueRow<Vector128<float>, Vector128Ops, TAct>(zr, bias, yr);
+            }
+            else
+            {
+                EpilogueBody<float, ScalarOps, TAct>(zr, bias, yr, 0);
+            }
         }
+    }
+
+    /// <summary>Lane numbers 0, 1, …, 15: the masks of <see cref="EpilogueRow{TVec, TOps, TAct}"/>'s last vector.</summary>
+    private static ReadOnlySpan<float> LaneNumbers => [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+
+    /// <summary>
+    /// One row of at least one vector: whole vectors, then the row's last <c>TOps.Count</c> values as one more vector
+    /// whose lanes already done keep their values (a select). A row of 50 units was 6 vectors, a 128-bit pass and two
+    /// scalar values before: the narrower passes and their loop overhead were 60% of M1's first Dense at batch 256.
+    /// Every lane computes what the full-vector body computes, so the values do not depend on where a row's tail falls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void EpilogueRow<TVec, TOps, TAct>(Span<float> z, ReadOnlySpan<float> bias, Span<float> y)
+        where TVec : struct where TOps : ISimdOps<TVec> where TAct : struct, IFusedActivation
+    {
+        int units = z.Length;
+        int f = EpilogueBody<TVec, TOps, TAct>(z, bias, y, 0);
+        int left = units - f;
+        if (left == 0)
+        {
+            return;
+        }
+
+        // The last vector overlaps the one before it by Count - left lanes; those keep what they hold.
+        int at = units - TOps.Count;
+        TVec fresh = TOps.GreaterThan(TOps.Load(LaneNumbers, 0), TOps.Create(TOps.Count - left - 0.5f));
+        TVec v = TOps.Load(z, at);
+        TVec done = TOps.Load(y, at); // read before z is stored: z and y may be one buffer (linear)
+        TVec sum = bias.IsEmpty ? v : TOps.Add(v, TOps.Load(bias, at));
+        if (!bias.IsEmpty)
+        {
+            TOps.Store(TOps.Select(fresh, sum, v), z, at);
+        }
+
+        TOps.Store(TOps.Select(fresh, TAct.Forward<TVec, TOps>(sum), done), y, at);
     }
 
     /// <summary>Units below this that divide it (1, 2, 4, 8) take <see cref="FlatEpilogue{TAct}"/>.</summary>

@@ -42,6 +42,47 @@ public class FusedDenseTests
         }
     }
 
+    /// <summary>A row's last vector overlaps the one before it (50 units: 48 + the last 8): the overlapped lanes keep
+    /// their values, in place (z = y, linear) and out of place, and each lane gets exactly what a row of whole vectors
+    /// gives it (the first 50 values of a 64-unit layer with the same first 50 columns).</summary>
+    [Theory]
+    [InlineData(Activation.Linear)]
+    [InlineData(Activation.Relu)]
+    [InlineData(Activation.Tanh)]
+    [InlineData(Activation.Sigmoid)]
+    public void RowTailsOverlapWithoutChangingValues(Activation activation)
+    {
+        const int rows = 5, inputs = 7, narrow = 50, wide = 64;
+        var random = new Random(50);
+        float[] x = Random(random, rows * inputs), wideKernel = Random(random, inputs * wide), wideBias = Random(random, wide);
+        float[] kernel = new float[inputs * narrow];
+        for (int k = 0; k < inputs; k++)
+        {
+            Array.Copy(wideKernel, k * wide, kernel, k * narrow, narrow);
+        }
+
+        float[] bias = wideBias[..narrow];
+        float[] zWide = new float[rows * wide], yWide = new float[rows * wide];
+        FusedDense.Forward(x, wideKernel, wideBias, zWide, yWide, rows, inputs, wide, activation);
+        float[] z = new float[rows * narrow], y = new float[rows * narrow];
+        FusedDense.Forward(x, kernel, bias, z, y, rows, inputs, narrow, activation);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int u = 0; u < narrow; u++)
+            {
+                Assert.Equal(zWide[r * wide + u], z[r * narrow + u]);
+                Assert.Equal(yWide[r * wide + u], y[r * narrow + u]);
+            }
+        }
+
+        if (activation == Activation.Linear)
+        {
+            float[] inPlace = new float[rows * narrow];
+            FusedDense.Forward(x, kernel, bias, inPlace, inPlace, rows, inputs, narrow, activation);
+            Assert.Equal(y, inPlace);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void DenseActivationMatchesTheUnfusedKernels(Activation activation, int rows, int inputs, int units)
