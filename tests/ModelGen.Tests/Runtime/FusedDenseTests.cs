@@ -42,9 +42,67 @@ public class FusedDenseTests
         }
     }
 
-    /// <summary>A row's last vector overlaps the one before it (50 units: 48 + the last 8): the overlapped lanes keep
-    /// their values, in place (z = y, linear) and out of place, and each lane gets exactly what a row of whole vectors
-    /// gives it (the first 50 values of a 64-unit layer with the same first 50 columns).</summary>
+    /// <summary>Dense layers of up to 4 inputs skip the GEMM (FusedDense's thin path): the same bits as the GEMM and the
+    /// unfused bias and activation, for widths below, at and between vector widths, with and without a bias, in place.</summary>
+    [Theory]
+    [InlineData(1, 4)]
+    [InlineData(2, 50)]
+    [InlineData(3, 7)]
+    [InlineData(4, 16)]
+    [InlineData(4, 33)]
+    [InlineData(2, 2)]
+    public void FewInputsGiveTheGemmsBits(int inputs, int units)
+    {
+        const int rows = 9;
+        var random = new Random(inputs * 100 + units);
+        float[] x = Random(random, rows * inputs), kernel = Random(random, inputs * units), bias = Random(random, units);
+        foreach (Activation activation in new[] { Activation.Linear, Activation.Relu, Activation.Tanh, Activation.Sigmoid, Activation.Gelu })
+        {
+            foreach (bool withBias in new[] { true, false })
+            {
+                ReadOnlySpan<float> b = withBias ? bias : ReadOnlySpan<float>.Empty;
+                float[] zRef = new float[rows * units], yRef = new float[rows * units];
+                Gemm.Multiply(x, kernel, zRef, rows, inputs, units, accumulate: false);
+                if (withBias)
+                {
+                    Bias.Add(zRef, bias, rows, units);
+                }
+
+                float[] z = new float[rows * units], y = new float[rows * units];
+                FusedDense.Forward(x, kernel, b, z, y, rows, inputs, units, activation);
+                Assert.Equal(zRef, z);
+                if (units < 4)
+                {
+                    continue; // narrower than a vector: the general path, checked by the tests above
+                }
+
+                float[] yWide = new float[rows * units];
+                // The activation as the epilogue computes it for this width: the GEMM path of a model with more inputs
+                // (zero inputs appended) gives the same pre-activation and runs the ordinary epilogue.
+                float[] xWide = new float[rows * 8], kernelWide = new float[8 * units];
+                for (int r = 0; r < rows; r++)
+                {
+                    Array.Copy(x, r * inputs, xWide, r * 8, inputs);
+                }
+
+                Array.Copy(kernel, kernelWide, kernel.Length);
+                float[] zWide = new float[rows * units];
+                FusedDense.Forward(xWide, kernelWide, b, zWide, yWide, rows, 8, units, activation);
+                Assert.Equal(z, zWide);
+                Assert.Equal(yWide, y);
+                if (activation == Activation.Linear)
+                {
+                    float[] inPlace = new float[rows * units];
+                    FusedDense.Forward(x, kernel, b, inPlace, inPlace, rows, inputs, units, activation);
+                    Assert.Equal(y, inPlace);
+                }
+            }
+        }
+    }
+
+    /// <summary>A row's last vector overlaps the one before it (50 units: 48 + the last 8): the overlapped lanes are
+    /// written twice with the same values, in place (z = y, linear) and out of place, and each lane gets exactly what a
+    /// row of whole vectors gives it (the first 50 values of a 64-unit layer with the same first 50 columns).</summary>
     [Theory]
     [InlineData(Activation.Linear)]
     [InlineData(Activation.Relu)]
