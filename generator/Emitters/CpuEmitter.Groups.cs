@@ -62,8 +62,10 @@ internal static partial class CpuEmitter
         string bias = BiasOf(plan, layout, d, training);
         bool softmax = group.Activation == ActivationKind.Softmax;
         string elementwise = ActivationName(softmax ? ActivationKind.Linear : group.Activation);
-        string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Buffer(d, "PreActivation", training), layer.Output.Size) : layout.Output(d, training);
-        writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group)}");
+        // z: the pre-activation, or the Dense's own (linear) output, which is the caller's y for the model's last layer.
+        string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Buffer(d, "PreActivation", training), layer.Output.Size)
+            : d == last ? Out(layout, d, training) : layout.Output(d, training);
+        writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group, gpu: false)}");
         WriteIm2Col(writer, layout, d, training);
 
         // At inference a BN before the activation is folded into this Dense: the group is Dense + activation.
@@ -140,7 +142,7 @@ internal static partial class CpuEmitter
         bool softmax = group.Activation == ActivationKind.Softmax;
         string biasGradient = useBias ? TensorMember(plan, d, TensorRole.Bias) + "Gradient" : Empty(writable: true);
         string dz;
-        writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group)}");
+        writer.Line($"// {group.Name}: {SummaryTable.Describe(plan, group, gpu: false)}");
         switch (group.Kind)
         {
             case FusionKind.WeightsActivation:
@@ -236,7 +238,7 @@ internal static partial class CpuEmitter
 
         if (layout.HasColumns(d))
         {
-            string columnsDelta = CpuLayout.Rows("_columnsDelta", CpuLayout.ColumnsWidth(layer));
+            string columnsDelta = CpuLayout.Rows("_columnsDelta", layer.Im2ColWidth);
             writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {columnsDelta}, {rows}, {units}, {inputs}, accumulate: false);");
             writer.Line($"{Numerics}Convolution.Col2Im({columnsDelta}, {layout.Delta(d - 1)}, rows, {WindowOf(layout, d)});");
         }

@@ -139,12 +139,12 @@ internal static partial class CpuEmitter
                 string weights = LstmWeights(plan, i);
                 if (training)
                 {
-                    (long saved, long _) = CpuLayout.LstmWidths(layer, trainable: true);
+                    (long saved, long _) = BufferPlanner.LstmWidths(layer, trainable: true);
                     writer.Line($"{Numerics}Lstm.ForwardTraining({input}, {weights}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {output}, rows, {LstmSizes(layer)});");
                 }
                 else
                 {
-                    (long _, long workspace) = CpuLayout.LstmWidths(layer, trainable: false);
+                    (long _, long workspace) = BufferPlanner.LstmWidths(layer, trainable: false);
                     writer.Line($"{Numerics}Lstm.ForwardInference({input}, {weights}, {CpuLayout.Rows(layout.Buffer(i, "Workspace", training), workspace)}, {output}, rows, {LstmSizes(layer)});");
                 }
 

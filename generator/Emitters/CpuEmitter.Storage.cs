@@ -48,9 +48,9 @@ internal static partial class CpuEmitter
             writer.Line("// The training step's per-layer buffers for `_capacity` samples, grown (once per larger batch) by EnsureCapacity.");
             writer.Line("// Inference has its own, per thread: see InferenceBuffers.");
             writer.Line("private int _capacity;");
-            foreach ((string field, long _, string purpose) in layout.TrainingRowBuffers())
+            foreach (BufferPlan buffer in plan.CpuTrainingBuffers)
             {
-                writer.Line($"private float[] {field} = global::System.Array.Empty<float>(); // {purpose}");
+                writer.Line($"private float[] {CpuLayout.FieldOf(buffer)} = global::System.Array.Empty<float>(); // {buffer.Purpose}");
             }
 
             foreach (LayerPlan layer in plan.Layers)
@@ -74,7 +74,7 @@ internal static partial class CpuEmitter
         WriteConstructor(writer, plan, layout);
         if (training)
         {
-            WriteEnsureCapacity(writer, layout);
+            WriteEnsureCapacity(writer, plan);
         }
 
         WriteInferenceBuffers(writer, plan, layout);
@@ -83,11 +83,7 @@ internal static partial class CpuEmitter
     /// <summary>The nested class of the per-thread inference buffers.</summary>
     private static void WriteInferenceBuffers(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
-        var buffers = layout.InferenceRowBuffers().ToList();
-        if (plan.Compile is not null)
-        {
-            buffers.Add(("EvaluationOutput", plan.OutputSize, "Evaluate's outputs of one batch"));
-        }
+        var buffers = plan.CpuInferenceBuffers.Select(b => (b.Member, b.Width, b.Purpose)).ToList();
 
         string callers = plan.Compile is null ? "<see cref=\"Predict\"/>" : "<see cref=\"Predict\"/> and <see cref=\"Evaluate\"/>";
         writer.Line($"/// <summary>The working memory of {callers}: one set per thread, shared by every");
@@ -425,7 +421,7 @@ internal static partial class CpuEmitter
         writer.Line();
     }
 
-    private static void WriteEnsureCapacity(SourceWriter writer, CpuLayout layout)
+    private static void WriteEnsureCapacity(SourceWriter writer, ModelPlan plan)
     {
         writer.Line("/// <summary>Grows the training buffers to hold <paramref name=\"rows\"/> samples; allocates only for a batch larger than any before.</summary>");
         writer.Open("private void EnsureCapacity(int rows)");
@@ -433,9 +429,9 @@ internal static partial class CpuEmitter
         writer.Line("return;");
         writer.Close();
         writer.Line();
-        foreach ((string field, long width, string _) in layout.TrainingRowBuffers())
+        foreach (BufferPlan buffer in plan.CpuTrainingBuffers)
         {
-            writer.Line($"{field} = new float[rows * {Int(width)}];");
+            writer.Line($"{CpuLayout.FieldOf(buffer)} = new float[rows * {Int(buffer.Width)}];");
         }
 
         writer.Line("_capacity = rows;");

@@ -262,7 +262,7 @@ internal static partial class CpuEmitter
             case LstmSpec:
             {
                 writer.Line($"// {Describe(layer)}: backpropagation through time");
-                (long saved, long workspace) = CpuLayout.LstmWidths(layer, trainable: true);
+                (long saved, long workspace) = BufferPlanner.LstmWidths(layer, trainable: true);
                 string gradients = $"{TensorMember(plan, i, TensorRole.Kernel)}Gradient, {TensorMember(plan, i, TensorRole.RecurrentKernel)}Gradient, {TensorMember(plan, i, TensorRole.Bias)}Gradient";
                 writer.Line($"{Numerics}Lstm.Backward({input}, {TensorMember(plan, i, TensorRole.Kernel)}, {TensorMember(plan, i, TensorRole.RecurrentKernel)}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {dOut},");
                 writer.Line($"    {(dIn.Length > 0 ? dIn : "global::System.Span<float>.Empty")}, {gradients}, {CpuLayout.Rows(layout.Field(i, "Workspace"), workspace)}, rows, {LstmSizes(layer)});");

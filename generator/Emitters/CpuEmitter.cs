@@ -22,7 +22,7 @@ internal static partial class CpuEmitter
     {
         var writer = new SourceWriter();
         string interfaces = plan.Compile is null ? " : global::ModelGen.IModel" : " : global::ModelGen.ITrainableModel";
-        TypeScaffold.Open(writer, plan, "the CPU backend", interfaces);
+        TypeScaffold.Open(writer, plan, "the CPU backend", plan.Summary, interfaces);
         WriteConstants(writer, plan);
         var layout = new CpuLayout(plan);
         cancellationToken.ThrowIfCancellationRequested();

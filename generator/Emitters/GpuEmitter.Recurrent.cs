@@ -35,7 +35,7 @@ internal sealed partial class GpuEmitter
         constants.Add("Gates = 4 * Units");
         if (width)
         {
-            constants.Add($"Width = {Int(GpuLayout.LstmStepValues)} * Units");
+            constants.Add($"Width = {Int(BufferPlanner.LstmStepValues)} * Units");
         }
 
         return "const int " + string.Join(", ", constants) + ";";

@@ -25,7 +25,7 @@ internal sealed partial class GpuEmitter
         foreach (int layer in _patchFunctions)
         {
             LayerPlan plan = _plan.Layers[layer];
-            WindowPlan window = WindowPlan.Of(plan);
+            WindowPlan window = plan.Window!.Value;
             w.Line($"/// <summary>{plan.Name}'s im2col matrix, [rows · {Int(window.Positions)}, {Int(InputsOf(plan))}], read from its input [rows, {Int(window.Height)}, {Int(window.Width)}, {Int(window.Channels)}]: the value");
             w.Line("/// under window offset (ky, kx), channel c (column k = (ky · kw + kx) · channels + c) of window <paramref name=\"row\"/>" + (window.Padded ? ", or 0 in the padding." : "."));
             w.Line("/// </summary>");
@@ -61,7 +61,7 @@ internal sealed partial class GpuEmitter
     private GpuKernel ConvolutionInputGradientKernel(int conv)
     {
         LayerPlan layer = _plan.Layers[conv];
-        WindowPlan window = WindowPlan.Of(layer);
+        WindowPlan window = layer.Window!.Value;
         int filters = UnitsOf(layer);
         string summary = $"{layer.Name}'s input gradient: the transposed convolution of dz [rows, {Int(window.OutputHeight)}, {Int(window.OutputWidth)}, {Int(filters)}] with the kernel, "
             + "gathered per input value (each sums the windows that cover it); one thread per input value.";
@@ -101,7 +101,7 @@ internal sealed partial class GpuEmitter
     private GpuKernel MaxPoolingForwardKernel(int pool)
     {
         LayerPlan layer = _plan.Layers[pool];
-        WindowPlan window = WindowPlan.Of(layer);
+        WindowPlan window = layer.Window!.Value;
         return new GpuKernel(Pascal(layer.Name) + "Forward",
             $"{layer.Name}: the maximum over each {Int(window.WindowHeight)}x{Int(window.WindowWidth)} window per channel, one thread per output value.",
             GpuLaunch.Elements,
@@ -132,7 +132,7 @@ internal sealed partial class GpuEmitter
     private GpuKernel MaxPoolingBackwardKernel(int pool)
     {
         LayerPlan layer = _plan.Layers[pool];
-        WindowPlan window = WindowPlan.Of(layer);
+        WindowPlan window = layer.Window!.Value;
         return new GpuKernel(Pascal(layer.Name) + "Backward",
             $"{layer.Name}'s backward pass: each input value gathers dy from the windows whose first maximum it is; one thread per input value.",
             GpuLaunch.Elements,

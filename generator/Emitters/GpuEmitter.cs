@@ -64,7 +64,7 @@ internal sealed partial class GpuEmitter
         cancellationToken.ThrowIfCancellationRequested();
 
         var writer = new SourceWriter();
-        TypeScaffold.Open(writer, plan, "the GPU backend (ILGPU)", string.Empty, partOnly: true);
+        TypeScaffold.Open(writer, plan, "the GPU backend (ILGPU)", plan.GpuSummary, string.Empty, partOnly: true);
         emitter.WriteClass(writer);
         TypeScaffold.Close(writer, plan);
         return new GeneratedSource(TypeScaffold.HintName(plan.Type, ".Gpu"), writer.ToString());
@@ -260,21 +260,9 @@ internal sealed partial class GpuEmitter
         w.Line();
     }
 
-    /// <summary>Per-sample buffers: the host data staged on the device, then every layer's.</summary>
-    private IEnumerable<(string Field, long Width, string Purpose)> RowBuffers()
-    {
-        yield return ("_input", _plan.InputSize, "inputs from the host");
-        if (Compiled)
-        {
-            yield return ("_labels", _plan.LabelSize, "labels from the host, or a shuffled batch's");
-        }
-
-        yield return ("_output", _plan.OutputSize, "outputs for the host");
-        foreach ((string Field, long Width, string Purpose) buffer in _layout.RowBuffers(Compiled))
-        {
-            yield return buffer;
-        }
-    }
+    /// <summary>Per-sample buffers (the plan's): the host data staged on the device, then every layer's.</summary>
+    private IEnumerable<(string Field, long Width, string Purpose)> RowBuffers() =>
+        _plan.GpuBuffers.Select(b => (GpuLayout.FieldOf(b), b.Width, b.Purpose));
 
     private IEnumerable<string> OptimizerSlots()
     {

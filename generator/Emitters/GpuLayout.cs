@@ -74,9 +74,6 @@ internal sealed class GpuLayout
 
     public string Mask(int layer) => View(Field(layer, "Mask"));
 
-    /// <summary>Values an lstm keeps per unit, sample and timestep: z and the gates (4 each), c, activation(c) and h.</summary>
-    public const int LstmStepValues = 11;
-
     /// <summary>An lstm's per-timestep values: pre-activations, gates, cell, activation(cell), hidden state (GpuEmitter.Recurrent.cs).</summary>
     public string Steps(int layer) => View(Field(layer, "Steps"));
 
@@ -86,57 +83,6 @@ internal sealed class GpuLayout
     /// <summary>Whether the backward pass of <paramref name="layer"/> must produce dL/d(its input).</summary>
     public bool NeedsInputDelta(int layer) => Cpu.NeedsInputDelta(layer);
 
-    /// <summary>Every per-sample buffer: field name, values per sample and purpose.</summary>
-    public IEnumerable<(string Field, long Width, string Purpose)> RowBuffers(bool training)
-    {
-        for (int i = 0; i < Count; i++)
-        {
-            LayerPlan layer = Layer(i);
-            long width = layer.Output.Size;
-            if (layer.Spec is FlattenSpec)
-            {
-                continue;
-            }
-
-            if (!IsIdentity(i, training: false) || (training && !IsIdentity(i, training: true)))
-            {
-                yield return (Field(i, "Output"), width, $"{layer.Name}'s output");
-            }
-
-            if (HasPreActivation(i))
-            {
-                yield return (Field(i, "PreActivation"), width, $"{layer.Name}'s output before its activation");
-            }
-
-            if (layer.Spec is LstmSpec lstm)
-            {
-                // LstmStepValues per unit and timestep; in training also dz (4 per unit and timestep) and one dL/dc carry per unit.
-                yield return (Field(i, "Steps"), (long)LstmStepValues * layer.Input.D0 * lstm.Units, $"{layer.Name}'s pre-activations, gates, cell and hidden state at every timestep");
-                if (training)
-                {
-                    yield return (Field(i, "StepGradients"), (4L * layer.Input.D0 + 1) * lstm.Units, $"{layer.Name}'s dz at every timestep and its dL/dc carry");
-                }
-            }
-
-            if (training && layer.Spec is DropoutSpec { Rate: > 0 })
-            {
-                yield return (Field(i, "Mask"), width, $"{layer.Name}'s mask: 0 or 1 / (1 - rate)");
-            }
-
-            if (!training || i < FirstTrainable)
-            {
-                continue;
-            }
-
-            if (!(layer.Spec is DropoutSpec { Rate: 0 }) && !(i == Last && Cpu.FusesLossGradient))
-            {
-                yield return (Field(i, "Delta"), width, $"dL/d({layer.Name}'s output)");
-            }
-
-            if (HasPreActivation(i))
-            {
-                yield return (Field(i, "PreActivationDelta"), width, $"dL/d({layer.Name}'s pre-activation)");
-            }
-        }
-    }
+    /// <summary>A planned buffer's field: <c>_dense1Output</c>, <c>_input</c>.</summary>
+    public static string FieldOf(BufferPlan buffer) => CpuLayout.FieldOf(buffer);
 }

@@ -25,6 +25,33 @@ internal sealed record ModelPlan(
     OutputGradientKind OutputGradient,
     int LabelSize)
 {
+    /// <summary><see cref="Summary"/> with the fused kernels as the GPU backend runs them (it never folds
+    /// BatchNormalization), for the GPU file's header; empty without ILGPU.</summary>
+    public string GpuSummary { get; init; } = string.Empty;
+
+    /// <summary>The first layer with trainable parameters: backward passes stop there (the last layer when none has any:
+    /// the loss still runs through it).</summary>
+    public int FirstTrainable { get; init; }
+
+    /// <summary>
+    /// Where the loss's gradient enters when it comes fused with the final sigmoid or softmax (SPEC §4): into the last
+    /// Dense's or Conv2D's pre-activation gradient, or into the input gradient of a final Activation layer. Nothing then
+    /// reads dL/d(the model's output), and no buffer holds it. Null when the loss's gradient enters as dL/d(output).
+    /// </summary>
+    public BufferRef? FusedLossGradient { get; init; }
+
+    /// <summary>Whether the loss's gradient comes fused with the final activation.</summary>
+    public bool FusesLossGradient => FusedLossGradient is not null;
+
+    /// <summary>The CPU backend's per-sample buffers of a training step (instance fields: one trainer at a time).</summary>
+    public EquatableArray<BufferPlan> CpuTrainingBuffers { get; init; } = EquatableArray<BufferPlan>.Empty;
+
+    /// <summary>The CPU backend's per-sample buffers of inference (<c>Predict</c>, <c>Evaluate</c>): one set per thread.</summary>
+    public EquatableArray<BufferPlan> CpuInferenceBuffers { get; init; } = EquatableArray<BufferPlan>.Empty;
+
+    /// <summary>The GPU backend's per-sample device buffers (one set for both passes), host staging first.</summary>
+    public EquatableArray<BufferPlan> GpuBuffers { get; init; } = EquatableArray<BufferPlan>.Empty;
+
     /// <summary>Values in the trainable array (every trainable tensor, Keras order).</summary>
     public int TrainableLength => SumLengths(trainable: true);
 
@@ -107,7 +134,8 @@ internal sealed record ModelPlan(
     public int OutputSize => (int)OutputShape.Size;
 }
 
-/// <summary>One layer with its Keras name, shapes, parameter counts and the fusion group it runs in.</summary>
+/// <summary>One layer with its Keras name, shapes, parameter counts, the fusion group it runs in, and what the
+/// planner decided about its data (<see cref="ModelPlanner"/>).</summary>
 internal sealed record LayerPlan(
     int Index,
     string Name,
@@ -116,7 +144,34 @@ internal sealed record LayerPlan(
     TensorShape Output,
     long TrainableParameters,
     long NonTrainableParameters,
-    int Group);
+    int Group)
+{
+    /// <summary>A Dense or Conv2D with an activation of its own keeps <c>z = x · W + b</c> apart from its output.</summary>
+    public bool KeepsPreActivation { get; init; }
+
+    /// <summary>A conv2d whose im2col matrix is a buffer of its own (every conv2d but a pointwise 1x1 stride-1 one, whose
+    /// matrix is its input).</summary>
+    public bool UsesIm2Col { get; init; }
+
+    /// <summary>Values per sample of a conv2d's im2col matrix: output positions × kh · kw · input channels (0 otherwise).</summary>
+    public long Im2ColWidth { get; init; }
+
+    /// <summary>The window geometry of a conv2d or max_pooling2d (null otherwise): computed once, rendered by every emitter.</summary>
+    public WindowPlan? Window { get; init; }
+
+    /// <summary>A Dense or Conv2D that absorbs BatchNormalization at inference (the CPU backend's folded kernel and bias).</summary>
+    public bool FoldsBatchNormalization { get; init; }
+
+    /// <summary>
+    /// A Dense that keeps its inference kernel packed for one sample at a time (the runtime's <c>PackedDense</c>: a
+    /// batch-1 <c>Predict</c> streams it instead of reading the kernel down its columns): Dense layers on one position
+    /// per sample that run fused, with at least one whole panel of units; narrower layers gain nothing.
+    /// </summary>
+    public bool PackedForSingleRow { get; init; }
+
+    /// <summary>Whether the backward pass of this layer forms dL/d(its input): every layer after the first trainable one.</summary>
+    public bool NeedsInputGradient { get; init; }
+}
 
 /// <summary>How the layers of a fusion group run together (SPEC §5).</summary>
 internal enum FusionKind
@@ -140,4 +195,18 @@ internal enum FusionKind
 /// BatchNormalization at inference: the group's own Dense when BN comes before the activation, the next Dense when
 /// it comes after; -1 when the BN is applied as its own pass (or there is none).
 /// </summary>
-internal sealed record FusionGroup(int First, int Count, FusionKind Kind, ActivationKind Activation, int BatchNormalization, int FoldInto, string Name);
+internal sealed record FusionGroup(int First, int Count, FusionKind Kind, ActivationKind Activation, int BatchNormalization, int FoldInto, string Name)
+{
+    /// <summary>Whether the group runs as fused kernels on both backends: a Dense or Conv2D with its activation and
+    /// BatchNormalization. A softmax between the weights and BN (row-wise, so not an epilogue) makes its layers run one
+    /// by one, and so does a group of one layer without weights.</summary>
+    public bool RunsFused { get; init; }
+
+    /// <summary>What the group runs, in words, for the summary and for the comments of both backends' code:
+    /// <c>GEMM + BN + relu; inference: BN folded into dense</c>.</summary>
+    public string Description { get; init; } = string.Empty;
+
+    /// <summary>The group's last layer.</summary>
+    public int Last => First + Count - 1;
+}
+

@@ -26,6 +26,7 @@ internal static class ModelPlanner
         TensorShape shape = TensorShape.FromInput(spec.Input!);
         TensorShape input = shape;
         long trainable = 0, nonTrainable = 0;
+        int firstTrainable = -1;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -36,6 +37,27 @@ internal static class ModelPlanner
             trainable += t;
             nonTrainable += n;
             shape = output;
+            if (firstTrainable < 0 && t > 0)
+            {
+                firstTrainable = i;
+            }
+        }
+
+        // A model without trainable layers still runs the loss through its last layer.
+        firstTrainable = firstTrainable < 0 ? spec.Layers.Count - 1 : firstTrainable;
+        for (int g = 0; g < groups.Count; g++)
+        {
+            groups[g] = groups[g] with { RunsFused = RunsFused(groups[g], layers) };
+        }
+
+        for (int i = 0; i < layers.Count; i++)
+        {
+            layers[i] = Decide(layers[i], groups, firstTrainable);
+        }
+
+        for (int g = 0; g < groups.Count; g++)
+        {
+            groups[g] = groups[g] with { Description = SummaryTable.DescribeKernels(layers, groups[g]) };
         }
 
         var plan = new ModelPlan(
@@ -53,8 +75,84 @@ internal static class ModelPlanner
             Summary: string.Empty,
             Tensors: StoragePlanner.Tensors(layers),
             OutputGradient: OutputGradientOf(spec),
-            LabelSize: LabelSizeOf(spec.Compile, (int)shape.Size));
-        return plan with { Summary = SummaryTable.Render(plan) };
+            LabelSize: LabelSizeOf(spec.Compile, (int)shape.Size))
+        {
+            FirstTrainable = firstTrainable,
+        };
+        plan = plan with { FusedLossGradient = FusedLossGradientOf(plan) };
+        plan = plan with
+        {
+            CpuTrainingBuffers = spec.Compile is null ? EquatableArray<BufferPlan>.Empty : BufferPlanner.CpuTraining(plan),
+            CpuInferenceBuffers = BufferPlanner.CpuInference(plan),
+            GpuBuffers = referencesIlgpu ? BufferPlanner.Gpu(plan) : EquatableArray<BufferPlan>.Empty,
+        };
+        return plan with { Summary = SummaryTable.Render(plan, gpu: false), GpuSummary = referencesIlgpu ? SummaryTable.Render(plan, gpu: true) : string.Empty };
+    }
+
+    /// <summary>Whether a group runs as fused kernels: a Dense or Conv2D with its activation and BatchNormalization, unless
+    /// a softmax sits between the weights and BN (row-wise, so not an epilogue).</summary>
+    private static bool RunsFused(FusionGroup group, List<LayerPlan> layers) =>
+        group.Kind != FusionKind.Single
+        && layers[group.First].Spec is DenseSpec or Conv2DSpec
+        && !(group.Kind == FusionKind.WeightsActivationBatchNorm && group.Activation == ActivationKind.Softmax);
+
+    /// <summary>Units from which a Dense keeps its inference kernel prepacked for single samples: one whole panel of the
+    /// runtime's <c>PackedDense</c>.</summary>
+    private const int PackedPanelWidth = 16;
+
+    /// <summary>A layer's data decisions: pre-activation, im2col, window, folding, packing, input gradient.</summary>
+    private static LayerPlan Decide(LayerPlan layer, List<FusionGroup> groups, int firstTrainable)
+    {
+        bool preActivation = layer.Spec is DenseSpec { Activation: not ActivationKind.Linear } or Conv2DSpec { Activation: not ActivationKind.Linear };
+        bool im2col = layer.Spec is Conv2DSpec conv && !(conv.KernelHeight == 1 && conv.KernelWidth == 1 && conv.StrideHeight == 1 && conv.StrideWidth == 1);
+        bool folds = false;
+        foreach (FusionGroup group in groups)
+        {
+            folds |= group.FoldInto == layer.Index;
+        }
+
+        FusionGroup own = groups[layer.Group];
+        bool packed = layer.Spec is DenseSpec dense && dense.Units >= PackedPanelWidth && layer.Output.Size == layer.Output.Last
+            && own.First == layer.Index && own.RunsFused;
+        return layer with
+        {
+            KeepsPreActivation = preActivation,
+            UsesIm2Col = im2col,
+            Im2ColWidth = im2col ? layer.Output.Size / layer.Output.Last * ((Conv2DSpec)layer.Spec).KernelHeight * ((Conv2DSpec)layer.Spec).KernelWidth * layer.Input.Last : 0,
+            Window = layer.Spec is Conv2DSpec or MaxPooling2DSpec ? WindowPlan.Of(layer) : null,
+            FoldsBatchNormalization = folds,
+            PackedForSingleRow = packed,
+            NeedsInputGradient = layer.Index > firstTrainable,
+        };
+    }
+
+    /// <summary>Where the loss gradient enters fused with the final sigmoid or softmax (SPEC §4), or null: the last Dense's
+    /// or Conv2D's pre-activation gradient, or the input gradient of a final Activation layer whose input is trained.</summary>
+    private static BufferRef? FusedLossGradientOf(ModelPlan plan)
+    {
+        int last = plan.Layers.Count - 1;
+        if (plan.OutputGradient == OutputGradientKind.General)
+        {
+            return null;
+        }
+
+        return plan.Layers[last].Spec switch
+        {
+            DenseSpec or Conv2DSpec when plan.Layers[last].KeepsPreActivation => new BufferRef(last, BufferKind.PreActivationDelta),
+            ActivationSpec when last - 1 >= plan.FirstTrainable => DeltaOf(plan, last - 1),
+            _ => null,
+        };
+    }
+
+    /// <summary>The buffer holding dL/d(output of <paramref name="layer"/>): flatten and rate-0 dropout share their input's.</summary>
+    public static BufferRef DeltaOf(ModelPlan plan, int layer)
+    {
+        while (layer >= 0 && BufferPlanner.IsIdentityInTraining(plan.Layers[layer]))
+        {
+            layer--;
+        }
+
+        return layer < 0 ? new BufferRef(-1, BufferKind.InputDelta) : new BufferRef(layer, BufferKind.Delta);
     }
 
     /// <summary>Sigmoid + binary cross-entropy and softmax + cross-entropy at the very end take the fused gradient.</summary>

@@ -9,7 +9,8 @@ namespace ModelGen.Generator.Planning;
 /// <summary>Keras's <c>model.summary()</c> table for a plan, with ModelGen's fused kernels listed below it.</summary>
 internal static class SummaryTable
 {
-    public static string Render(ModelPlan plan)
+    /// <summary>The table, and the fused kernels as the CPU backend (<paramref name="gpu"/> false) or the GPU backend runs them.</summary>
+    public static string Render(ModelPlan plan, bool gpu)
     {
         var rows = new List<(string Layer, string Shape, string Parameters)>(plan.Layers.Count);
         foreach (LayerPlan layer in plan.Layers)
@@ -59,27 +60,37 @@ internal static class SummaryTable
         text.Append("Fused kernels:").Append('\n');
         foreach (FusionGroup group in plan.Groups)
         {
-            text.Append(' ').Append(group.Name.PadRight(groupWidth)).Append(Describe(plan, group)).Append('\n');
+            text.Append(' ').Append(group.Name.PadRight(groupWidth)).Append(Describe(plan, group, gpu)).Append('\n');
         }
 
         return text.ToString();
     }
 
-    /// <summary>What a fusion group runs, in words: <c>GEMM + BN + relu; BN folded into dense at inference</c>.</summary>
-    public static string Describe(ModelPlan plan, FusionGroup group)
+    /// <summary>What a fusion group runs, in words, on either backend (<see cref="FusionGroup.Description"/>):
+    /// <c>GEMM + BN + relu</c>.</summary>
+    public static string DescribeKernels(IReadOnlyList<LayerPlan> layers, FusionGroup group)
     {
-        string weights = plan.Layers[group.First].Spec.Kind == LayerKind.Conv2D ? "conv" : "GEMM";
+        string weights = layers[group.First].Spec.Kind == LayerKind.Conv2D ? "conv" : "GEMM";
         string activation = group.Activation == ActivationKind.Linear ? string.Empty : " + " + Names.Of(group.Activation);
-        string fold = group.FoldInto >= 0
-            ? "; inference: BN folded into " + plan.Layers[group.FoldInto].Name
-            : group.BatchNormalization >= 0 ? "; inference: BN with moving statistics" : string.Empty;
         return group.Kind switch
         {
-            FusionKind.WeightsBatchNormActivation => weights + " + BN" + activation + fold,
-            FusionKind.WeightsActivationBatchNorm => weights + " + bias" + activation + " + BN" + fold,
+            FusionKind.WeightsBatchNormActivation => weights + " + BN" + activation,
+            FusionKind.WeightsActivationBatchNorm => weights + " + bias" + activation + " + BN",
             FusionKind.WeightsActivation => weights + " + bias" + activation,
-            _ => Names.KerasClassOf(plan.Layers[group.First].Spec.Kind) + fold,
+            _ => Names.KerasClassOf(layers[group.First].Spec.Kind),
         };
+    }
+
+    /// <summary>What a fusion group runs and how its BatchNormalization runs at inference on one backend:
+    /// <c>GEMM + BN + relu; inference: BN folded into dense</c> (CPU), <c>…; inference: BN in the epilogue, moving
+    /// statistics</c> (GPU: it never folds).</summary>
+    public static string Describe(ModelPlan plan, FusionGroup group, bool gpu)
+    {
+        string inference = group.BatchNormalization < 0 ? string.Empty
+            : gpu ? group.RunsFused ? "; inference: BN in the epilogue, moving statistics" : "; inference: BN with moving statistics"
+            : group.FoldInto >= 0 ? "; inference: BN folded into " + plan.Layers[group.FoldInto].Name
+            : "; inference: BN with moving statistics";
+        return group.Description + inference;
     }
 
     private static void AppendRow(StringBuilder text, string layer, string shape, string parameters, int layerWidth, int shapeWidth, int parameterWidth) =>
