@@ -111,7 +111,8 @@ internal static class BufferPlanner
         var buffers = new List<BufferPlan>();
         if (plan.FirstTrainable == 0 && plan.Layers[0].Spec is BatchNormalizationSpec)
         {
-            buffers.Add(Model(BufferKind.InputDelta, plan.InputSize, BufferLifetime.Backward, "dL/d(input), which BatchNormalization's backward pass writes"));
+            // The kernel forms dL/d(its input) with the rest of its backward pass; nothing reads it.
+            buffers.Add(Model(BufferKind.InputDelta, plan.InputSize, BufferLifetime.Scratch, "dL/d(input), which BatchNormalization's backward pass writes"));
         }
 
         long columnsDelta = 0;
@@ -144,12 +145,12 @@ internal static class BufferPlanner
 
             if (!IsIdentityInTraining(layer) && !FusedAway(plan, layer))
             {
-                buffers.Add(Of(layer, BufferKind.Output, width, BufferLifetime.ForwardToBackward, $"{layer.Name}'s output"));
+                buffers.Add(Of(layer, BufferKind.Output, width, TrainingLifetime(plan, layer, BufferKind.Output), $"{layer.Name}'s output"));
             }
 
             if (layer.KeepsPreActivation)
             {
-                buffers.Add(Of(layer, BufferKind.PreActivation, width, BufferLifetime.ForwardToBackward, $"{layer.Name}'s output before its activation"));
+                buffers.Add(Of(layer, BufferKind.PreActivation, width, TrainingLifetime(plan, layer, BufferKind.PreActivation), $"{layer.Name}'s output before its activation"));
             }
 
             if (layer.Spec is LstmSpec)
@@ -176,12 +177,31 @@ internal static class BufferPlanner
                     buffers.Add(Of(layer, BufferKind.Xhat, width, BufferLifetime.ForwardToBackward, $"{layer.Name}'s normalized input, for its backward pass"));
                     break;
                 case DropoutSpec { Rate: > 0 }:
-                    buffers.Add(Of(layer, BufferKind.Mask, width, BufferLifetime.ForwardToBackward, $"{layer.Name}'s mask: 0 or 1 / (1 - rate)"));
+                    buffers.Add(Of(layer, BufferKind.Mask, width, TrainingLifetime(plan, layer, BufferKind.Mask), $"{layer.Name}'s mask: 0 or 1 / (1 - rate)"));
                     break;
             }
         }
 
         return buffers.ToEquatableArray();
+    }
+
+    /// <summary>
+    /// The lifetime of a training forward buffer: saved for the backward pass, except what the backward pass never reads,
+    /// which is the forward call's scratch: z of the group where the loss gradient enters fused (the activation's
+    /// gradient is replaced by the loss's), and the mask of a dropout before the first trainable layer (the backward
+    /// pass stops before it).
+    /// </summary>
+    private static BufferLifetime TrainingLifetime(ModelPlan plan, LayerPlan layer, BufferKind kind)
+    {
+        FusionGroup group = plan.Groups[layer.Group];
+        bool lossEntersGroup = plan.FusesLossGradient && group.Last == plan.Layers.Count - 1 && group.Kind == FusionKind.WeightsActivation;
+        bool isZ = layer.Index == group.First && (kind == BufferKind.PreActivation || (kind == BufferKind.Output && !layer.KeepsPreActivation && group.Count > 1));
+        if ((lossEntersGroup && isZ) || (kind == BufferKind.Mask && layer.Index < plan.FirstTrainable))
+        {
+            return BufferLifetime.Scratch;
+        }
+
+        return BufferLifetime.ForwardToBackward;
     }
 
     /// <summary>The CPU's inference buffers: BatchNormalization folded where the plan folds it, the last layer writing the
@@ -196,14 +216,17 @@ internal static class BufferPlanner
                 buffers.Add(Of(layer, BufferKind.Columns, layer.Im2ColWidth, BufferLifetime.Forward, $"{layer.Name}'s im2col matrix: every window of its input as a row"));
             }
 
+            // Inside a fused group, the Dense's output is the fused call's own scratch (the GEMM writes it, the epilogue reads it).
+            FusionGroup group = plan.Groups[layer.Group];
+            BufferLifetime lifetime = group.RunsFused && layer.Index != group.Last ? BufferLifetime.Scratch : BufferLifetime.Forward;
             if (!IsIdentityAtInference(plan, layer, foldsBatchNormalization: true) && layer.Index != plan.Layers.Count - 1)
             {
-                buffers.Add(Of(layer, BufferKind.Output, layer.Output.Size, BufferLifetime.Forward, $"{layer.Name}'s output"));
+                buffers.Add(Of(layer, BufferKind.Output, layer.Output.Size, lifetime, $"{layer.Name}'s output"));
             }
 
             if (layer.KeepsPreActivation)
             {
-                buffers.Add(Of(layer, BufferKind.PreActivation, layer.Output.Size, BufferLifetime.Forward, $"{layer.Name}'s output before its activation"));
+                buffers.Add(Of(layer, BufferKind.PreActivation, layer.Output.Size, BufferLifetime.Scratch, $"{layer.Name}'s output before its activation"));
             }
 
             if (layer.Spec is LstmSpec)
@@ -252,12 +275,12 @@ internal static class BufferPlanner
                 : !IsIdentityAtInference(plan, layer, foldsBatchNormalization: false) && i != plan.Layers.Count - 1 && GpuInferenceWrites(plan, layer);
             if (output)
             {
-                buffers.Add(Of(layer, BufferKind.Output, width, training ? BufferLifetime.ForwardToBackward : BufferLifetime.Forward, $"{layer.Name}'s output"));
+                buffers.Add(Of(layer, BufferKind.Output, width, training ? TrainingLifetime(plan, layer, BufferKind.Output) : BufferLifetime.Forward, $"{layer.Name}'s output"));
             }
 
             if (layer.KeepsPreActivation && (training || GpuInferenceStoresPreActivation(plan, layer)))
             {
-                buffers.Add(Of(layer, BufferKind.PreActivation, width, training ? BufferLifetime.ForwardToBackward : BufferLifetime.Forward, $"{layer.Name}'s output before its activation"));
+                buffers.Add(Of(layer, BufferKind.PreActivation, width, training ? TrainingLifetime(plan, layer, BufferKind.PreActivation) : BufferLifetime.Forward, $"{layer.Name}'s output before its activation"));
             }
 
             if (layer.Spec is LstmSpec lstm)
@@ -271,7 +294,7 @@ internal static class BufferPlanner
 
             if (training && layer.Spec is DropoutSpec { Rate: > 0 })
             {
-                buffers.Add(Of(layer, BufferKind.Mask, width, BufferLifetime.ForwardToBackward, $"{layer.Name}'s mask: 0 or 1 / (1 - rate)"));
+                buffers.Add(Of(layer, BufferKind.Mask, width, TrainingLifetime(plan, layer, BufferKind.Mask), $"{layer.Name}'s mask: 0 or 1 / (1 - rate)"));
             }
 
             if (!training)
