@@ -140,20 +140,10 @@ internal static partial class CpuEmitter
         writer.Line();
     }
 
-    /// <summary>Where the fused sigmoid/softmax + cross-entropy gradient goes: the last Dense's pre-activation
-    /// gradient, or the gradient of the input of a final Activation layer. Null when the loss goes the general way.</summary>
-    private static string? FusedGradientTarget(ModelPlan plan, CpuLayout layout)
-    {
-        int last = layout.Count - 1;
-        if (!layout.FusesLossGradient)
-        {
-            return null;
-        }
-
-        return layout.Layer(last).Spec is ActivationSpec
-            ? layout.Delta(last - 1)
-            : CpuLayout.Rows(layout.Field(last, "PreActivationDelta"), layout.Layer(last).Output.Size);
-    }
+    /// <summary>Where the fused sigmoid/softmax + cross-entropy gradient goes (the plan's decision): the last Dense's
+    /// pre-activation gradient, or the gradient of the input of a final Activation layer. Null when the loss goes the
+    /// general way.</summary>
+    private static string? FusedGradientTarget(ModelPlan plan, CpuLayout layout) => plan.FusedLossGradient is { } target ? layout.Span(target) : null;
 
     private static void WriteLoss(SourceWriter writer, ModelPlan plan, CpuLayout layout, CompileSpec compile)
     {

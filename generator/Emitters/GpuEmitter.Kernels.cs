@@ -720,7 +720,7 @@ internal sealed partial class GpuEmitter
     /// </summary>
     private GpuKernel LossKernel(CompileSpec compile)
     {
-        bool fused = _plan.OutputGradient != OutputGradientKind.General && FusedGradientTarget() is not null;
+        bool fused = _plan.FusesLossGradient;
         bool accuracy = HasAccuracy(compile);
         string gradientText = fused
             ? (compile.Loss == LossKind.BinaryCrossentropy ? "dL/dz through the sigmoid, (p - y) / count" : "dL/dz through the softmax")

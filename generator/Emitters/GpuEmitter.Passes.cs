@@ -85,7 +85,7 @@ internal sealed partial class GpuEmitter
                 // The same kernel in both modes: x · kernel + bias, then the activation in the epilogue.
                 string y = _layout.Out(last, training);
                 ActivationKind activation = softmax ? ActivationKind.Linear : group.Activation;
-                bool storeZ = z != _layout.Output(last, training) && !softmax;
+                bool storeZ = group.PreActivationApart && !softmax;
                 GpuKernel gemm = Use(DenseForwardKernel(name + "Gemm", d, new Epilogue(activation, -1, ActivationKind.Linear, storeZ,
                     activation == ActivationKind.Linear ? "then the bias" : $"then {Names.Of(activation)}")));
                 string output = softmax ? z : y;
@@ -136,7 +136,7 @@ internal sealed partial class GpuEmitter
                 string activated = _layout.Output(b - 1, training);
                 if (training)
                 {
-                    bool storeZ = z != activated;
+                    bool storeZ = group.PreActivationApart;
                     GpuKernel gemm = Use(DenseForwardKernel(name + "Gemm", d, new Epilogue(group.Activation, -1, ActivationKind.Linear, storeZ,
                         $"then {Names.Of(group.Activation)}, the input of {_plan.Layers[b].Name}")));
                     WriteDenseLaunch(w, gemm, d, storeZ ? new[] { x, Params, z, activated, rows } : new[] { x, Params, activated, rows });
@@ -219,7 +219,7 @@ internal sealed partial class GpuEmitter
                 bool softmax = own == ActivationKind.Softmax;
                 string z = _layout.HasPreActivation(i) ? _layout.PreActivation(i) : output;
                 ActivationKind activation = softmax ? ActivationKind.Linear : own;
-                bool storeZ = z != output && !softmax;
+                bool storeZ = _layout.HasPreActivation(i) && !softmax;
                 GpuKernel gemm = Use(DenseForwardKernel(name + "Gemm", i, new Epilogue(activation, -1, ActivationKind.Linear, storeZ,
                     activation == ActivationKind.Linear ? "then the bias" : $"then {Names.Of(activation)}")));
                 WriteDenseLaunch(w, gemm, i, storeZ ? new[] { input, Params, z, output, rows } : new[] { input, Params, softmax ? z : output, rows });
@@ -291,17 +291,8 @@ internal sealed partial class GpuEmitter
         }
     }
 
-    /// <summary>Where the fused sigmoid/softmax + cross-entropy gradient goes (as on the CPU), or null.</summary>
-    private string? FusedGradientTarget()
-    {
-        int last = _layout.Last;
-        if (!_layout.Cpu.FusesLossGradient)
-        {
-            return null;
-        }
-
-        return _layout.Layer(last).Spec is ActivationSpec ? _layout.Delta(last - 1) : _layout.PreActivationDelta(last);
-    }
+    /// <summary>Where the fused sigmoid/softmax + cross-entropy gradient goes (the plan's decision), or null.</summary>
+    private string? FusedGradientTarget() => _plan.FusedLossGradient is { } target ? _layout.View(target) : null;
 
     // ---------------------------------------------------------------------------------------------------------------
     // Backward.
@@ -368,7 +359,7 @@ internal sealed partial class GpuEmitter
                         Launch(w, bias, Config(bias, units), dz, Gradients, rows);
                     }
                 }
-                else if (group.Activation != ActivationKind.Linear || useBias || dz != _layout.Delta(last))
+                else if (group.Activation != ActivationKind.Linear || useBias || group.PreActivationApart)
                 {
                     GpuKernel kernel = Use(FeatureBackwardKernel(name + "Backward", FeatureBackward.ActivationBias, d, -1, group.Activation, false, group.Name));
                     Launch(w, kernel, Config(kernel, units), z, y, _layout.Delta(last), dz, Gradients, rows);

@@ -349,7 +349,7 @@ internal sealed partial class GpuEmitter
         CompileSpec compile = _plan.Compile!;
         string output = _layout.Output(_layout.Last, training: true);
         string gradient = FusedGradientTarget() ?? _layout.Delta(_layout.Last);
-        string comment = _plan.OutputGradient == OutputGradientKind.General || FusedGradientTarget() is null
+        string comment = !_plan.FusesLossGradient
             ? "dL/d(output) into the last layer's gradient"
             : compile.Loss == LossKind.BinaryCrossentropy
                 ? "sigmoid + binary cross-entropy: dL/dz = (p - y) / count, straight into the sigmoid's input"

@@ -55,17 +55,9 @@ internal sealed partial class GpuEmitter
         }
 
         var emitter = new GpuEmitter(plan);
-
-        // First pass: run every pass once to learn which kernels they launch (fields and loads come before them).
-        // (and to write the kernels once, which records the activation functions they call).
-        var scratch = new SourceWriter();
-        emitter.WritePasses(scratch);
-        emitter.WriteKernels(scratch);
-        cancellationToken.ThrowIfCancellationRequested();
-
         var writer = new SourceWriter();
         TypeScaffold.Open(writer, plan, "the GPU backend (ILGPU)", plan.GpuSummary, string.Empty, partOnly: true);
-        emitter.WriteClass(writer);
+        emitter.WriteClass(writer, cancellationToken);
         TypeScaffold.Close(writer, plan);
         return new GeneratedSource(TypeScaffold.HintName(plan.Type, ".Gpu"), writer.ToString());
     }
@@ -77,7 +69,7 @@ internal sealed partial class GpuEmitter
     /// <summary>The model in messages: <c>GoldenCircles.Gpu</c>.</summary>
     private string Display => _model + ".Gpu";
 
-    private void WriteClass(SourceWriter w)
+    private void WriteClass(SourceWriter w, CancellationToken cancellationToken)
     {
         w.Line($"/// <summary>");
         w.Line($"/// Model '{SourceWriter.Xml(_model)}' on an ILGPU accelerator (a GPU through CUDA or OpenCL, or ILGPU's CPU accelerator):");
@@ -108,6 +100,15 @@ internal sealed partial class GpuEmitter
         w.Line("/// </remarks>");
         w.Line(Generated);
         w.Open("public sealed partial class Gpu : global::System.IDisposable, " + (Compiled ? "global::ModelGen.ITrainableModel" : "global::ModelGen.IModel"));
+
+        // The passes, then the kernels they launch, then the device functions those call are written first, each into a
+        // section of its own: the fields and the constructor above them declare and load exactly the kernels used.
+        SourceWriter passes = w.Fork(), kernels = w.Fork(), helpers = w.Fork();
+        WritePasses(passes);
+        WriteKernels(kernels);
+        WriteDeviceHelpers(helpers);
+        cancellationToken.ThrowIfCancellationRequested();
+
         WriteFields(w);
         WriteConstructor(w);
         WriteLifetime(w);
@@ -117,9 +118,9 @@ internal sealed partial class GpuEmitter
             WriteTrainingApi(w);
         }
 
-        WritePasses(w);
-        WriteDeviceHelpers(w);
-        WriteKernels(w);
+        w.Append(passes);
+        w.Append(helpers);
+        w.Append(kernels);
         w.Close();
     }
 

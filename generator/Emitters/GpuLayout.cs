@@ -83,6 +83,9 @@ internal sealed class GpuLayout
     /// <summary>Whether the backward pass of <paramref name="layer"/> must produce dL/d(its input).</summary>
     public bool NeedsInputDelta(int layer) => Cpu.NeedsInputDelta(layer);
 
+    /// <summary>The view of a buffer named by the plan.</summary>
+    public string View(BufferRef buffer) => View(Field(buffer.Layer, buffer.Kind.ToString()));
+
     /// <summary>A planned buffer's field: <c>_dense1Output</c>, <c>_input</c>.</summary>
     public static string FieldOf(BufferPlan buffer) => CpuLayout.FieldOf(buffer);
 }

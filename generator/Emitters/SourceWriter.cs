@@ -41,6 +41,13 @@ internal sealed class SourceWriter
         Line("}" + suffix);
     }
 
+    /// <summary>A new writer at this one's indentation, for a section written before the text that precedes it (see
+    /// <see cref="Append"/>).</summary>
+    public SourceWriter Fork() => new() { _indent = _indent };
+
+    /// <summary>Appends what a <see cref="Fork"/> of this writer wrote.</summary>
+    public void Append(SourceWriter section) => _text.Append(section._text);
+
     /// <summary>Each line of <paramref name="text"/> prefixed with <paramref name="prefix"/> (for comments).</summary>
     public void Lines(string prefix, string text)
     {

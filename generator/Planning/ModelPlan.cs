@@ -206,6 +206,11 @@ internal sealed record FusionGroup(int First, int Count, FusionKind Kind, Activa
     /// <c>GEMM + BN + relu; inference: BN folded into dense</c>.</summary>
     public string Description { get; init; } = string.Empty;
 
+    /// <summary>Whether the weights' <c>z</c> is a buffer apart from the activated values the group's BatchNormalization or
+    /// output reads: the Dense's pre-activation (an activation of its own), or its linear output before a separate
+    /// Activation layer. Otherwise the activation (linear) writes in place.</summary>
+    public bool PreActivationApart { get; init; }
+
     /// <summary>The group's last layer.</summary>
     public int Last => First + Count - 1;
 }

@@ -57,7 +57,13 @@ internal static class ModelPlanner
 
         for (int g = 0; g < groups.Count; g++)
         {
-            groups[g] = groups[g] with { Description = SummaryTable.DescribeKernels(layers, groups[g]) };
+            FusionGroup group = groups[g];
+            int activated = group.Kind == FusionKind.WeightsActivationBatchNorm ? group.BatchNormalization - 1 : group.Last;
+            groups[g] = group with
+            {
+                Description = SummaryTable.DescribeKernels(layers, group),
+                PreActivationApart = layers[group.First].KeepsPreActivation || activated != group.First,
+            };
         }
 
         var plan = new ModelPlan(
