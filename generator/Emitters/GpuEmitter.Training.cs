@@ -274,7 +274,7 @@ internal sealed partial class GpuEmitter
         w.Open("using (_guard.Exclusive())");
         w.Line($"{V} xb, yb;");
         w.Open("if (options.Shuffle)");
-        w.Line("_gatherBatch(Elements((long)count * global::System.Math.Max(InputSize, LabelSize)), x, y, _order!.View, _input.View, _labels.View, start, count);");
+        w.Line("_kernels.GatherBatch(Elements((long)count * global::System.Math.Max(InputSize, LabelSize)), x, y, _order!.View, _input.View, _labels.View, start, count);");
         w.Line("xb = _input.View.SubView(0, (long)count * InputSize);");
         w.Line("yb = _labels.View.SubView(0, (long)count * LabelSize);");
         w.Close();
@@ -360,7 +360,7 @@ internal sealed partial class GpuEmitter
         w.Line($"output = {output};");
         w.Close();
         w.Line();
-        w.Line($"_loss(SingleGroup(), output, y, {gradient}, _results.View, rows, slot, withGradient ? 1 : 0);");
+        w.Line($"_kernels.Loss(SingleGroup(), output, y, {gradient}, _results.View, rows, slot, withGradient ? 1 : 0);");
         w.Close();
         w.Line();
     }
@@ -379,15 +379,15 @@ internal sealed partial class GpuEmitter
             w.Line("long step = _iterations + 1;");
             w.Line($"float learningRate = {learningRate};");
             w.Line($"float alpha = (float)(learningRate * global::System.Math.Sqrt(1 - global::System.Math.Pow({F(compile.Beta2)}, step)) / (1 - global::System.Math.Pow({F(compile.Beta1)}, step)));");
-            w.Line($"_optimizer(Elements({count}), _parameters.View, _gradients.View, _adamM.View, _adamV.View, alpha);");
+            w.Line($"{OptimizerKernel(compile).Field}(Elements({count}), _parameters.View, _gradients.View, _adamM.View, _adamV.View, alpha);");
         }
         else if (compile.Momentum != 0)
         {
-            w.Line($"_optimizer(Elements({count}), _parameters.View, _gradients.View, _velocity.View, {learningRate});");
+            w.Line($"{OptimizerKernel(compile).Field}(Elements({count}), _parameters.View, _gradients.View, _velocity.View, {learningRate});");
         }
         else
         {
-            w.Line($"_optimizer(Elements({count}), _parameters.View, _gradients.View, {learningRate});");
+            w.Line($"{OptimizerKernel(compile).Field}(Elements({count}), _parameters.View, _gradients.View, {learningRate});");
         }
 
         w.Line("_iterations++;");

@@ -80,8 +80,8 @@ internal sealed partial class GpuEmitter
         w.Line("/// <remarks>");
         w.Line("/// <para>One kernel per fused group and pass, specialized for this model: sizes and weight offsets are constants in the");
         w.Line("/// kernels' bodies. Large Dense layers multiply in 16 x 16 tiles through shared memory; BatchNormalization's per-feature");
-        w.Line("/// sums are reduced on the device, one group per few features. Kernels are loaded once per instance and buffers allocated");
-        w.Line("/// once (they grow with the largest batch seen); <see cref=\"Dispose\"/> frees them.</para>");
+        w.Line("/// sums are reduced on the device, one group per few features. Kernels are loaded once per accelerator (shared by every");
+        w.Line("/// instance on it) and buffers allocated once (they grow with the largest batch seen); <see cref=\"Dispose\"/> frees them.</para>");
         if (_plan.Layers.Any(l => l.Spec is Conv2DSpec))
         {
             w.Line("/// <para>A conv2d runs as a Dense over its im2col matrix (batch · positions rows), read from the image by a device function");
@@ -121,6 +121,7 @@ internal sealed partial class GpuEmitter
         w.Append(passes);
         w.Append(helpers);
         w.Append(kernels);
+        WriteKernelCache(w);
         w.Close();
     }
 
@@ -245,18 +246,8 @@ internal sealed partial class GpuEmitter
         }
 
         w.Line();
-        w.Line("// The kernels, loaded once (see the static methods at the end of the class).");
-        foreach (GpuKernel kernel in _kernels.All)
-        {
-            w.Line($"private readonly {kernel.DelegateType} {kernel.Field};");
-        }
-
-        if (Compiled)
-        {
-            w.Line($"private readonly global::System.Action<global::ILGPU.KernelConfig, {LossKernel(_plan.Compile!).TypeArguments}> _loss;");
-            w.Line($"private readonly global::System.Action<global::ILGPU.KernelConfig, {OptimizerKernel(_plan.Compile!).TypeArguments}> _optimizer;");
-            w.Line($"private readonly global::System.Action<global::ILGPU.KernelConfig, {GatherKernel().TypeArguments}> _gatherBatch;");
-        }
+        w.Line("// The kernels' launchers on this accelerator, shared by every Gpu of this model on it (see Kernels).");
+        w.Line("private readonly Kernels _kernels;");
 
         w.Line();
     }
@@ -343,20 +334,9 @@ internal sealed partial class GpuEmitter
         w.Line($"AllocateRowBuffers({Int(_plan.PlannedBatchSize)});");
         w.Line("SyncToDevice();");
         w.Line();
-        w.Line("// Kernels: compiled for this accelerator on first load (ILGPU caches them per accelerator).");
+        w.Line("// Kernels: compiled and loaded by the first Gpu of this model on this accelerator, shared by the rest.");
         w.Open("try");
-        foreach (GpuKernel kernel in _kernels.All)
-        {
-            WriteLoad(w, kernel.Field, kernel);
-        }
-
-        if (Compiled)
-        {
-            WriteLoad(w, "_loss", LossKernel(_plan.Compile!));
-            WriteLoad(w, "_optimizer", OptimizerKernel(_plan.Compile!));
-            WriteLoad(w, "_gatherBatch", GatherKernel());
-        }
-
+        w.Line("_kernels = Kernels.For(accelerator);");
         w.Close();
         w.Line("catch (global::System.Exception exception) when (exception is not global::System.OutOfMemoryException)");
         w.Line("{");
@@ -452,8 +432,44 @@ internal sealed partial class GpuEmitter
         }
     }
 
-    private static void WriteLoad(SourceWriter w, string field, GpuKernel kernel) =>
-        w.Line($"{field} = global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{kernel.TypeArguments}>(accelerator, {kernel.Name});");
+    /// <summary>The nested class holding the launchers of every kernel the passes use, loaded once per accelerator.</summary>
+    private void WriteKernelCache(SourceWriter w)
+    {
+        var kernels = new List<GpuKernel>(_kernels.All);
+        if (Compiled)
+        {
+            kernels.Add(LossKernel(_plan.Compile!));
+            kernels.Add(OptimizerKernel(_plan.Compile!));
+            kernels.Add(GatherKernel());
+        }
+
+        w.Line("/// <summary>");
+        w.Line("/// The launchers of this model's kernels on one accelerator: ILGPU compiles a kernel for an accelerator and binds its");
+        w.Line("/// launcher to it, not to a Gpu, so the first Gpu created on an accelerator loads them and every later one (on any");
+        w.Line("/// thread) reuses them. Kept while the accelerator is alive.");
+        w.Line("/// </summary>");
+        w.Open("private sealed class Kernels");
+        w.Line("private static readonly global::System.Runtime.CompilerServices.ConditionalWeakTable<global::ILGPU.Runtime.Accelerator, Kernels> s_loaded = new();");
+        w.Line();
+        foreach (GpuKernel kernel in kernels)
+        {
+            w.Line($"public readonly {kernel.DelegateType} {kernel.Name};");
+        }
+
+        w.Line();
+        w.Open("private Kernels(global::ILGPU.Runtime.Accelerator accelerator)");
+        foreach (GpuKernel kernel in kernels)
+        {
+            w.Line($"{kernel.Name} = global::ILGPU.Runtime.KernelLoaders.LoadStreamKernel<{kernel.TypeArguments}>(accelerator, Gpu.{kernel.Name});");
+        }
+
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The kernels loaded on <paramref name=\"accelerator\"/>: loads them on the first call for it.</summary>");
+        w.Line("public static Kernels For(global::ILGPU.Runtime.Accelerator accelerator) => s_loaded.GetValue(accelerator, static a => new Kernels(a));");
+        w.Close();
+        w.Line();
+    }
 
     /// <summary>Dispose, the disposed check, SyncToHost / SyncToDevice, GetWeights / SetWeights, LearningRate, buffers.</summary>
     private void WriteLifetime(SourceWriter w)

@@ -44,8 +44,8 @@ internal sealed class GpuKernel
 
     public Action<SourceWriter> Body { get; }
 
-    /// <summary>The field holding the loaded launcher: <c>_denseBatchNormalizationGemm</c>.</summary>
-    public string Field => "_" + char.ToLowerInvariant(Name[0]) + Name.Substring(1);
+    /// <summary>The loaded launcher, a field of the nested <c>Kernels</c> class: <c>_kernels.DenseBatchNormalizationGemm</c>.</summary>
+    public string Field => "_kernels." + Name;
 
     /// <summary>The launcher's type: <c>Action&lt;KernelConfig, ...&gt;</c>.</summary>
     public string DelegateType => "global::System.Action<global::ILGPU.KernelConfig, " + TypeArguments + ">";

@@ -27,6 +27,32 @@ public class GpuBehaviourTests(GpuFixture fixture)
         }
     }
 
+    // Kernels.
+
+    [Fact]
+    public void KernelsAreLoadedOncePerAcceleratorAndShared()
+    {
+        static object KernelsOf(object gpu) =>
+            gpu.GetType().GetField("_kernels", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.GetValue(gpu)!;
+
+        using var first = new GoldenCircles.Gpu(new GoldenCircles(seed: 1), Accelerator);
+        using var second = new GoldenCircles.Gpu(new GoldenCircles(seed: 2), Accelerator);
+        Assert.Same(KernelsOf(first), KernelsOf(second));
+
+        // Another accelerator compiles its own; an instance disposed does not take the shared kernels with it.
+        using (Accelerator other = fixture.Context.CreateCPUAccelerator(0))
+        using (var elsewhere = new GoldenCircles.Gpu(new GoldenCircles(seed: 1), other))
+        {
+            Assert.NotSame(KernelsOf(first), KernelsOf(elsewhere));
+        }
+
+        first.Dispose();
+        (float[] x, float[] y) = Circles(32);
+        var expected = new GoldenCircles.Gpu(new GoldenCircles(seed: 2), Accelerator);
+        Assert.Equal(expected.TrainOnBatch(x, y), second.TrainOnBatch(x, y));
+        expected.Dispose();
+    }
+
     // Data on the device.
 
     [Fact]
