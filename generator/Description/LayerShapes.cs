@@ -1,5 +1,6 @@
 using System;
 using ModelGen.Generator.Common;
+using ModelGen.Generator.Shared;
 
 namespace ModelGen.Generator.Description;
 
@@ -118,15 +119,15 @@ internal static class LayerShapes
             return false;
         }
 
-        int height = padding == PaddingKind.Same ? CeilDiv(input.D0, strideHeight) : (input.D0 - windowHeight) / strideHeight + 1;
-        int width = padding == PaddingKind.Same ? CeilDiv(input.D1, strideWidth) : (input.D1 - windowWidth) / strideWidth + 1;
+        bool same = padding == PaddingKind.Same;
+        int height = WindowArithmetic.OutputLength(input.D0, windowHeight, strideHeight, same);
+        int width = WindowArithmetic.OutputLength(input.D1, windowWidth, strideWidth, same);
         output = TensorShape.Image(height, width, channels);
         return true;
     }
 
     private const string ImageAdvice = "write an image input as HxWxC, e.g. 'input 8x8x1', and put flatten only after the last conv2d or max_pooling2d";
 
-    private static int CeilDiv(int value, int divisor) => (value + divisor - 1) / divisor;
 
     private static string Describe(TensorShape shape) => shape.Rank switch
     {

@@ -1,4 +1,5 @@
 using ModelGen.Generator.Common;
+using ModelGen.Generator.Shared;
 
 namespace ModelGen.Generator.Description;
 
@@ -31,8 +32,8 @@ internal sealed record DenseSpec(
 
 internal sealed record BatchNormalizationSpec(double Momentum, double Epsilon, bool Center, bool Scale) : LayerSpec
 {
-    public const double DefaultMomentum = 0.99;
-    public const double DefaultEpsilon = 1e-3;
+    public const double DefaultMomentum = KerasDefaults.BatchNormalizationMomentum;
+    public const double DefaultEpsilon = KerasDefaults.BatchNormalizationEpsilon;
 
     public override LayerKind Kind => LayerKind.BatchNormalization;
 }

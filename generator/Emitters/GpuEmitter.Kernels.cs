@@ -1,6 +1,8 @@
 using System.Collections.Generic;
+using System.Linq;
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using ModelGen.Generator.Shared;
 using static ModelGen.Generator.Emitters.WeightsLayers;
 
 namespace ModelGen.Generator.Emitters;
@@ -1015,17 +1017,18 @@ internal sealed partial class GpuEmitter
         {
             w.Line("/// <summary>erf(x): the rational approximation of the CPU backend (odd degree 13 over even degree 8 on [-4, 4]).</summary>");
             w.Open("private static float Erf(float x)");
-            w.Line("x = x < -4f ? -4f : x > 4f ? 4f : x;");
+            w.Line($"x = x < -{F(ErfApproximation.Limit)} ? -{F(ErfApproximation.Limit)} : x > {F(ErfApproximation.Limit)} ? {F(ErfApproximation.Limit)} : x;");
             w.Line("float x2 = x * x;");
-            w.Line($"float p = {F(-2.72614225801306e-10)};");
-            foreach (double c in new[] { 2.77068142495902e-08, -2.10102402082508e-06, -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03, -1.60960333262415e-02 })
+            double[] numerator = ErfApproximation.Numerator(), denominator = ErfApproximation.Denominator();
+            w.Line($"float p = {F(numerator[0])};");
+            foreach (double c in numerator.Skip(1))
             {
                 w.Line($"p = x2 * p + {F(c)};");
             }
 
             w.Line("p = x * p;");
-            w.Line($"float q = {F(-1.45660718464996e-05)};");
-            foreach (double c in new[] { -2.13374055278905e-04, -1.68282697438203e-03, -7.37332916720468e-03, -1.42647390514189e-02 })
+            w.Line($"float q = {F(denominator[0])};");
+            foreach (double c in denominator.Skip(1))
             {
                 w.Line($"q = x2 * q + {F(c)};");
             }

@@ -1,6 +1,7 @@
 using System.Linq;
 using ModelGen.Generator.Description;
 using ModelGen.Generator.Planning;
+using ModelGen.Generator.Shared;
 
 namespace ModelGen.Generator.Emitters;
 
@@ -246,7 +247,7 @@ internal sealed partial class GpuEmitter
         w.Line("rowOrder[i] = i;");
         w.Close();
         w.Line();
-        w.Line("var random = new global::ModelGen.Numerics.ModelRandom(options.Seed, stream: 0x5EED);");
+        w.Line($"var random = new global::ModelGen.Numerics.ModelRandom(options.Seed, stream: 0x{FitShuffle.Stream:X});");
         w.Line("global::System.IO.TextWriter output = options.EffectiveOutput;");
         w.Line("var progress = new global::ModelGen.ProgressBar(output, options.Verbose, global::ModelGen.ProgressBar.IsInteractive(output));");
         w.Line($"var context = new global::ModelGen.TrainingContext(this, options.Epochs, hasValidation, {SourceWriter.Literal(accuracy)}, output, options.Verbose);");

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using ModelGen.Generator.Common;
 using ModelGen.Generator.Description;
+using ModelGen.Generator.Shared;
 
 namespace ModelGen.Generator.Planning;
 
@@ -316,8 +317,8 @@ internal static class BufferPlanner
         return buffers.ToEquatableArray();
     }
 
-    /// <summary>Values an lstm keeps per unit, sample and timestep on the GPU: z and the gates (4 each), c, activation(c) and h.</summary>
-    public const int LstmStepValues = 11;
+    /// <summary>Values an lstm keeps per unit, sample and timestep (<see cref="LstmLayout"/>, shared with the runtime).</summary>
+    public const int LstmStepValues = LstmLayout.StepValues;
 
     /// <summary>Values per sample an lstm's CPU kernels need (runtime Numerics.Lstm's contract): what the training forward
     /// pass saves for the backward pass, 11 · T · units; the scratch of the inference pass, (4T + 6) · units, or of the
@@ -325,7 +326,7 @@ internal static class BufferPlanner
     public static (long Saved, long Workspace) LstmWidths(LayerPlan layer, bool trainable)
     {
         long units = ((LstmSpec)layer.Spec).Units, timesteps = layer.Input.D0;
-        return (LstmStepValues * timesteps * units, (4 * timesteps + (trainable ? 7 : 6)) * units);
+        return (LstmStepValues * timesteps * units, LstmLayout.Workspace(timesteps, units, trainable));
     }
 
     /// <summary>Flatten, and dropout at rate 0, pass their input through in training.</summary>

@@ -1,12 +1,12 @@
 using ModelGen.Generator.Description;
+using ModelGen.Generator.Shared;
 
 namespace ModelGen.Generator.Planning;
 
 /// <summary>
 /// The geometry of a conv2d's or max_pooling2d's sliding window over its channels-last input, as the kernels need it:
-/// the input, the window, the strides, the output, and the padding before the first row and column. "same" pads as
-/// TensorFlow does (along each axis <c>total = max((out - 1) · stride + window - in, 0)</c>, the smaller half before);
-/// "valid" pads nothing. The same numbers as the runtime's <c>Window2D</c>, which the CPU backend builds at run time.
+/// the input, the window, the strides, the output, and the padding before the first row and column, computed once by
+/// <see cref="WindowArithmetic"/> (TensorFlow's "same" and "valid"), which the runtime's <c>Window2D</c> also uses.
 /// <c>Padded</c>: whether windows may reach into the padding ("same"); every window of a "valid" one lies inside.
 /// </summary>
 internal readonly record struct WindowPlan(
@@ -28,13 +28,9 @@ internal readonly record struct WindowPlan(
             _ => throw new System.InvalidOperationException(layer.Name + " has no window."),
         };
 
-        int padTop = 0, padLeft = 0;
-        if (padding == PaddingKind.Same)
-        {
-            padTop = System.Math.Max((output.D0 - 1) * strideHeight + height - input.D0, 0) / 2;
-            padLeft = System.Math.Max((output.D1 - 1) * strideWidth + width - input.D1, 0) / 2;
-        }
-
+        bool same = padding == PaddingKind.Same;
+        int padTop = WindowArithmetic.PadBefore(input.D0, output.D0, height, strideHeight, same);
+        int padLeft = WindowArithmetic.PadBefore(input.D1, output.D1, width, strideWidth, same);
         return new WindowPlan(input.D0, input.D1, input.D2, height, width, strideHeight, strideWidth, output.D0, output.D1, padTop, padLeft, padding == PaddingKind.Same);
     }
 

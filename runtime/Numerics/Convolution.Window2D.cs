@@ -38,23 +38,17 @@ public readonly struct Window2D
         StrideHeight = strideHeight;
         StrideWidth = strideWidth;
         Padding = padding;
-        if (padding == Padding.Same)
+        bool same = padding == Padding.Same;
+        if (!same && (windowHeight > height || windowWidth > width))
         {
-            OutputHeight = (height + strideHeight - 1) / strideHeight;
-            OutputWidth = (width + strideWidth - 1) / strideWidth;
-            PadTop = Math.Max((OutputHeight - 1) * strideHeight + windowHeight - height, 0) / 2;
-            PadLeft = Math.Max((OutputWidth - 1) * strideWidth + windowWidth - width, 0) / 2;
+            throw new ArgumentException($"A {windowHeight}x{windowWidth} window does not fit a {height}x{width} input without padding.");
         }
-        else
-        {
-            if (windowHeight > height || windowWidth > width)
-            {
-                throw new ArgumentException($"A {windowHeight}x{windowWidth} window does not fit a {height}x{width} input without padding.");
-            }
 
-            OutputHeight = (height - windowHeight) / strideHeight + 1;
-            OutputWidth = (width - windowWidth) / strideWidth + 1;
-        }
+        // The generator plans the same geometry with the same code (WindowArithmetic is compiled into both).
+        OutputHeight = WindowArithmetic.OutputLength(height, windowHeight, strideHeight, same);
+        OutputWidth = WindowArithmetic.OutputLength(width, windowWidth, strideWidth, same);
+        PadTop = WindowArithmetic.PadBefore(height, OutputHeight, windowHeight, strideHeight, same);
+        PadLeft = WindowArithmetic.PadBefore(width, OutputWidth, windowWidth, strideWidth, same);
     }
 
     /// <summary>Input rows.</summary>

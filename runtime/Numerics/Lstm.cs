@@ -43,7 +43,7 @@ namespace ModelGen.Numerics;
 public static class Lstm
 {
     /// <summary>The number of values of <c>saved</c> per <c>rows · timesteps · units</c>.</summary>
-    private const int SavedPerUnit = 11;
+    private const int SavedPerUnit = LstmLayout.StepValues;
 
     /// <summary>
     /// The forward pass in training mode: <paramref name="y"/> and, in <paramref name="saved"/>, everything

@@ -54,7 +54,7 @@ public static class FitLoop
 
         float[] batchX = options.Shuffle ? new float[batchSize * inputSize] : Array.Empty<float>();
         float[] batchY = options.Shuffle ? new float[batchSize * labelSize] : Array.Empty<float>();
-        var random = new Numerics.ModelRandom(options.Seed, stream: 0x5EED);
+        var random = new Numerics.ModelRandom(options.Seed, stream: Numerics.FitShuffle.Stream);
         var output = options.EffectiveOutput;
         var progress = new ProgressBar(output, options.Verbose, ProgressBar.IsInteractive(output));
         var context = new TrainingContext(model, options.Epochs, hasValidation, model.HasAccuracy, output, options.Verbose);

@@ -5,6 +5,7 @@ using System.Text;
 using Microsoft.CodeAnalysis;
 using ModelGen.Generator.Common;
 using ModelGen.Generator.Description;
+using ModelGen.Generator.Shared;
 
 namespace ModelGen.Generator.FrontEnds.Attributes;
 
@@ -78,9 +79,9 @@ internal static class AttributeTable
             a.Double("Momentum", 0),
             a.Bool("Nesterov", false),
             a.Double("Decay", 0),
-            a.Double("Beta1", 0.9),
-            a.Double("Beta2", 0.999),
-            a.Double("Epsilon", 1e-7),
+            a.Double("Beta1", KerasDefaults.AdamBeta1),
+            a.Double("Beta2", KerasDefaults.AdamBeta2),
+            a.Double("Epsilon", KerasDefaults.AdamEpsilon),
             ReadAccuracy(a),
             a.Int("BatchSize", CompileSpec.DefaultBatchSize));
     }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using ModelGen.Generator.Description;
+using ModelGen.Generator.Shared;
 
 namespace ModelGen.Generator.FrontEnds.ModelFiles;
 
@@ -16,14 +17,17 @@ internal static class Statements
     };
 
     // Layer keys.
+    /// <summary>A default as the key's documentation shows it (<c>0.99</c>).</summary>
+    private static string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
     private static readonly KeySyntax<int> Units = new("units", "64", ValueParsers.Integer);
     private static readonly KeySyntax<ActivationKind> Activation = new("activation", "relu", ValueParsers.Name("activation", Names.Activations));
     private static readonly KeySyntax<ActivationKind> RecurrentActivation = new("recurrent_activation", "sigmoid", ValueParsers.Name("activation", Names.Activations));
     private static readonly KeySyntax<bool> UseBias = new("use_bias", "false", ValueParsers.Boolean);
     private static readonly KeySyntax<InitializerKind> KernelInitializer = new("kernel_initializer", "he_uniform", ValueParsers.Name("initializer", Names.Initializers));
     private static readonly KeySyntax<InitializerKind> BiasInitializer = new("bias_initializer", "zeros", ValueParsers.Name("initializer", Names.Initializers));
-    private static readonly KeySyntax<double> BatchNormalizationMomentum = new("momentum", "0.99", ValueParsers.Number);
-    private static readonly KeySyntax<double> BatchNormalizationEpsilon = new("epsilon", "0.001", ValueParsers.Number);
+    private static readonly KeySyntax<double> BatchNormalizationMomentum = new("momentum", Text(KerasDefaults.BatchNormalizationMomentum), ValueParsers.Number);
+    private static readonly KeySyntax<double> BatchNormalizationEpsilon = new("epsilon", Text(KerasDefaults.BatchNormalizationEpsilon), ValueParsers.Number);
     private static readonly KeySyntax<bool> Center = new("center", "false", ValueParsers.Boolean);
     private static readonly KeySyntax<bool> Scale = new("scale", "false", ValueParsers.Boolean);
     private static readonly KeySyntax<double> Rate = new("rate", "0.5", ValueParsers.Number);
@@ -42,9 +46,9 @@ internal static class Statements
     private static readonly KeySyntax<double> SgdMomentum = new("momentum", "0.9", ValueParsers.Number);
     private static readonly KeySyntax<bool> Nesterov = new("nesterov", "true", ValueParsers.Boolean);
     private static readonly KeySyntax<double> Decay = new("decay", "1e-6", ValueParsers.Number);
-    private static readonly KeySyntax<double> Beta1 = new("beta_1", "0.9", ValueParsers.Number);
-    private static readonly KeySyntax<double> Beta2 = new("beta_2", "0.999", ValueParsers.Number);
-    private static readonly KeySyntax<double> AdamEpsilon = new("epsilon", "1e-7", ValueParsers.Number);
+    private static readonly KeySyntax<double> Beta1 = new("beta_1", Text(KerasDefaults.AdamBeta1), ValueParsers.Number);
+    private static readonly KeySyntax<double> Beta2 = new("beta_2", Text(KerasDefaults.AdamBeta2), ValueParsers.Number);
+    private static readonly KeySyntax<double> AdamEpsilon = new("epsilon", "1e-7", ValueParsers.Number); // KerasDefaults.AdamEpsilon, as Keras writes it
     private static readonly KeySyntax<bool> Accuracy = new("metrics", "accuracy", ValueParsers.Name("metric", Metrics));
     private static readonly KeySyntax<int> BatchSize = new("batch_size", "32", ValueParsers.Integer);
 
@@ -173,9 +177,9 @@ internal static class Statements
                 values.Get(SgdMomentum, 0.0),
                 values.Get(Nesterov, false),
                 values.Get(Decay, 0.0),
-                values.Get(Beta1, 0.9),
-                values.Get(Beta2, 0.999),
-                values.Get(AdamEpsilon, 1e-7),
+                values.Get(Beta1, KerasDefaults.AdamBeta1),
+                values.Get(Beta2, KerasDefaults.AdamBeta2),
+                values.Get(AdamEpsilon, KerasDefaults.AdamEpsilon),
                 values.Get(Accuracy, true),
                 values.Get(BatchSize, CompileSpec.DefaultBatchSize));
         });
