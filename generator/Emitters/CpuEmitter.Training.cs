@@ -45,7 +45,7 @@ internal static partial class CpuEmitter
         writer.Line(Generated);
         writer.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => TrainStep(x, y, out _);");
         writer.Line();
-        writer.Line("float global::ModelGen.ITrainableModel.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct) => TrainStep(x, y, out correct);");
+        writer.Line("float global::ModelGen.ITrainingStep.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct) => TrainStep(x, y, out correct);");
         writer.Line();
 
         writer.Open("private float TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");

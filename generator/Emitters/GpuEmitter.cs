@@ -99,7 +99,7 @@ internal sealed partial class GpuEmitter
         w.Line("/// <c>EnableAlgorithms()</c> (ILGPU.Algorithms) or <c>LibDevice()</c>. Not thread-safe: one thread at a time per instance.</para>");
         w.Line("/// </remarks>");
         w.Line(Generated);
-        w.Open("public sealed partial class Gpu : global::System.IDisposable, " + (Compiled ? "global::ModelGen.ITrainableModel" : "global::ModelGen.IModel"));
+        w.Open("public sealed partial class Gpu : global::System.IDisposable, " + (Compiled ? "global::ModelGen.ITrainableModel, global::ModelGen.ITrainingStep" : "global::ModelGen.IModel"));
 
         // The passes, then the kernels they launch, then the device functions those call are written first, each into a
         // section of its own: the fields and the constructor above them declare and load exactly the kernels used.
@@ -416,7 +416,7 @@ internal sealed partial class GpuEmitter
             w.Line();
             w.Line($"bool global::ModelGen.ITrainableModel.HasAccuracy => {SourceWriter.Literal(HasAccuracy(_plan.Compile!))};");
             w.Line();
-            w.Open("float global::ModelGen.ITrainableModel.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
+            w.Open("float global::ModelGen.ITrainingStep.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
             w.Line("ThrowIfDisposed();");
             w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
             w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");

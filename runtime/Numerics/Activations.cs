@@ -19,7 +19,7 @@ public static class Activations
     /// every other activation's gradient is computed from its output <c>y</c> alone.</summary>
     /// <param name="activation">The activation.</param>
     /// <returns><see langword="true"/> when the backward pass needs <c>x</c>.</returns>
-    public static bool BackwardNeedsInput(Activation activation) => activation is Activation.Gelu or Activation.Swish;
+    internal static bool BackwardNeedsInput(Activation activation) => activation is Activation.Gelu or Activation.Swish;
 
     /// <summary><c>y = f(x)</c> for any <see cref="Activation"/>.</summary>
     /// <param name="activation">The activation.</param>
@@ -41,76 +41,76 @@ public static class Activations
 
     /// <summary><c>y = max(x, 0)</c>.</summary>
     /// <param name="x">Input.</param><param name="y">Output (may be <paramref name="x"/>).</param>
-    public static void Relu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(ReluOperator), x, y, SimdDispatch.Best);
+    internal static void Relu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(ReluOperator), x, y, SimdDispatch.Best);
 
     /// <summary><c>dx = dy</c> where <c>y &gt; 0</c>, else 0.</summary>
     /// <param name="y">Forward output.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
-    public static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+    internal static void ReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.Map(default(ReluBackwardOperator), y, dy, dx, SimdDispatch.Best);
 
     /// <summary><c>y = x</c> for x &gt; 0, else <c>0.2 x</c> (Keras 3's default slope).</summary>
     /// <param name="x">Input.</param><param name="y">Output (may be <paramref name="x"/>).</param>
-    public static void LeakyRelu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(LeakyReluOperator), x, y, SimdDispatch.Best);
+    internal static void LeakyRelu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(LeakyReluOperator), x, y, SimdDispatch.Best);
 
     /// <summary>Gradient of <see cref="LeakyRelu"/> from its output.</summary>
     /// <param name="y">Forward output.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
-    public static void LeakyReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+    internal static void LeakyReluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.Map(default(LeakyReluBackwardOperator), y, dy, dx, SimdDispatch.Best);
 
     /// <summary><c>y = x</c> for x &gt; 0, else <c>e^x - 1</c> (alpha 1).</summary>
     /// <param name="x">Input.</param><param name="y">Output (may be <paramref name="x"/>).</param>
-    public static void Elu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(EluOperator), x, y, SimdDispatch.Best);
+    internal static void Elu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(EluOperator), x, y, SimdDispatch.Best);
 
     /// <summary>Gradient of <see cref="Elu"/> from its output.</summary>
     /// <param name="y">Forward output.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
-    public static void EluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+    internal static void EluBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.Map(default(EluBackwardOperator), y, dy, dx, SimdDispatch.Best);
 
     /// <summary><c>y = tanh(x)</c>.</summary>
     /// <param name="x">Input.</param><param name="y">Output (may be <paramref name="x"/>).</param>
-    public static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(TanhOperator), x, y, SimdDispatch.Best);
+    internal static void Tanh(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(TanhOperator), x, y, SimdDispatch.Best);
 
     /// <summary><c>dx = dy (1 - y²)</c>.</summary>
     /// <param name="y">Forward output.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
-    public static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+    internal static void TanhBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.Map(default(TanhBackwardOperator), y, dy, dx, SimdDispatch.Best);
 
     /// <summary><c>y = 1 / (1 + e^-x)</c>.</summary>
     /// <param name="x">Input.</param><param name="y">Output (may be <paramref name="x"/>).</param>
-    public static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(SigmoidOperator), x, y, SimdDispatch.Best);
+    internal static void Sigmoid(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(SigmoidOperator), x, y, SimdDispatch.Best);
 
     /// <summary><c>dx = dy y (1 - y)</c>.</summary>
     /// <param name="y">Forward output.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
-    public static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+    internal static void SigmoidBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.Map(default(SigmoidBackwardOperator), y, dy, dx, SimdDispatch.Best);
 
     /// <summary><c>y = x Φ(x)</c>, the exact (erf) GELU, Keras's default <c>approximate=False</c>.</summary>
     /// <param name="x">Input.</param><param name="y">Output (may be <paramref name="x"/>).</param>
-    public static void Gelu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(GeluOperator), x, y, SimdDispatch.Best);
+    internal static void Gelu(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(GeluOperator), x, y, SimdDispatch.Best);
 
     /// <summary><c>dx = dy (Φ(x) + x φ(x))</c>; needs the forward input.</summary>
     /// <param name="x">Forward input.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
-    public static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) =>
+    internal static void GeluBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.Map(default(GeluBackwardOperator), x, dy, dx, SimdDispatch.Best);
 
     /// <summary><c>y = x σ(x)</c> (a.k.a. SiLU).</summary>
     /// <param name="x">Input.</param><param name="y">Output (may be <paramref name="x"/>).</param>
-    public static void Swish(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(SwishOperator), x, y, SimdDispatch.Best);
+    internal static void Swish(ReadOnlySpan<float> x, Span<float> y) => Elementwise.Map(default(SwishOperator), x, y, SimdDispatch.Best);
 
     /// <summary><c>dx = dy σ(x) (1 + x (1 - σ(x)))</c>; needs the forward input.</summary>
     /// <param name="x">Forward input.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
-    public static void SwishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) =>
+    internal static void SwishBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) =>
         Elementwise.Map(default(SwishBackwardOperator), x, dy, dx, SimdDispatch.Best);
 
     /// <summary>Softmax of every row: <c>e^(x - max) / Σ e^(x - max)</c>; the sum is taken in double, in index order.</summary>
     /// <param name="x">Input, <c>[rows, features]</c>.</param><param name="y">Output (may be <paramref name="x"/>).</param>
     /// <param name="features">Values per row.</param>
-    public static void Softmax(ReadOnlySpan<float> x, Span<float> y, int features) => Softmax(x, y, features, SimdDispatch.Best);
+    internal static void Softmax(ReadOnlySpan<float> x, Span<float> y, int features) => Softmax(x, y, features, SimdDispatch.Best);
 
     /// <summary>The softmax Jacobian-vector product per row: <c>dx = y ⊙ (dy - Σ dy·y)</c>.</summary>
     /// <param name="y">Forward output.</param><param name="dy">Upstream gradient.</param><param name="dx">Result (may be <paramref name="dy"/>).</param>
     /// <param name="features">Values per row.</param>
-    public static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int features) =>
+    internal static void SoftmaxBackward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx, int features) =>
         SoftmaxBackward(y, dy, dx, features, SimdDispatch.Best);
 
     internal static void Forward(Activation activation, ReadOnlySpan<float> x, Span<float> y, int features, SimdWidth width)

@@ -32,7 +32,7 @@ public static class BatchNormalization
     /// <param name="features">Features (channels).</param>
     /// <param name="mean">Receives the mean per feature.</param>
     /// <param name="variance">Receives the biased variance per feature.</param>
-    public static void Moments(ReadOnlySpan<float> x, int rows, int features, Span<float> mean, Span<float> variance)
+    internal static void Moments(ReadOnlySpan<float> x, int rows, int features, Span<float> mean, Span<float> variance)
     {
         CheckShape(x.Length, rows, features, nameof(x));
         Check.Length(mean.Length, features, nameof(mean), "[features]");
@@ -144,7 +144,7 @@ public static class BatchNormalization
     /// <param name="dgamma">Receives dL/dgamma, or empty to skip.</param>
     /// <param name="dbeta">Receives dL/dbeta, or empty to skip.</param>
     /// <param name="accumulate">Add to <paramref name="dgamma"/> and <paramref name="dbeta"/> instead of overwriting them.</param>
-    public static void BackwardTrainingFromInput(
+    internal static void BackwardTrainingFromInput(
         ReadOnlySpan<float> x, ReadOnlySpan<float> batchMean, ReadOnlySpan<float> dy, Span<float> dx, int rows, int features,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> inverseStd,
         Span<float> dgamma, Span<float> dbeta, bool accumulate)
@@ -166,7 +166,7 @@ public static class BatchNormalization
     /// <param name="dgamma">Receives <c>Σ dy · (x - movingMean) / sqrt(movingVariance + eps)</c>, or empty to skip.</param>
     /// <param name="dbeta">Receives <c>Σ dy</c>, or empty to skip.</param>
     /// <param name="accumulate">Add to <paramref name="dgamma"/> and <paramref name="dbeta"/> instead of overwriting them.</param>
-    public static void BackwardInference(
+    internal static void BackwardInference(
         ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx, int rows, int features,
         ReadOnlySpan<float> gamma, ReadOnlySpan<float> movingMean, ReadOnlySpan<float> movingVariance, float epsilon,
         Span<float> dgamma, Span<float> dbeta, bool accumulate) =>

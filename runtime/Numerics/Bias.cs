@@ -15,7 +15,7 @@ public static class Bias
     /// <param name="bias">The bias, <c>features</c> values.</param>
     /// <param name="rows">Rows.</param>
     /// <param name="features">Features.</param>
-    public static void Add(Span<float> z, ReadOnlySpan<float> bias, int rows, int features)
+    internal static void Add(Span<float> z, ReadOnlySpan<float> bias, int rows, int features)
     {
         Check.Length(z.Length, rows * features, nameof(z), "[rows, features]");
         Check.Length(bias.Length, features, nameof(bias), "[features]");

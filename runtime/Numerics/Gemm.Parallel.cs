@@ -39,7 +39,7 @@ public static partial class Gemm
     /// <param name="n">Columns of B and C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use, at most the processor count; -1 for all processors.</param>
-    public static void MultiplyParallel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, int maxDegreeOfParallelism = -1) =>
+    internal static void MultiplyParallel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, int maxDegreeOfParallelism = -1) =>
         Multiply(a, b, c, m, k, n, accumulate, SimdDispatch.Best, Threads(maxDegreeOfParallelism, m, k, n));
 
     /// <summary>
@@ -55,7 +55,7 @@ public static partial class Gemm
     /// <param name="n">Rows of the stored B, columns of C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use, at most the processor count; -1 for all processors.</param>
-    public static void MultiplyTransposeBParallel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, int maxDegreeOfParallelism = -1) =>
+    internal static void MultiplyTransposeBParallel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, int maxDegreeOfParallelism = -1) =>
         MultiplyTransposeB(a, b, c, m, k, n, accumulate, SimdDispatch.Best, Threads(maxDegreeOfParallelism, m, k, n));
 
     /// <summary>
@@ -71,7 +71,7 @@ public static partial class Gemm
     /// <param name="n">Columns of B and C.</param>
     /// <param name="accumulate">Add to C instead of overwriting it.</param>
     /// <param name="maxDegreeOfParallelism">The most threads to use, at most the processor count; -1 for all processors.</param>
-    public static void MultiplyTransposeAParallel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, int maxDegreeOfParallelism = -1) =>
+    internal static void MultiplyTransposeAParallel(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int k, int n, bool accumulate, int maxDegreeOfParallelism = -1) =>
         MultiplyTransposeA(a, b, c, m, k, n, accumulate, SimdDispatch.Best, Threads(maxDegreeOfParallelism, m, k, n));
 
     /// <summary>How many threads a product of this size gets.</summary>

@@ -43,7 +43,7 @@ public static partial class Gemm
 {
     /// <summary>The running machine's CPU family and the cache blocking derived for it at start-up (KC, NC and how), for
     /// diagnostics and benchmark reports.</summary>
-    public static string Blocking => GemmBlocking.Current.Reason;
+    internal static string Blocking => GemmBlocking.Current.Reason;
 
     /// <summary>Up to this many columns, <c>Multiply</c> and <c>MultiplyTransposeB</c> use dot products, and
     /// <c>MultiplyTransposeA</c> vectorizes down the rows.</summary>

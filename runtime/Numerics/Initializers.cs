@@ -13,7 +13,7 @@ namespace ModelGen.Numerics;
 public static class Initializers
 {
     /// <summary>The standard deviation of a unit normal truncated to [-2, 2] (Keras's correction constant).</summary>
-    public const double TruncatedNormalCorrection = 0.87962566103423978;
+    internal const double TruncatedNormalCorrection = 0.87962566103423978;
 
     /// <summary>Fills <paramref name="values"/> per <paramref name="initializer"/>.</summary>
     /// <param name="initializer">The initializer.</param>
@@ -56,7 +56,7 @@ public static class Initializers
     /// <param name="inputs">Input features.</param>
     /// <param name="units">Units.</param>
     /// <returns>(fan_in, fan_out) = (inputs, units).</returns>
-    public static (int FanIn, int FanOut) DenseFans(int inputs, int units) => (inputs, units);
+    internal static (int FanIn, int FanOut) DenseFans(int inputs, int units) => (inputs, units);
 
     /// <summary>Fans of a convolution kernel <c>[kh, kw, in, out]</c>: the receptive field times the channels.</summary>
     /// <param name="kernelHeight">Kernel height.</param>
@@ -64,14 +64,14 @@ public static class Initializers
     /// <param name="inputChannels">Input channels.</param>
     /// <param name="filters">Output channels.</param>
     /// <returns>(kh·kw·in, kh·kw·out).</returns>
-    public static (int FanIn, int FanOut) ConvolutionFans(int kernelHeight, int kernelWidth, int inputChannels, int filters) =>
+    internal static (int FanIn, int FanOut) ConvolutionFans(int kernelHeight, int kernelWidth, int inputChannels, int filters) =>
         (kernelHeight * kernelWidth * inputChannels, kernelHeight * kernelWidth * filters);
 
     /// <summary>U(-limit, limit): <c>-limit + 2·limit·u</c> with u uniform in [0, 1).</summary>
     /// <param name="values">The tensor to fill.</param>
     /// <param name="limit">The half-width.</param>
     /// <param name="random">The generator.</param>
-    public static void Uniform(Span<float> values, double limit, ref ModelRandom random)
+    internal static void Uniform(Span<float> values, double limit, ref ModelRandom random)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -83,7 +83,7 @@ public static class Initializers
     /// <param name="values">The tensor to fill.</param>
     /// <param name="stddev">The standard deviation before truncation.</param>
     /// <param name="random">The generator.</param>
-    public static void TruncatedNormal(Span<float> values, double stddev, ref ModelRandom random)
+    internal static void TruncatedNormal(Span<float> values, double stddev, ref ModelRandom random)
     {
         for (int i = 0; i < values.Length; i++)
         {
@@ -108,7 +108,7 @@ public static class Initializers
     /// <param name="cols">Columns (the last dimension).</param>
     /// <param name="gain">Multiplier (Keras default 1).</param>
     /// <param name="random">The generator.</param>
-    public static void Orthogonal(Span<float> values, int rows, int cols, double gain, ref ModelRandom random)
+    internal static void Orthogonal(Span<float> values, int rows, int cols, double gain, ref ModelRandom random)
     {
         Check.Positive(rows, nameof(rows));
         Check.Positive(cols, nameof(cols));

@@ -13,10 +13,10 @@ namespace ModelGen.Numerics;
 public static class Losses
 {
     /// <summary>Keras's <c>backend.epsilon()</c>, the probability clip.</summary>
-    public const float Epsilon = 1e-7f;
+    internal const float Epsilon = 1e-7f;
 
     /// <summary>The upper clip, <c>1 - 1e-7</c> rounded to float as Keras computes it.</summary>
-    public const float OneMinusEpsilon = 1f - Epsilon;
+    internal const float OneMinusEpsilon = 1f - Epsilon;
 
     /// <summary>Dispatches to the loss named by <paramref name="loss"/> (gradients w.r.t. the probabilities).</summary>
     /// <param name="loss">The loss.</param>
@@ -40,7 +40,7 @@ public static class Losses
     /// <param name="labels">Targets in [0, 1], same shape.</param>
     /// <param name="gradient">Receives dL/dp (0 where p was clipped), or empty to skip.</param>
     /// <returns>The batch loss.</returns>
-    public static float BinaryCrossentropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, Span<float> gradient)
+    internal static float BinaryCrossentropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, Span<float> gradient)
     {
         CheckPair(probabilities, labels, gradient);
         int count = probabilities.Length;
@@ -88,7 +88,7 @@ public static class Losses
     /// <param name="gradient">Receives dL/dp, or empty to skip.</param>
     /// <param name="classes">Values per row.</param>
     /// <returns>The batch loss.</returns>
-    public static float CategoricalCrossentropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, Span<float> gradient, int classes) =>
+    internal static float CategoricalCrossentropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, Span<float> gradient, int classes) =>
         Categorical(probabilities, labels, -1, gradient, classes, fused: false);
 
     /// <summary>Categorical cross-entropy and its gradient w.r.t. the softmax's input z:
@@ -108,7 +108,7 @@ public static class Losses
     /// <param name="gradient">Receives dL/dp, or empty to skip.</param>
     /// <param name="classes">Values per row.</param>
     /// <returns>The batch loss.</returns>
-    public static float SparseCategoricalCrossentropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, Span<float> gradient, int classes) =>
+    internal static float SparseCategoricalCrossentropy(ReadOnlySpan<float> probabilities, ReadOnlySpan<float> labels, Span<float> gradient, int classes) =>
         Categorical(probabilities, labels, classes, gradient, classes, fused: false);
 
     /// <summary>Sparse categorical cross-entropy and its gradient w.r.t. the softmax's input (see
@@ -126,7 +126,7 @@ public static class Losses
     /// <param name="targets">Targets, same shape.</param>
     /// <param name="gradient">Receives <c>2 (p - y) / count</c>, or empty to skip.</param>
     /// <returns>The batch loss.</returns>
-    public static float MeanSquaredError(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, Span<float> gradient)
+    internal static float MeanSquaredError(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets, Span<float> gradient)
     {
         CheckPair(predictions, targets, gradient);
         int count = predictions.Length;

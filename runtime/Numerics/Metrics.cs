@@ -63,7 +63,7 @@ public static class Metrics
     /// <summary>The index of the first largest value (NaN never wins); -1 for an empty span.</summary>
     /// <param name="values">The values.</param>
     /// <returns>The arg-max.</returns>
-    public static int ArgMax(ReadOnlySpan<float> values)
+    internal static int ArgMax(ReadOnlySpan<float> values)
     {
         int best = values.IsEmpty ? -1 : 0;
         for (int i = 1; i < values.Length; i++)

@@ -36,11 +36,11 @@ namespace ModelGen.Numerics;
 public static class PackedDense
 {
     /// <summary>Columns per panel: 16 floats, one 64-byte cache line per input.</summary>
-    public const int PanelWidth = 16;
+    internal const int PanelWidth = 16;
 
     /// <summary>Floats the packed form of a <c>[inputs, units]</c> kernel takes: the units rounded up to whole panels,
     /// each panel <c>inputs + 1</c> lines long (see <see cref="PanelStride"/>).</summary>
-    public static int PackedLength(int inputs, int units) => checked((units + PanelWidth - 1) / PanelWidth * PanelWidth * (inputs + 1));
+    internal static int PackedLength(int inputs, int units) => checked((units + PanelWidth - 1) / PanelWidth * PanelWidth * (inputs + 1));
 
     /// <summary>Floats from one panel to the next: its <paramref name="inputs"/> lines and one more, so that panels are
     /// never a power of two apart (512 inputs would put every panel's lines in the same cache sets; the GEMM reads

@@ -49,22 +49,22 @@ namespace ModelGen.Onnx;
 public sealed class OnnxGraphBuilder
 {
     /// <summary>The version of the default ONNX operator set (domain <c>""</c>) the graph imports.</summary>
-    public const int OpsetVersion = 13;
+    internal const int OpsetVersion = 13;
 
     /// <summary>The ONNX IR version written (<c>ModelProto.ir_version</c>).</summary>
-    public const long IrVersion = 7;
+    internal const long IrVersion = 7;
 
     /// <summary>The graph input's name.</summary>
-    public const string InputName = "x";
+    internal const string InputName = "x";
 
     /// <summary>The graph output's name.</summary>
-    public const string OutputName = "y";
+    internal const string OutputName = "y";
 
     /// <summary>The symbolic name of the batch dimension of the input and the output.</summary>
-    public const string BatchDimension = "batch";
+    internal const string BatchDimension = "batch";
 
     /// <summary><c>ModelProto.producer_name</c>.</summary>
-    public const string ProducerName = "ModelGen";
+    internal const string ProducerName = "ModelGen";
 
     private readonly string _graphName;
     private readonly int _inputSize;

@@ -7,7 +7,7 @@ namespace ModelGen;
 /// Keras's <c>fit</c> for every generated model: the validation split (the last rows, taken before shuffling), a
 /// seeded shuffle per epoch, batches gathered into buffers allocated once per call, the running loss and accuracy
 /// of the progress bar, validation after each epoch, callbacks and <see cref="History"/>. Only the model-specific
-/// step (<see cref="ITrainableModel.TrainStep"/>) and evaluation are generated. For generated code.
+/// step (<see cref="ITrainingStep.TrainStep"/>) and evaluation are generated. For generated code.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class FitLoop
@@ -15,7 +15,7 @@ public static class FitLoop
     /// <summary>Trains <paramref name="model"/> on <paramref name="x"/> and <paramref name="y"/>.</summary>
     /// <exception cref="TrainingStoppedException">The loss of a batch was not finite; the model keeps the weights it had before that batch.</exception>
     public static History Run<TModel>(TModel model, ReadOnlySpan<float> x, ReadOnlySpan<float> y, FitOptions? options)
-        where TModel : ITrainableModel
+        where TModel : ITrainingStep
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new FitOptions();
