@@ -1,6 +1,6 @@
 using System;
 using BenchmarkDotNet.Attributes;
-using ModelGen.Numerics;
+using ModelGen.CompilerServices;
 
 namespace ModelGen.Benchmarks;
 

@@ -1,11 +1,11 @@
 using System;
 using BenchmarkDotNet.Attributes;
-using ModelGen.Numerics;
+using ModelGen.CompilerServices;
 
 namespace ModelGen.Benchmarks;
 
 /// <summary>
-/// Where M4's training time goes: the runtime's GEMM kernels that a generated M4 calls (ModelGen.Numerics.Gemm), alone,
+/// Where M4's training time goes: the runtime's GEMM kernels that a generated M4 calls (ModelGen.CompilerServices.Gemm), alone,
 /// at M4's shapes for a batch of 128 — the forward product, the weight gradient (Aᵀ·B) and the input gradient (A·Bᵀ) of
 /// the first and second Dense. Reported as GFLOP/s (2·m·k·n per call) against the measured FP32 peak (FmaPeak).
 /// The fused training forward (FusedDense) adds an epilogue to the forward product; these are the bare products.

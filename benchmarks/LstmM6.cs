@@ -1,11 +1,11 @@
 using System;
 using BenchmarkDotNet.Attributes;
-using ModelGen.Numerics;
+using ModelGen.CompilerServices;
 
 namespace ModelGen.Benchmarks;
 
 /// <summary>
-/// Where M6's time goes: the runtime's LSTM kernels that a generated M6 calls (ModelGen.Numerics.Lstm), alone, and
+/// Where M6's time goes: the runtime's LSTM kernels that a generated M6 calls (ModelGen.CompilerServices.Lstm), alone, and
 /// their parts, at M6's shapes (20 timesteps of 16 features, 64 units, so the gates are 256 wide): Predict at batch 1
 /// and a training step at batch 32. The parts are what the kernels call, in the same sizes and counts: the input
 /// projection (one GEMM over every timestep), the recurrent GEMMs (one per step after the first), the gates'

@@ -88,7 +88,7 @@ public static class Program
         var text = new StringBuilder();
         text.AppendLine($"- CPU: {cpu}, {System.Environment.ProcessorCount} logical cores; {RuntimeInformation.OSDescription}");
         text.AppendLine($"- .NET: {RuntimeInformation.FrameworkDescription}; Vector512 hardware-accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
-        text.AppendLine($"- GEMM blocking (runtime/Numerics/GemmBlocking.cs): {ModelGen.Numerics.Gemm.Blocking}");
+        text.AppendLine($"- GEMM blocking (runtime/CompilerServices/GemmBlocking.cs): {ModelGen.CompilerServices.Gemm.Blocking}");
         string family = File.Exists("/proc/cpuinfo")
             ? string.Join(", ", File.ReadLines("/proc/cpuinfo").Where(l => l.StartsWith("cpu family", StringComparison.Ordinal) || l.StartsWith("model\t", StringComparison.Ordinal)).Take(2).Select(l => l.Replace("\t", "").Trim()))
             : "n/a";

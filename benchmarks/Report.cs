@@ -303,7 +303,7 @@ public static class Report
             return;
         }
 
-        text.AppendLine($"## M4's GEMM kernels alone, batch {GemmM4.Batch} (ModelGen.Numerics.Gemm)");
+        text.AppendLine($"## M4's GEMM kernels alone, batch {GemmM4.Batch} (ModelGen.CompilerServices.Gemm)");
         text.AppendLine();
         text.AppendLine("| product | m × k × n | time | GFLOP/s | of peak |");
         text.AppendLine("|---|---|---|---|---|");
@@ -340,7 +340,7 @@ public static class Report
             return;
         }
 
-        text.AppendLine($"## M6's LSTM kernels and their parts (ModelGen.Numerics.Lstm; {LstmM6.Timesteps} steps × {LstmM6.Features} features, {LstmM6.Units} units)");
+        text.AppendLine($"## M6's LSTM kernels and their parts (ModelGen.CompilerServices.Lstm; {LstmM6.Timesteps} steps × {LstmM6.Features} features, {LstmM6.Units} units)");
         text.AppendLine();
         text.AppendLine("| kernel or part | time | GEMM GFLOP/s | of peak | share of its kernel(s) |");
         text.AppendLine("|---|---|---|---|---|");

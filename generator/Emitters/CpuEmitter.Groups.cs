@@ -18,7 +18,7 @@ internal static partial class CpuEmitter
     {
         if (layout.HasColumns(layer))
         {
-            writer.Line($"{Numerics}Convolution.Im2Col({layout.Input(layer, training)}, {layout.WeightsInput(layer, training)}, rows, {WindowOf(layout, layer)});");
+            writer.Line($"{Kernels}Convolution.Im2Col({layout.Input(layer, training)}, {layout.WeightsInput(layer, training)}, rows, {WindowOf(layout, layer)});");
         }
     }
 
@@ -73,10 +73,10 @@ internal static partial class CpuEmitter
         if (group.Kind == FusionKind.WeightsActivation || (bnBeforeActivation && !training))
         {
             string y = Out(layout, last, training);
-            writer.Line($"{Numerics}FusedDense.Forward({input}, {KernelArguments(plan, layout, d, training)}, {bias}, {z}, {(softmax ? z : y)}, {size}, {elementwise});");
+            writer.Line($"{Kernels}FusedDense.Forward({input}, {KernelArguments(plan, layout, d, training)}, {bias}, {z}, {(softmax ? z : y)}, {size}, {elementwise});");
             if (softmax)
             {
-                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {Int(units)});");
+                writer.Line($"{Kernels}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {Int(units)});");
             }
 
             return true;
@@ -87,11 +87,11 @@ internal static partial class CpuEmitter
         if (bnBeforeActivation)
         {
             string y = group.Count == 3 && !softmax ? layout.Output(last, training) : layout.Output(b, training);
-            writer.Line($"{Numerics}FusedDense.BatchNormActivationForward({input}, {kernel}, {bias}, {z}, {y}, {size},");
+            writer.Line($"{Kernels}FusedDense.BatchNormActivationForward({input}, {kernel}, {bias}, {z}, {y}, {size},");
             writer.Line($"    {BatchNormArguments(plan, layout, b, bn)}, {elementwise});");
             if (softmax && group.Count == 3)
             {
-                writer.Line($"{Numerics}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {y}, {layout.Output(last, training)}, {Int(units)});");
+                writer.Line($"{Kernels}Activations.Forward({ActivationName(ActivationKind.Softmax)}, {y}, {layout.Output(last, training)}, {Int(units)});");
             }
 
             return true;
@@ -101,16 +101,16 @@ internal static partial class CpuEmitter
         string activated = layout.Output(b - 1, training);
         if (!training)
         {
-            writer.Line($"{Numerics}FusedDense.Forward({input}, {KernelArguments(plan, layout, d, training)}, {bias}, {z}, {activated}, {size}, {elementwise});");
+            writer.Line($"{Kernels}FusedDense.Forward({input}, {KernelArguments(plan, layout, d, training)}, {bias}, {z}, {activated}, {size}, {elementwise});");
             if (!layout.IsFolded(b))
             {
-                writer.Line($"{Numerics}BatchNormalization.ForwardInference({activated}, {Out(layout, b, training)}, {rows}, {Int(units)}, {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
+                writer.Line($"{Kernels}BatchNormalization.ForwardInference({activated}, {Out(layout, b, training)}, {rows}, {Int(units)}, {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
             }
 
             return true;
         }
 
-        writer.Line($"{Numerics}FusedDense.ActivationBatchNormForward({input}, {kernel}, {bias}, {z}, {activated}, {layout.Output(b, training)}, {size},");
+        writer.Line($"{Kernels}FusedDense.ActivationBatchNormForward({input}, {kernel}, {bias}, {z}, {activated}, {layout.Output(b, training)}, {size},");
         writer.Line($"    {BatchNormArguments(plan, layout, b, bn)}, {elementwise});");
         return true;
     }
@@ -155,20 +155,20 @@ internal static partial class CpuEmitter
                     writer.Line("// (the activation's gradient came fused with the loss's)");
                     if (useBias)
                     {
-                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, {rows}, {units});");
+                        writer.Line($"{Kernels}Bias.Gradient({dz}, {biasGradient}, {rows}, {units});");
                     }
                 }
                 else if (softmax)
                 {
-                    writer.Line($"{Numerics}Activations.Backward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {layout.Delta(last)}, {dz}, {units});");
+                    writer.Line($"{Kernels}Activations.Backward({ActivationName(ActivationKind.Softmax)}, {z}, {y}, {layout.Delta(last)}, {dz}, {units});");
                     if (useBias)
                     {
-                        writer.Line($"{Numerics}Bias.Gradient({dz}, {biasGradient}, {rows}, {units});");
+                        writer.Line($"{Kernels}Bias.Gradient({dz}, {biasGradient}, {rows}, {units});");
                     }
                 }
                 else
                 {
-                    writer.Line($"{Numerics}FusedDense.Backward({z}, {y}, {layout.Delta(last)}, {dz}, {biasGradient}, {rows}, {units}, {ActivationName(group.Activation)});");
+                    writer.Line($"{Kernels}FusedDense.Backward({z}, {y}, {layout.Delta(last)}, {dz}, {biasGradient}, {rows}, {units}, {ActivationName(group.Activation)});");
                 }
 
                 break;
@@ -190,7 +190,7 @@ internal static partial class CpuEmitter
                     }
                     else
                     {
-                        writer.Line($"{Numerics}Activations.Backward({ActivationName(ActivationKind.Softmax)}, {layout.Output(b, training: true)}, {y}, {dy}, {layout.Delta(b)}, {units});");
+                        writer.Line($"{Kernels}Activations.Backward({ActivationName(ActivationKind.Softmax)}, {layout.Output(b, training: true)}, {y}, {dy}, {layout.Delta(b)}, {units});");
                     }
 
                     activation = ActivationKind.Linear;
@@ -198,7 +198,7 @@ internal static partial class CpuEmitter
                     dy = layout.Delta(b);
                 }
 
-                writer.Line($"{Numerics}FusedDense.BatchNormActivationBackward({z}, {y}, {dy}, {dz}, {rows}, {units},");
+                writer.Line($"{Kernels}FusedDense.BatchNormActivationBackward({z}, {y}, {dy}, {dz}, {rows}, {units},");
                 writer.Line($"    {Gamma(plan, b, bn)}, {Beta(plan, b, bn)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}, {GammaGradient(plan, b, bn)}, {BetaGradient(plan, b, bn)}, {biasGradient}, {ActivationName(activation)});");
                 break;
             }
@@ -209,7 +209,7 @@ internal static partial class CpuEmitter
                 var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
                 string z = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivation"), layer.Output.Size) : layout.Output(d, training: true);
                 dz = layout.HasPreActivation(d) ? CpuLayout.Rows(layout.Field(d, "PreActivationDelta"), layer.Output.Size) : layout.Delta(d);
-                writer.Line($"{Numerics}FusedDense.ActivationBatchNormBackward({z}, {layout.Output(b - 1, training: true)}, {layout.Delta(b)}, {dz}, {rows}, {units},");
+                writer.Line($"{Kernels}FusedDense.ActivationBatchNormBackward({z}, {layout.Output(b - 1, training: true)}, {layout.Delta(b)}, {dz}, {rows}, {units},");
                 writer.Line($"    {Gamma(plan, b, bn)}, {layout.Field(b, "Mean")}, {layout.Field(b, "InverseStd")}, {GammaGradient(plan, b, bn)}, {BetaGradient(plan, b, bn)}, {biasGradient}, {ActivationName(group.Activation)});");
                 break;
             }
@@ -230,7 +230,7 @@ internal static partial class CpuEmitter
         LayerPlan layer = plan.Layers[d];
         string units = Int(UnitsOf(layer)), inputs = Int(InputsOf(layer)), rows = PositionRows(layer);
         string kernel = TensorMember(plan, d, TensorRole.Kernel);
-        writer.Line($"{Numerics}Gemm.MultiplyTransposeA({layout.WeightsInput(d, training: true)}, {dz}, {kernel}Gradient, {inputs}, {rows}, {units}, accumulate: false);");
+        writer.Line($"{Kernels}Gemm.MultiplyTransposeA({layout.WeightsInput(d, training: true)}, {dz}, {kernel}Gradient, {inputs}, {rows}, {units}, accumulate: false);");
         if (!layout.NeedsInputDelta(d))
         {
             return;
@@ -239,12 +239,12 @@ internal static partial class CpuEmitter
         if (layout.HasColumns(d))
         {
             string columnsDelta = CpuLayout.Rows("_columnsDelta", layer.Im2ColWidth);
-            writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {columnsDelta}, {rows}, {units}, {inputs}, accumulate: false);");
-            writer.Line($"{Numerics}Convolution.Col2Im({columnsDelta}, {layout.Delta(d - 1)}, rows, {WindowOf(layout, d)});");
+            writer.Line($"{Kernels}Gemm.MultiplyTransposeB({dz}, {kernel}, {columnsDelta}, {rows}, {units}, {inputs}, accumulate: false);");
+            writer.Line($"{Kernels}Convolution.Col2Im({columnsDelta}, {layout.Delta(d - 1)}, rows, {WindowOf(layout, d)});");
         }
         else
         {
-            writer.Line($"{Numerics}Gemm.MultiplyTransposeB({dz}, {kernel}, {layout.Delta(d - 1)}, {rows}, {units}, {inputs}, accumulate: false);");
+            writer.Line($"{Kernels}Gemm.MultiplyTransposeB({dz}, {kernel}, {layout.Delta(d - 1)}, {rows}, {units}, {inputs}, accumulate: false);");
         }
     }
 }

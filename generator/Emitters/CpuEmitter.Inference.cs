@@ -15,13 +15,13 @@ internal static partial class CpuEmitter
 
     /// <summary>The statement that lets the kernels of a call use up to <c>MaxDegreeOfParallelism</c> threads.</summary>
     internal const string EnterParallelism =
-        "using global::ModelGen.Numerics.Parallelism.Scope parallel = global::ModelGen.Numerics.Parallelism.Enter(_maxDegreeOfParallelism);";
+        "using global::ModelGen.CompilerServices.Parallelism.Scope parallel = global::ModelGen.CompilerServices.Parallelism.Enter(_maxDegreeOfParallelism);";
 
     /// <summary><c>MaxDegreeOfParallelism</c> (SPEC §3, "Threads") and its field.</summary>
     private static void WriteParallelism(SourceWriter writer, ModelPlan plan)
     {
         string calls = plan.Compile is null ? "<see cref=\"Predict\"/>" : "<see cref=\"Predict\"/>, <see cref=\"TrainOnBatch\"/>, <see cref=\"Evaluate\"/> or <see cref=\"Fit\"/>";
-        writer.Line("private int _maxDegreeOfParallelism = global::ModelGen.Numerics.Parallelism.DefaultDegree;");
+        writer.Line("private int _maxDegreeOfParallelism = global::ModelGen.CompilerServices.Parallelism.DefaultDegree;");
         writer.Line();
         writer.Line($"/// <summary>How many threads one call of {calls}");
         writer.Line("/// may use: every processor unless set (<see cref=\"global::System.Environment.ProcessorCount\"/>); 1 runs on the calling");
@@ -31,7 +31,7 @@ internal static partial class CpuEmitter
         writer.Line(Generated);
         writer.Open("public int MaxDegreeOfParallelism");
         writer.Line("get => _maxDegreeOfParallelism;");
-        writer.Line("set => _maxDegreeOfParallelism = global::ModelGen.Numerics.Parallelism.CheckDegree(value);");
+        writer.Line("set => _maxDegreeOfParallelism = global::ModelGen.CompilerServices.Parallelism.CheckDegree(value);");
         writer.Close();
         writer.Line();
     }
@@ -50,11 +50,11 @@ internal static partial class CpuEmitter
         writer.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not fit; the message gives the expected length.</exception>");
         writer.Line(Generated);
         writer.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)");
-        writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-        writer.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
+        writer.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        writer.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
         writer.Line($"int chunk = global::System.Math.Min(rows, {Int(PredictChunkOf(plan))});");
         writer.Line($"InferenceBuffers {CpuLayout.InferenceBuffersLocal} = InferenceBuffers.ForCurrentThread(chunk);");
-        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = EnterInference();");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.ReadScope read = EnterInference();");
         writer.Line(EnterParallelism);
         writer.Open("for (int start = 0; start < rows; start += chunk)");
         writer.Line("int count = global::System.Math.Min(chunk, rows - start);");
@@ -115,23 +115,23 @@ internal static partial class CpuEmitter
                 bool folded = !training && layout.UsesFoldedWeights(i);
                 string kernel = folded ? StoragePlanner.Pascal(layer.Name) + "FoldedKernel" : TensorMember(plan, i, TensorRole.Kernel);
                 WriteIm2Col(writer, layout, i, training);
-                writer.Line($"{Numerics}Gemm.Multiply({layout.WeightsInput(i, training)}, {kernel}, {z}, {rows}, {Int(InputsOf(layer))}, {Int(units)}, accumulate: false);");
+                writer.Line($"{Kernels}Gemm.Multiply({layout.WeightsInput(i, training)}, {kernel}, {z}, {rows}, {Int(InputsOf(layer))}, {Int(units)}, accumulate: false);");
                 if (folded || UseBiasOf(layer))
                 {
                     string bias = folded ? StoragePlanner.Pascal(layer.Name) + "FoldedBias" : TensorMember(plan, i, TensorRole.Bias);
-                    writer.Line($"{Numerics}Bias.Add({z}, {bias}, {rows}, {Int(units)});");
+                    writer.Line($"{Kernels}Bias.Add({z}, {bias}, {rows}, {Int(units)});");
                 }
 
                 if (activation != ActivationKind.Linear)
                 {
-                    writer.Line($"{Numerics}Activations.Forward({ActivationName(activation)}, {z}, {output}, {Int(units)});");
+                    writer.Line($"{Kernels}Activations.Forward({ActivationName(activation)}, {z}, {output}, {Int(units)});");
                 }
 
                 break;
             }
 
             case MaxPooling2DSpec:
-                writer.Line($"{Numerics}Pooling.MaxForward({input}, {output}, rows, {WindowOf(layout, i)});");
+                writer.Line($"{Kernels}Pooling.MaxForward({input}, {output}, rows, {WindowOf(layout, i)});");
                 break;
 
             case LstmSpec:
@@ -140,12 +140,12 @@ internal static partial class CpuEmitter
                 if (training)
                 {
                     (long saved, long _) = BufferPlanner.LstmWidths(layer, trainable: true);
-                    writer.Line($"{Numerics}Lstm.ForwardTraining({input}, {weights}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {output}, rows, {LstmSizes(layer)});");
+                    writer.Line($"{Kernels}Lstm.ForwardTraining({input}, {weights}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {output}, rows, {LstmSizes(layer)});");
                 }
                 else
                 {
                     (long _, long workspace) = BufferPlanner.LstmWidths(layer, trainable: false);
-                    writer.Line($"{Numerics}Lstm.ForwardInference({input}, {weights}, {CpuLayout.Rows(layout.Buffer(i, "Workspace", training), workspace)}, {output}, rows, {LstmSizes(layer)});");
+                    writer.Line($"{Kernels}Lstm.ForwardInference({input}, {weights}, {CpuLayout.Rows(layout.Buffer(i, "Workspace", training), workspace)}, {output}, rows, {LstmSizes(layer)});");
                 }
 
                 break;
@@ -163,26 +163,26 @@ internal static partial class CpuEmitter
                 string variance = TensorMember(plan, i, TensorRole.MovingVariance) + (training ? "Staged" : string.Empty);
                 if (training)
                 {
-                    writer.Line($"{Numerics}BatchNormalization.ForwardTraining({input}, {output}, {rows}, {features}, {gamma}, {beta}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)},");
+                    writer.Line($"{Kernels}BatchNormalization.ForwardTraining({input}, {output}, {rows}, {features}, {gamma}, {beta}, epsilon: {F(bn.Epsilon)}, momentum: {F(bn.Momentum)},");
                     writer.Line($"    {mean}, {variance}, {layout.Field(i, "Mean")}, {layout.Field(i, "InverseStd")}, {CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)});");
                 }
                 else
                 {
-                    writer.Line($"{Numerics}BatchNormalization.ForwardInference({input}, {output}, {rows}, {features}, {gamma}, {beta}, {mean}, {variance}, epsilon: {F(bn.Epsilon)});");
+                    writer.Line($"{Kernels}BatchNormalization.ForwardInference({input}, {output}, {rows}, {features}, {gamma}, {beta}, {mean}, {variance}, epsilon: {F(bn.Epsilon)});");
                 }
 
                 break;
             }
 
             case ActivationSpec activation:
-                writer.Line($"{Numerics}Activations.Forward({ActivationName(activation.Activation)}, {input}, {output}, {Int(layer.Output.Last)});");
+                writer.Line($"{Kernels}Activations.Forward({ActivationName(activation.Activation)}, {input}, {output}, {Int(layer.Output.Last)});");
                 break;
 
             case DropoutSpec dropout:
             {
                 string mask = CpuLayout.Rows(layout.Field(i, "Mask"), layer.Output.Size);
-                writer.Line($"{Numerics}Dropout.GenerateMask({mask}, rate: {F(dropout.Rate)}, ref {layout.Field(i, "Random")});");
-                writer.Line($"{Numerics}Dropout.Forward({input}, {mask}, {output});");
+                writer.Line($"{Kernels}Dropout.GenerateMask({mask}, rate: {F(dropout.Rate)}, ref {layout.Field(i, "Random")});");
+                writer.Line($"{Kernels}Dropout.Forward({input}, {mask}, {output});");
                 break;
             }
         }

@@ -6,7 +6,7 @@ namespace ModelGen.Generator.Emitters;
 
 internal static partial class CpuEmitter
 {
-    /// <summary>The ONNX operator set the runtime's <c>ModelGen.Onnx.OnnxGraphBuilder.OpsetVersion</c> writes, for the docs.</summary>
+    /// <summary>The ONNX operator set the runtime's <c>ModelGen.CompilerServices.OnnxGraphBuilder.OpsetVersion</c> writes, for the docs.</summary>
     private const int OnnxOpset = 13;
 
     /// <summary><c>ExportOnnx(Stream)</c>, one <c>OnnxGraphBuilder</c> call per layer with the layer's Keras name, and
@@ -37,8 +37,8 @@ internal static partial class CpuEmitter
             return;
         }
 
-        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = _guard.Read(); // the weights stay as they are while they are written");
-        writer.Line($"var graph = new global::ModelGen.Onnx.OnnxGraphBuilder({SourceWriter.Literal(plan.Type.FullName)}, InputSize);");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.ReadScope read = _guard.Read(); // the weights stay as they are while they are written");
+        writer.Line($"var graph = new global::ModelGen.CompilerServices.OnnxGraphBuilder({SourceWriter.Literal(plan.Type.FullName)}, InputSize);");
         for (int i = 0; i < layout.Count; i++)
         {
             LayerPlan layer = layout.Layer(i);
@@ -109,7 +109,7 @@ internal static partial class CpuEmitter
         writer.Line("/// the file is replaced only once the new content is complete.</summary>");
         writer.Line("/// <param name=\"path\">The <c>.onnx</c> file to create or overwrite.</param>");
         writer.Line(Generated);
-        writer.Line("public void ExportOnnx(string path) => global::ModelGen.Onnx.OnnxGraphBuilder.WriteFile(path, ExportOnnx);");
+        writer.Line("public void ExportOnnx(string path) => global::ModelGen.CompilerServices.OnnxGraphBuilder.WriteFile(path, ExportOnnx);");
         writer.Line();
     }
 

@@ -8,7 +8,8 @@ namespace ModelGen.Generator.Emitters;
 
 internal static partial class CpuEmitter
 {
-    private const string Numerics = "global::ModelGen.Numerics.";
+    /// <summary>The namespace of everything generated code calls in the runtime (kernels and plumbing).</summary>
+    private const string Kernels = "global::ModelGen.CompilerServices.";
 
     /// <summary>Weights, gradients, optimizer slots, per-layer buffers, the constructor and <c>EnsureCapacity</c>.</summary>
     private static void WriteStorage(SourceWriter writer, ModelPlan plan, CpuLayout layout)
@@ -38,8 +39,8 @@ internal static partial class CpuEmitter
 
         writer.Line();
         writer.Line("// Threads (SPEC §3): Predict and Evaluate run in parallel in read sections; weights change only in write sections");
-        writer.Line("// (a training step's commit, SetWeights); one training call at a time. See global::ModelGen.ModelGuard.");
-        writer.Line("private readonly global::ModelGen.ModelGuard _guard = new();");
+        writer.Line("// (a training step's commit, SetWeights); one training call at a time. See global::ModelGen.CompilerServices.ModelGuard.");
+        writer.Line("private readonly global::ModelGen.CompilerServices.ModelGuard _guard = new();");
         WriteFoldedStorage(writer, plan, layout);
         WriteWindows(writer, plan, layout);
         if (training)
@@ -62,7 +63,7 @@ internal static partial class CpuEmitter
                         writer.Line($"private readonly float[] {layout.Field(layer.Index, "InverseStd")} = new float[{Int(layer.Output.Last)}]; // {layer.Name}'s 1 / sqrt(batch variance + epsilon)");
                         break;
                     case DropoutSpec { Rate: > 0 }:
-                        writer.Line($"private {Numerics}ModelRandom {layout.Field(layer.Index, "Random")}; // {layer.Name}'s random stream");
+                        writer.Line($"private {Kernels}ModelRandom {layout.Field(layer.Index, "Random")}; // {layer.Name}'s random stream");
                         break;
                 }
             }
@@ -149,7 +150,7 @@ internal static partial class CpuEmitter
             }
 
             TensorShape input = layer.Input;
-            writer.Line($"private static readonly {Numerics}Window2D {WindowOf(layout, layer.Index)} = new({Int(input.D0)}, {Int(input.D1)}, {Int(input.D2)}, {Int(height)}, {Int(width)}, {Int(strideHeight)}, {Int(strideWidth)}, global::ModelGen.Padding.{padding});");
+            writer.Line($"private static readonly {Kernels}Window2D {WindowOf(layout, layer.Index)} = new({Int(input.D0)}, {Int(input.D1)}, {Int(input.D2)}, {Int(height)}, {Int(width)}, {Int(strideHeight)}, {Int(strideWidth)}, global::ModelGen.Padding.{padding});");
         }
     }
 
@@ -249,7 +250,7 @@ internal static partial class CpuEmitter
         if (!any)
         {
             writer.Line("/// <summary>Enters a read section of the guard: the weights stay as they are until it is disposed.</summary>");
-            writer.Line("private global::ModelGen.ModelGuard.ReadScope EnterInference() => _guard.Read();");
+            writer.Line("private global::ModelGen.CompilerServices.ModelGuard.ReadScope EnterInference() => _guard.Read();");
             writer.Line();
             return;
         }
@@ -257,9 +258,9 @@ internal static partial class CpuEmitter
         string derived = anyFolded && anyPacked ? "folded and packed weights" : anyFolded ? "folded weights" : "packed kernels";
         writer.Line($"/// <summary>Enters a read section of the guard with {derived} computed from the current weights (computing them");
         writer.Line("/// first if the weights changed since): both stay as they are until the section is disposed.</summary>");
-        writer.Open("private global::ModelGen.ModelGuard.ReadScope EnterInference()");
+        writer.Open("private global::ModelGen.CompilerServices.ModelGuard.ReadScope EnterInference()");
         writer.Open("while (true)");
-        writer.Line("global::ModelGen.ModelGuard.ReadScope read = _guard.Read();");
+        writer.Line("global::ModelGen.CompilerServices.ModelGuard.ReadScope read = _guard.Read();");
         writer.Open("if (_inferenceVersion == _weightsVersion)");
         writer.Line("return read;");
         writer.Close();
@@ -282,7 +283,7 @@ internal static partial class CpuEmitter
 
         writer.Line("/// write section, once per change of the weights (the first thread to need it does it; the others find it done).</summary>");
         writer.Open("private void RefreshInferenceWeights()");
-        writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.WriteScope write = _guard.Write();");
         writer.Open("if (_inferenceVersion == _weightsVersion)");
         writer.Line("return;");
         writer.Close();
@@ -298,7 +299,7 @@ internal static partial class CpuEmitter
             string bias = UseBiasOf(layer) ? TensorMember(plan, layer.Index, TensorRole.Bias) : "global::System.ReadOnlySpan<float>.Empty";
             string units = Int(UnitsOf(layer));
             writer.Line($"// {layer.Name} absorbs {Folds(plan, layer.Index)}.");
-            writer.Line($"{Numerics}Folding.Copy({TensorMember(plan, layer.Index, TensorRole.Kernel)}, {bias}, {name}FoldedKernel, {name}FoldedBias);");
+            writer.Line($"{Kernels}Folding.Copy({TensorMember(plan, layer.Index, TensorRole.Kernel)}, {bias}, {name}FoldedKernel, {name}FoldedBias);");
             foreach (int b in plan.FoldedInto(layer.Index))
             {
                 var bn = (BatchNormalizationSpec)plan.Layers[b].Spec;
@@ -307,12 +308,12 @@ internal static partial class CpuEmitter
                 if (b < layer.Index && layer.Spec is Conv2DSpec conv)
                 {
                     // BN over the channels feeding a valid conv2d: each kernel row (ky, kx, c) scales by channel c.
-                    writer.Line($"{Numerics}Folding.FoldConvolutionInput({name}FoldedKernel, {name}FoldedBias, {Int(conv.KernelHeight * conv.KernelWidth)}, {Int(layer.Input.Last)}, {units},");
+                    writer.Line($"{Kernels}Folding.FoldConvolutionInput({name}FoldedKernel, {name}FoldedBias, {Int(conv.KernelHeight * conv.KernelWidth)}, {Int(layer.Input.Last)}, {units},");
                 }
                 else
                 {
                     string method = b < layer.Index ? "FoldInput" : "FoldOutput";
-                    writer.Line($"{Numerics}Folding.{method}({name}FoldedKernel, {name}FoldedBias, {Int(InputsOf(layer))}, {units},");
+                    writer.Line($"{Kernels}Folding.{method}({name}FoldedKernel, {name}FoldedBias, {Int(InputsOf(layer))}, {units},");
                 }
 
                 writer.Line($"    {gamma}, {beta}, {TensorMember(plan, b, TensorRole.MovingMean)}, {TensorMember(plan, b, TensorRole.MovingVariance)}, epsilon: {F(bn.Epsilon)});");
@@ -324,7 +325,7 @@ internal static partial class CpuEmitter
             if (layout.PacksForSingleRow(layer.Index))
             {
                 string kernel = KernelOf(plan, layout, layer.Index, training: false);
-                writer.Line($"{Numerics}PackedDense.Pack({kernel}, {StoragePlanner.Pascal(layer.Name)}PackedKernel, {Int(InputsOf(layer))}, {Int(UnitsOf(layer))});");
+                writer.Line($"{Kernels}PackedDense.Pack({kernel}, {StoragePlanner.Pascal(layer.Name)}PackedKernel, {Int(InputsOf(layer))}, {Int(UnitsOf(layer))});");
             }
         }
 
@@ -389,11 +390,11 @@ internal static partial class CpuEmitter
         writer.Line("/// <param name=\"seed\">Seed of the initializers and of the dropout layers without a seed of their own.</param>");
         writer.Line(Generated);
         writer.Open($"public {TypeScaffold.Identifier(plan.Type.Name)}(int seed = 0)");
-        writer.Line($"var random = new {Numerics}ModelRandom(seed);");
+        writer.Line($"var random = new {Kernels}ModelRandom(seed);");
         foreach (TensorPlan tensor in plan.Tensors)
         {
             string initializer = "global::ModelGen.Initializer." + tensor.Initializer;
-            writer.Line($"{Numerics}Initializers.Fill({initializer}, {tensor.Member}, fanIn: {Int(tensor.FanIn)}, fanOut: {Int(tensor.FanOut)}, ref random);");
+            writer.Line($"{Kernels}Initializers.Fill({initializer}, {tensor.Member}, fanIn: {Int(tensor.FanIn)}, fanOut: {Int(tensor.FanOut)}, ref random);");
             if (tensor.Role == TensorRole.Bias && plan.Layers[tensor.Layer].Spec is LstmSpec lstm)
             {
                 writer.Line($"{tensor.Member}.Slice({Int(lstm.Units)}, {Int(lstm.Units)}).Fill(1f); // Keras's unit_forget_bias: the forget gate starts open");
@@ -407,7 +408,7 @@ internal static partial class CpuEmitter
                 if (layer.Spec is DropoutSpec { Rate: > 0 } dropout)
                 {
                     string seed = dropout.Seed is int own ? Int(own) : "seed";
-                    writer.Line($"{layout.Field(layer.Index, "Random")} = new {Numerics}ModelRandom({seed}, stream: {Int(1 + layer.Index)});");
+                    writer.Line($"{layout.Field(layer.Index, "Random")} = new {Kernels}ModelRandom({seed}, stream: {Int(1 + layer.Index)});");
                 }
             }
         }
@@ -458,7 +459,7 @@ internal static partial class CpuEmitter
         writer.Line("/// then its bias; batch_normalization's gamma, beta, moving_mean, moving_variance (absent ones skipped).</summary>");
         writer.Line(Generated);
         writer.Open("public float[][] GetWeights()");
-        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = _guard.Read();");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.ReadScope read = _guard.Read();");
         writer.Line("return new float[][]");
         writer.Line("{");
         foreach (TensorPlan tensor in plan.Tensors)
@@ -480,9 +481,9 @@ internal static partial class CpuEmitter
         writer.Line();
         writer.Line("/// <summary>SetWeights and LoadWeights: checks, then copies every tensor in one write section.</summary>");
         writer.Open("private void ReplaceWeights(float[][] weights, string operation)");
-        writer.Line("global::ModelGen.ModelInputs.CheckWeights(weights, s_tensorNames, s_tensorLengths);");
-        writer.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(operation);");
-        writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
+        writer.Line("global::ModelGen.CompilerServices.ModelInputs.CheckWeights(weights, s_tensorNames, s_tensorLengths);");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(operation);");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.WriteScope write = _guard.Write();");
         for (int i = 0; i < plan.Tensors.Count; i++)
         {
             writer.Line($"weights[{Int(i)}].CopyTo({plan.Tensors[i].Member});");
@@ -495,24 +496,24 @@ internal static partial class CpuEmitter
         writer.Line("/// <summary>Writes the weights to a file: a header naming this model, its tensors' layout, the values and a checksum.</summary>");
         writer.Line("/// <param name=\"path\">The file to create or overwrite.</param>");
         writer.Line(Generated);
-        writer.Line($"public void SaveWeights(string path) => global::ModelGen.WeightsFile.Write(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, GetWeights());");
+        writer.Line($"public void SaveWeights(string path) => global::ModelGen.CompilerServices.WeightsFile.Write(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, GetWeights());");
         writer.Line();
         writer.Line("/// <summary>Writes the weights to a stream (see <see cref=\"SaveWeights(string)\"/>).</summary>");
         writer.Line("/// <param name=\"stream\">The stream to write to.</param>");
         writer.Line(Generated);
-        writer.Line($"public void SaveWeights(global::System.IO.Stream stream) => global::ModelGen.WeightsFile.Write(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, GetWeights());");
+        writer.Line($"public void SaveWeights(global::System.IO.Stream stream) => global::ModelGen.CompilerServices.WeightsFile.Write(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, GetWeights());");
         writer.Line();
         writer.Line("/// <summary>Reads weights written by <see cref=\"SaveWeights(string)\"/>. The whole file is checked (header, model, layout,");
         writer.Line("/// lengths, checksum) before any weight changes: a file for another model or a damaged one changes nothing.</summary>");
         writer.Line("/// <param name=\"path\">The file to read.</param>");
         writer.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">The file is not a weights file of this model, or is damaged.</exception>");
         writer.Line(Generated);
-        writer.Line($"public void LoadWeights(string path) => ReplaceWeights(global::ModelGen.WeightsFile.Read(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths), \"LoadWeights\");");
+        writer.Line($"public void LoadWeights(string path) => ReplaceWeights(global::ModelGen.CompilerServices.WeightsFile.Read(path, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths), \"LoadWeights\");");
         writer.Line();
         writer.Line("/// <summary>Reads weights from a stream (see <see cref=\"LoadWeights(string)\"/>).</summary>");
         writer.Line("/// <param name=\"stream\">The stream to read.</param>");
         writer.Line(Generated);
-        writer.Line($"public void LoadWeights(global::System.IO.Stream stream) => ReplaceWeights(global::ModelGen.WeightsFile.Read(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths), \"LoadWeights\");");
+        writer.Line($"public void LoadWeights(global::System.IO.Stream stream) => ReplaceWeights(global::ModelGen.CompilerServices.WeightsFile.Read(stream, {SourceWriter.Literal(plan.Type.FullName)}, s_tensorNames, s_tensorLengths), \"LoadWeights\");");
         writer.Line();
     }
 }

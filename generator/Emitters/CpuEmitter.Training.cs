@@ -45,19 +45,19 @@ internal static partial class CpuEmitter
         writer.Line(Generated);
         writer.Line("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y) => TrainStep(x, y, out _);");
         writer.Line();
-        writer.Line("float global::ModelGen.ITrainingStep.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct) => TrainStep(x, y, out correct);");
+        writer.Line("float global::ModelGen.CompilerServices.ITrainingStep.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct) => TrainStep(x, y, out correct);");
         writer.Line();
 
         writer.Open("private float TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
-        writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-        writer.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+        writer.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        writer.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
         if (plan.HasBatchNormalization)
         {
-            writer.Line("global::ModelGen.ModelInputs.CheckBatchNormalizationBatch(rows);");
+            writer.Line("global::ModelGen.CompilerServices.ModelInputs.CheckBatchNormalizationBatch(rows);");
         }
 
         WriteLabelCheck(writer, plan, compile);
-        writer.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
         writer.Line(EnterParallelism);
         writer.Line("EnsureCapacity(rows);");
         if (plan.HasBatchNormalization)
@@ -89,8 +89,8 @@ internal static partial class CpuEmitter
         writer.Line("/// <exception cref=\"global::System.InvalidOperationException\">Another thread is training this instance; nothing changed.</exception>");
         writer.Line(Generated);
         writer.Open("public global::ModelGen.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::ModelGen.FitOptions? options = null)");
-        writer.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"Fit\");");
-        writer.Line("return global::ModelGen.FitLoop.Run(this, x, y, options);");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"Fit\");");
+        writer.Line("return global::ModelGen.CompilerServices.FitLoop.Run(this, x, y, options);");
         writer.Close();
         writer.Line();
     }
@@ -102,13 +102,13 @@ internal static partial class CpuEmitter
         switch (compile.Loss)
         {
             case LossKind.BinaryCrossentropy:
-                writer.Line($"{Numerics}Labels.ValidateBinary(y);");
+                writer.Line($"{Kernels}Labels.ValidateBinary(y);");
                 break;
             case LossKind.SparseCategoricalCrossentropy:
-                writer.Line($"{Numerics}Labels.ValidateSparse(y, {Int(plan.OutputSize)});");
+                writer.Line($"{Kernels}Labels.ValidateSparse(y, {Int(plan.OutputSize)});");
                 break;
             case LossKind.CategoricalCrossentropy:
-                writer.Line($"{Numerics}Labels.ValidateCategorical(y, {Int(plan.OutputSize)});");
+                writer.Line($"{Kernels}Labels.ValidateCategorical(y, {Int(plan.OutputSize)});");
                 break;
         }
     }
@@ -163,14 +163,14 @@ internal static partial class CpuEmitter
             });
             writer.Line("float loss = " + compile.Loss switch
             {
-                LossKind.BinaryCrossentropy => $"{Numerics}Losses.BinaryCrossentropySigmoidGradient(output, y, {fused});",
-                LossKind.SparseCategoricalCrossentropy => $"{Numerics}Losses.SparseCategoricalCrossentropySoftmaxGradient(output, y, {fused}, {classes});",
-                _ => $"{Numerics}Losses.CategoricalCrossentropySoftmaxGradient(output, y, {fused}, {classes});",
+                LossKind.BinaryCrossentropy => $"{Kernels}Losses.BinaryCrossentropySigmoidGradient(output, y, {fused});",
+                LossKind.SparseCategoricalCrossentropy => $"{Kernels}Losses.SparseCategoricalCrossentropySoftmaxGradient(output, y, {fused}, {classes});",
+                _ => $"{Kernels}Losses.CategoricalCrossentropySoftmaxGradient(output, y, {fused}, {classes});",
             });
         }
         else
         {
-            writer.Line($"float loss = {Numerics}Losses.Compute({LossName(compile.Loss)}, output, y, {layout.Delta(last)}, {classes});");
+            writer.Line($"float loss = {Kernels}Losses.Compute({LossName(compile.Loss)}, output, y, {layout.Delta(last)}, {classes});");
         }
 
         writer.Line("correct = " + (HasAccuracy(compile) ? Correct(compile, "output", "y", classes) : "0") + ";");
@@ -181,9 +181,9 @@ internal static partial class CpuEmitter
 
     private static string Correct(CompileSpec compile, string output, string labels, string classes) => compile.Loss switch
     {
-        LossKind.BinaryCrossentropy => $"{Numerics}Metrics.BinaryCorrect({output}, {labels})",
-        LossKind.SparseCategoricalCrossentropy => $"{Numerics}Metrics.SparseCategoricalCorrect({output}, {labels}, {classes})",
-        _ => $"{Numerics}Metrics.CategoricalCorrect({output}, {labels}, {classes})",
+        LossKind.BinaryCrossentropy => $"{Kernels}Metrics.BinaryCorrect({output}, {labels})",
+        LossKind.SparseCategoricalCrossentropy => $"{Kernels}Metrics.SparseCategoricalCorrect({output}, {labels}, {classes})",
+        _ => $"{Kernels}Metrics.CategoricalCorrect({output}, {labels}, {classes})",
     };
 
     private static void WriteBackward(SourceWriter writer, ModelPlan plan, CpuLayout layout)
@@ -236,13 +236,13 @@ internal static partial class CpuEmitter
                     if (!fusedHere)
                     {
                         string z = CpuLayout.Rows(layout.Field(i, "PreActivation"), layer.Output.Size);
-                        writer.Line($"{Numerics}Activations.Backward({ActivationName(ActivationOf(layer))}, {z}, {layout.Output(i, training: true)}, {dOut}, {dz}, {units});");
+                        writer.Line($"{Kernels}Activations.Backward({ActivationName(ActivationOf(layer))}, {z}, {layout.Output(i, training: true)}, {dOut}, {dz}, {units});");
                     }
                 }
 
                 if (UseBiasOf(layer))
                 {
-                    writer.Line($"{Numerics}Bias.Gradient({dz}, {TensorMember(plan, i, TensorRole.Bias)}Gradient, {PositionRows(layer)}, {units});");
+                    writer.Line($"{Kernels}Bias.Gradient({dz}, {TensorMember(plan, i, TensorRole.Bias)}Gradient, {PositionRows(layer)}, {units});");
                 }
 
                 WriteDenseGemmsBackward(writer, plan, layout, i, dz);
@@ -254,14 +254,14 @@ internal static partial class CpuEmitter
                 writer.Line($"// {Describe(layer)}: backpropagation through time");
                 (long saved, long workspace) = BufferPlanner.LstmWidths(layer, trainable: true);
                 string gradients = $"{TensorMember(plan, i, TensorRole.Kernel)}Gradient, {TensorMember(plan, i, TensorRole.RecurrentKernel)}Gradient, {TensorMember(plan, i, TensorRole.Bias)}Gradient";
-                writer.Line($"{Numerics}Lstm.Backward({input}, {TensorMember(plan, i, TensorRole.Kernel)}, {TensorMember(plan, i, TensorRole.RecurrentKernel)}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {dOut},");
+                writer.Line($"{Kernels}Lstm.Backward({input}, {TensorMember(plan, i, TensorRole.Kernel)}, {TensorMember(plan, i, TensorRole.RecurrentKernel)}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {dOut},");
                 writer.Line($"    {(dIn.Length > 0 ? dIn : "global::System.Span<float>.Empty")}, {gradients}, {CpuLayout.Rows(layout.Field(i, "Workspace"), workspace)}, rows, {LstmSizes(layer)});");
                 break;
             }
 
             case MaxPooling2DSpec when dIn.Length > 0:
                 writer.Line($"// {Describe(layer)}");
-                writer.Line($"{Numerics}Pooling.MaxBackward({input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, rows, {WindowOf(layout, i)});");
+                writer.Line($"{Kernels}Pooling.MaxBackward({input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, rows, {WindowOf(layout, i)});");
                 break;
 
             case BatchNormalizationSpec bn:
@@ -272,7 +272,7 @@ internal static partial class CpuEmitter
                 string dGamma = bn.Scale ? TensorMember(plan, i, TensorRole.Gamma) + "Gradient" : "global::System.Span<float>.Empty";
                 string dBeta = bn.Center ? TensorMember(plan, i, TensorRole.Beta) + "Gradient" : "global::System.Span<float>.Empty";
                 string target = dIn.Length > 0 ? dIn : layout.Delta(i - 1);
-                writer.Line($"{Numerics}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, {PositionRows(layer)}, {features},");
+                writer.Line($"{Kernels}BatchNormalization.BackwardTraining({CpuLayout.Rows(layout.Field(i, "Xhat"), layer.Output.Size)}, {dOut}, {target}, {PositionRows(layer)}, {features},");
                 writer.Line($"    {gamma}, {layout.Field(i, "InverseStd")}, {dGamma}, {dBeta}, accumulate: false);");
                 break;
             }
@@ -285,12 +285,12 @@ internal static partial class CpuEmitter
                     break;
                 }
 
-                writer.Line($"{Numerics}Activations.Backward({ActivationName(activation.Activation)}, {input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, {Int(layer.Output.Last)});");
+                writer.Line($"{Kernels}Activations.Backward({ActivationName(activation.Activation)}, {input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, {Int(layer.Output.Last)});");
                 break;
 
             case DropoutSpec { Rate: > 0 } when dIn.Length > 0:
                 writer.Line($"// {Describe(layer)}");
-                writer.Line($"{Numerics}Dropout.Backward({dOut}, {CpuLayout.Rows(layout.Field(i, "Mask"), layer.Output.Size)}, {dIn});");
+                writer.Line($"{Kernels}Dropout.Backward({dOut}, {CpuLayout.Rows(layout.Field(i, "Mask"), layer.Output.Size)}, {dIn});");
                 break;
 
             default:
@@ -310,19 +310,19 @@ internal static partial class CpuEmitter
         writer.Line("public float LearningRate");
         writer.Line("{");
         writer.Line("    get => _learningRate;");
-        writer.Line("    set => _learningRate = global::ModelGen.ModelInputs.CheckLearningRate(value);");
+        writer.Line("    set => _learningRate = global::ModelGen.CompilerServices.ModelInputs.CheckLearningRate(value);");
         writer.Line("}");
         writer.Line();
         string learningRate = compile.Decay == 0
             ? "_learningRate"
-            : $"{Numerics}Optimizers.DecayedLearningRate(_learningRate, decay: {F(compile.Decay)}, _iterations)";
+            : $"{Kernels}Optimizers.DecayedLearningRate(_learningRate, decay: {F(compile.Decay)}, _iterations)";
         if (compile.Optimizer == OptimizerKind.Adam)
         {
             writer.Line($"/// <summary>Adam (learning rate <see cref=\"LearningRate\"/>, beta_1 {Num(compile.Beta1)}, beta_2 {Num(compile.Beta2)}, epsilon {Num(compile.Epsilon)}{DecayText(compile)}) over every trainable value:");
             writer.Line("/// the step's commit, in the write section.</summary>");
             writer.Open("private void ApplyGradients()");
-            writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
-            writer.Line($"{Numerics}Optimizers.Adam(_parameters, _gradients, _adamM, _adamV, {learningRate}, beta1: {F(compile.Beta1)}, beta2: {F(compile.Beta2)}, epsilon: {F(compile.Epsilon)}, step: _iterations + 1);");
+            writer.Line("using global::ModelGen.CompilerServices.ModelGuard.WriteScope write = _guard.Write();");
+            writer.Line($"{Kernels}Optimizers.Adam(_parameters, _gradients, _adamM, _adamV, {learningRate}, beta1: {F(compile.Beta1)}, beta2: {F(compile.Beta2)}, epsilon: {F(compile.Epsilon)}, step: _iterations + 1);");
         }
         else
         {
@@ -330,8 +330,8 @@ internal static partial class CpuEmitter
             writer.Line($"/// <summary>SGD (learning rate <see cref=\"LearningRate\"/>, momentum {Num(compile.Momentum)}{(compile.Nesterov ? ", Nesterov" : string.Empty)}{DecayText(compile)}) over every trainable value:");
             writer.Line("/// the step's commit, in the write section.</summary>");
             writer.Open("private void ApplyGradients()");
-            writer.Line("using global::ModelGen.ModelGuard.WriteScope write = _guard.Write();");
-            writer.Line($"{Numerics}Optimizers.Sgd(_parameters, _gradients, {velocity}, {learningRate}, momentum: {F(compile.Momentum)}, nesterov: {SourceWriter.Literal(compile.Nesterov)});");
+            writer.Line("using global::ModelGen.CompilerServices.ModelGuard.WriteScope write = _guard.Write();");
+            writer.Line($"{Kernels}Optimizers.Sgd(_parameters, _gradients, {velocity}, {learningRate}, momentum: {F(compile.Momentum)}, nesterov: {SourceWriter.Literal(compile.Nesterov)});");
         }
 
         if (plan.HasBatchNormalization)
@@ -359,13 +359,13 @@ internal static partial class CpuEmitter
         writer.Line("/// <remarks>Like <see cref=\"Predict\"/>, callable from any number of threads at once.</remarks>");
         writer.Line(Generated);
         writer.Open("public global::ModelGen.EvaluationResult Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
-        writer.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-        writer.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
-        writer.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
+        writer.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        writer.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+        writer.Line("global::ModelGen.CompilerServices.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
         WriteLabelCheck(writer, plan, compile);
         writer.Line("int chunk = global::System.Math.Min(rows, batchSize);");
         writer.Line($"InferenceBuffers {CpuLayout.InferenceBuffersLocal} = InferenceBuffers.ForCurrentThread(chunk);");
-        writer.Line("using global::ModelGen.ModelGuard.ReadScope read = EnterInference();");
+        writer.Line("using global::ModelGen.CompilerServices.ModelGuard.ReadScope read = EnterInference();");
         writer.Line(EnterParallelism);
         writer.Line("double lossSum = 0;");
         if (HasAccuracy(compile))
@@ -378,7 +378,7 @@ internal static partial class CpuEmitter
         writer.Line($"global::System.Span<float> output = {CpuLayout.InferenceBuffersLocal}.EvaluationOutput.AsSpan(0, count * OutputSize);");
         writer.Line("global::System.ReadOnlySpan<float> labels = y.Slice(start * LabelSize, count * LabelSize);");
         writer.Line($"ForwardInference({CpuLayout.InferenceBuffersLocal}, x.Slice(start * InputSize, count * InputSize), output, count);");
-        writer.Line($"lossSum += (double){Numerics}Losses.Compute({LossName(compile.Loss)}, output, labels, global::System.Span<float>.Empty, {classes}) * count;");
+        writer.Line($"lossSum += (double){Kernels}Losses.Compute({LossName(compile.Loss)}, output, labels, global::System.Span<float>.Empty, {classes}) * count;");
         if (HasAccuracy(compile))
         {
             writer.Line($"correct += {Correct(compile, "output", "labels", classes)};");

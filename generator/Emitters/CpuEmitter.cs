@@ -21,7 +21,7 @@ internal static partial class CpuEmitter
     public static EquatableArray<GeneratedSource> Emit(ModelPlan plan, CancellationToken cancellationToken)
     {
         var writer = new SourceWriter();
-        string interfaces = plan.Compile is null ? " : global::ModelGen.IModel" : " : global::ModelGen.ITrainableModel, global::ModelGen.ITrainingStep";
+        string interfaces = plan.Compile is null ? " : global::ModelGen.IModel" : " : global::ModelGen.ITrainableModel, global::ModelGen.CompilerServices.ITrainingStep";
         TypeScaffold.Open(writer, plan, "the CPU backend", plan.Summary, interfaces);
         WriteConstants(writer, plan);
         var layout = new CpuLayout(plan);

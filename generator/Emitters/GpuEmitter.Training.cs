@@ -30,10 +30,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public float TrainOnBatch(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
         WriteLabelCheck(w, compile, "y");
         w.Line("EnsureCapacity(rows);");
         w.Line("Upload(x, _input.View);");
@@ -50,10 +50,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open($"public float TrainOnBatch({V} x, {V} y)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(Length(y, nameof(y)), rows, LabelSize, nameof(y), \"LabelSize\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(Length(y, nameof(y)), rows, LabelSize, nameof(y), \"LabelSize\");");
         w.Line("return TrainStep(x, y, rows, out _);");
         w.Close();
         w.Line();
@@ -62,7 +62,7 @@ internal sealed partial class GpuEmitter
         w.Open($"private float TrainStep({V} x, {V} y, int rows, out int correct)");
         if (_plan.HasBatchNormalization)
         {
-            w.Line("global::ModelGen.ModelInputs.CheckBatchNormalizationBatch(rows);");
+            w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckBatchNormalizationBatch(rows);");
         }
 
         w.Line("EnsureCapacity(rows);");
@@ -100,10 +100,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public global::ModelGen.EvaluationResult Evaluate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, int batchSize = 32)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
-        w.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
         WriteLabelCheck(w, compile, "y");
         w.Line("// Its own staging buffers: a Fit on another thread may be using the training data's.");
         w.Line("return Evaluate(Stage(ref _evaluationX, x, \"the evaluation inputs\"), Stage(ref _evaluationY, y, \"the evaluation labels\"), batchSize);");
@@ -118,10 +118,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open($"public global::ModelGen.EvaluationResult Evaluate({V} x, {V} y, int batchSize = 32)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(Length(y, nameof(y)), rows, LabelSize, nameof(y), \"LabelSize\");");
-        w.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(Length(y, nameof(y)), rows, LabelSize, nameof(y), \"LabelSize\");");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
         w.Line("int chunk = global::System.Math.Min(rows, batchSize);");
         w.Line("int chunks = (rows + chunk - 1) / chunk;");
         w.Line("EnsureCapacity(chunk);");
@@ -160,13 +160,13 @@ internal sealed partial class GpuEmitter
         switch (compile.Loss)
         {
             case LossKind.BinaryCrossentropy:
-                w.Line($"global::ModelGen.Numerics.Labels.ValidateBinary({labels});");
+                w.Line($"global::ModelGen.CompilerServices.Labels.ValidateBinary({labels});");
                 break;
             case LossKind.SparseCategoricalCrossentropy:
-                w.Line($"global::ModelGen.Numerics.Labels.ValidateSparse({labels}, OutputSize);");
+                w.Line($"global::ModelGen.CompilerServices.Labels.ValidateSparse({labels}, OutputSize);");
                 break;
             case LossKind.CategoricalCrossentropy:
-                w.Line($"global::ModelGen.Numerics.Labels.ValidateCategorical({labels}, OutputSize);");
+                w.Line($"global::ModelGen.CompilerServices.Labels.ValidateCategorical({labels}, OutputSize);");
                 break;
         }
     }
@@ -183,9 +183,9 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public global::ModelGen.History Fit(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, global::ModelGen.FitOptions? options = null)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"Fit\");");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"Fit\");");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
         WriteLabelCheck(w, compile, "y");
         w.Open("using (_guard.Exclusive())");
         w.Line("StageFitData(x, y);");
@@ -205,18 +205,18 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open($"public global::ModelGen.History Fit({V} x, {V} y, global::ModelGen.FitOptions? options = null)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"Fit\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"Fit\");");
         w.Line("options ??= new global::ModelGen.FitOptions();");
         w.Line("options.Validate();");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(Length(y, nameof(y)), rows, LabelSize, nameof(y), \"LabelSize\");");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(Length(y, nameof(y)), rows, LabelSize, nameof(y), \"LabelSize\");");
         w.Line();
         w.Line("// Validation data: given (copied to the device once), or the last ValidationSplit of the rows (Keras takes it before shuffling).");
         w.Line("int trainRows = options.TrainingRowCount(rows);");
         w.Line($"{V} validationX = default, validationY = default;");
         w.Open("if (options.ValidationData is (float[] givenX, float[] givenY))");
-        w.Line("int validationRows = global::ModelGen.ModelInputs.Samples(givenX.Length, InputSize, \"ValidationData.X\");");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(givenY.Length, validationRows, LabelSize, \"ValidationData.Y\", \"LabelSize\");");
+        w.Line("int validationRows = global::ModelGen.CompilerServices.ModelInputs.Samples(givenX.Length, InputSize, \"ValidationData.X\");");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(givenY.Length, validationRows, LabelSize, \"ValidationData.Y\", \"LabelSize\");");
         WriteLabelCheck(w, compile, "givenY");
         w.Line("validationX = Stage(ref _validationX, givenX, \"the validation inputs\");");
         w.Line("validationY = Stage(ref _validationY, givenY, \"the validation labels\");");
@@ -247,7 +247,7 @@ internal sealed partial class GpuEmitter
         w.Line("rowOrder[i] = i;");
         w.Close();
         w.Line();
-        w.Line($"var random = new global::ModelGen.Numerics.ModelRandom(options.Seed, stream: 0x{FitShuffle.Stream:X});");
+        w.Line($"var random = new global::ModelGen.CompilerServices.ModelRandom(options.Seed, stream: 0x{FitShuffle.Stream:X});");
         w.Line("global::System.IO.TextWriter output = options.EffectiveOutput;");
         w.Line("var progress = new global::ModelGen.ProgressBar(output, options.Verbose, global::ModelGen.ProgressBar.IsInteractive(output));");
         w.Line($"var context = new global::ModelGen.TrainingContext(this, options.Epochs, hasValidation, {SourceWriter.Literal(accuracy)}, output, options.Verbose);");
@@ -258,7 +258,7 @@ internal sealed partial class GpuEmitter
         w.Open("for (int epoch = 0; epoch < options.Epochs; epoch++)");
         w.Open("if (options.Shuffle)");
         w.Line("random.Shuffle(rowOrder);");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Line("global::ILGPU.ArrayView<int> orderView = _order!.View;");
         w.Line("global::ILGPU.Runtime.ArrayViewExtensions.CopyFromCPU(orderView.SubView(0, trainRows), new global::System.ReadOnlySpan<int>(rowOrder));");
         w.Close();
@@ -371,7 +371,7 @@ internal sealed partial class GpuEmitter
         CompileSpec compile = _plan.Compile!;
         string learningRate = compile.Decay == 0
             ? "_model._learningRate"
-            : $"global::ModelGen.Numerics.Optimizers.DecayedLearningRate(_model._learningRate, decay: {F(compile.Decay)}, _iterations)";
+            : $"global::ModelGen.CompilerServices.Optimizers.DecayedLearningRate(_model._learningRate, decay: {F(compile.Decay)}, _iterations)";
         w.Line("/// <summary>The optimizer step on the device over every trainable value; the step's scalars come from the host.</summary>");
         w.Open("private void ApplyGradients()");
         string count = Int(_plan.TrainableLength);

@@ -99,7 +99,7 @@ internal sealed partial class GpuEmitter
         w.Line("/// <c>EnableAlgorithms()</c> (ILGPU.Algorithms) or <c>LibDevice()</c>. Not thread-safe: one thread at a time per instance.</para>");
         w.Line("/// </remarks>");
         w.Line(Generated);
-        w.Open("public sealed partial class Gpu : global::System.IDisposable, " + (Compiled ? "global::ModelGen.ITrainableModel, global::ModelGen.ITrainingStep" : "global::ModelGen.IModel"));
+        w.Open("public sealed partial class Gpu : global::System.IDisposable, " + (Compiled ? "global::ModelGen.ITrainableModel, global::ModelGen.CompilerServices.ITrainingStep" : "global::ModelGen.IModel"));
 
         // The passes, then the kernels they launch, then the device functions those call are written first, each into a
         // section of its own: the fields and the constructor above them declare and load exactly the kernels used.
@@ -175,7 +175,7 @@ internal sealed partial class GpuEmitter
         w.Line("private readonly global::ILGPU.Runtime.Accelerator _accelerator;");
         w.Line("private bool _disposed;");
         w.Line("// Threads: one call at a time uses the device's buffers and stream (Exclusive); one training call at a time (Train).");
-        w.Line("private readonly global::ModelGen.ModelGuard _guard = new();");
+        w.Line("private readonly global::ModelGen.CompilerServices.ModelGuard _guard = new();");
         w.Line();
         w.Line("// Launch geometry from the accelerator's limits (see the constructor).");
         w.Line("private readonly int _groupSize;");
@@ -373,7 +373,7 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void LoadWeights(string path)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"LoadWeights\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"LoadWeights\");");
         w.Line("_model.LoadWeights(path);");
         w.Line("SyncToDevice();");
         w.Close();
@@ -383,7 +383,7 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void LoadWeights(global::System.IO.Stream stream)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"LoadWeights\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"LoadWeights\");");
         w.Line("_model.LoadWeights(stream);");
         w.Line("SyncToDevice();");
         w.Close();
@@ -416,12 +416,12 @@ internal sealed partial class GpuEmitter
             w.Line();
             w.Line($"bool global::ModelGen.ITrainableModel.HasAccuracy => {SourceWriter.Literal(HasAccuracy(_plan.Compile!))};");
             w.Line();
-            w.Open("float global::ModelGen.ITrainingStep.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
+            w.Open("float global::ModelGen.CompilerServices.ITrainingStep.TrainStep(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> y, out int correct)");
             w.Line("ThrowIfDisposed();");
-            w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
-            w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-            w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-            w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
+            w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"TrainOnBatch\");");
+            w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+            w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+            w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, LabelSize, nameof(y), \"LabelSize\");");
             WriteLabelCheck(w, _plan.Compile!, "y");
             w.Line("EnsureCapacity(rows);");
             w.Line("Upload(x, _input.View);");
@@ -489,10 +489,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void SyncToHost()");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Line("// Into the host model as one of its training calls, in its write section: its Predict sees all of it or none.");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope modelTraining = _model._guard.Train(\"Gpu.SyncToHost\");");
-        w.Line("using global::ModelGen.ModelGuard.WriteScope modelWrite = _model._guard.Write();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope modelTraining = _model._guard.Train(\"Gpu.SyncToHost\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.WriteScope modelWrite = _model._guard.Write();");
         w.Line("Download(_parameters.View, _model._parameters);");
         if (_plan.StateLength > 0)
         {
@@ -519,8 +519,8 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void SyncToDevice()");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("using global::ModelGen.ModelGuard.ReadScope modelRead = _model._guard.Read();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ReadScope modelRead = _model._guard.Read();");
         w.Line("Upload(_model._parameters, _parameters.View);");
         if (_plan.StateLength > 0)
         {
@@ -552,10 +552,10 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void SetWeights(float[][] weights)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.TrainingScope training = _guard.Train(\"SetWeights\");");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.TrainingScope training = _guard.Train(\"SetWeights\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Line("_model.SetWeights(weights);");
-        w.Line("using global::ModelGen.ModelGuard.ReadScope modelRead = _model._guard.Read();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ReadScope modelRead = _model._guard.Read();");
         w.Line("Upload(_model._parameters, _parameters.View);");
         if (_plan.StateLength > 0)
         {
@@ -586,8 +586,8 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void Reserve(int batchSize)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("global::ModelGen.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckBatchSize(batchSize, nameof(batchSize));");
         w.Line("EnsureCapacity(batchSize);");
         w.Close();
         w.Line();
@@ -595,7 +595,7 @@ internal sealed partial class GpuEmitter
         w.Line("/// <summary>Frees the device buffers. The model keeps the weights it had at the last <see cref=\"SyncToHost\"/>.</summary>");
         w.Line(Generated);
         w.Open("public void Dispose()");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
         w.Open("if (_disposed)");
         w.Line("return;");
         w.Close();
@@ -761,9 +761,9 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open("public void Predict(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(x.Length, InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(y.Length, rows, OutputSize, nameof(y), \"OutputSize\");");
         w.Line($"int chunk = global::System.Math.Min(rows, global::System.Math.Max(_capacity, {Int(PredictChunk)}));");
         w.Line("EnsureCapacity(chunk);");
         w.Open("for (int start = 0; start < rows; start += chunk)");
@@ -783,9 +783,9 @@ internal sealed partial class GpuEmitter
         w.Line(Generated);
         w.Open($"public void Predict({V} x, {V} y)");
         w.Line("ThrowIfDisposed();");
-        w.Line("using global::ModelGen.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
-        w.Line("int rows = global::ModelGen.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
-        w.Line("global::ModelGen.ModelInputs.CheckLength(Length(y, nameof(y)), rows, OutputSize, nameof(y), \"OutputSize\");");
+        w.Line("using global::ModelGen.CompilerServices.ModelGuard.ExclusiveScope device = _guard.Exclusive();");
+        w.Line("int rows = global::ModelGen.CompilerServices.ModelInputs.Samples(Length(x, nameof(x)), InputSize, nameof(x));");
+        w.Line("global::ModelGen.CompilerServices.ModelInputs.CheckLength(Length(y, nameof(y)), rows, OutputSize, nameof(y), \"OutputSize\");");
         w.Line($"int chunk = global::System.Math.Min(rows, global::System.Math.Max(_capacity, {Int(PredictChunk)}));");
         w.Line("EnsureCapacity(chunk);");
         w.Open("for (int start = 0; start < rows; start += chunk)");

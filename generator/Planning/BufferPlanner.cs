@@ -320,7 +320,7 @@ internal static class BufferPlanner
     /// <summary>Values an lstm keeps per unit, sample and timestep (<see cref="LstmLayout"/>, shared with the runtime).</summary>
     public const int LstmStepValues = LstmLayout.StepValues;
 
-    /// <summary>Values per sample an lstm's CPU kernels need (runtime Numerics.Lstm's contract): what the training forward
+    /// <summary>Values per sample an lstm's CPU kernels need (the runtime's CompilerServices.Lstm contract): what the training forward
     /// pass saves for the backward pass, 11 · T · units; the scratch of the inference pass, (4T + 6) · units, or of the
     /// backward pass, (4T + 7) · units, in one buffer.</summary>
     public static (long Saved, long Workspace) LstmWidths(LayerPlan layer, bool trainable)

@@ -67,10 +67,10 @@ public sealed class DenseAttribute : LayerAttribute
 public sealed class BatchNormalizationAttribute : LayerAttribute
 {
     /// <summary>Weight of the old value in the moving statistics (Keras: 0.99; PyTorch's 0.1 is 0.9 here).</summary>
-    public double Momentum { get; set; } = Numerics.KerasDefaults.BatchNormalizationMomentum;
+    public double Momentum { get; set; } = CompilerServices.KerasDefaults.BatchNormalizationMomentum;
 
     /// <summary>Added to the variance before the square root (default 1e-3).</summary>
-    public double Epsilon { get; set; } = Numerics.KerasDefaults.BatchNormalizationEpsilon;
+    public double Epsilon { get; set; } = CompilerServices.KerasDefaults.BatchNormalizationEpsilon;
 
     /// <summary>Whether to learn an offset <c>beta</c> (default <see langword="true"/>).</summary>
     public bool Center { get; set; } = true;
@@ -229,13 +229,13 @@ public sealed class CompileAttribute : Attribute
     public double Decay { get; set; }
 
     /// <summary>Adam's first-moment decay (default 0.9).</summary>
-    public double Beta1 { get; set; } = Numerics.KerasDefaults.AdamBeta1;
+    public double Beta1 { get; set; } = CompilerServices.KerasDefaults.AdamBeta1;
 
     /// <summary>Adam's second-moment decay (default 0.999).</summary>
-    public double Beta2 { get; set; } = Numerics.KerasDefaults.AdamBeta2;
+    public double Beta2 { get; set; } = CompilerServices.KerasDefaults.AdamBeta2;
 
     /// <summary>Adam's epsilon (default 1e-7).</summary>
-    public double Epsilon { get; set; } = Numerics.KerasDefaults.AdamEpsilon;
+    public double Epsilon { get; set; } = CompilerServices.KerasDefaults.AdamEpsilon;
 
     /// <summary>Metrics to report besides the loss: <c>"accuracy"</c> (the default) or <c>""</c>.</summary>
     public string Metrics { get; set; } = "accuracy";

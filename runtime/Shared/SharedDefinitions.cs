@@ -7,7 +7,7 @@
 #if MODELGEN_GENERATOR
 namespace ModelGen.Generator.Shared;
 #else
-namespace ModelGen.Numerics;
+namespace ModelGen.CompilerServices;
 #endif
 
 /// <summary>Keras's defaults that both front ends and the runtime's attributes and kernels use.</summary>

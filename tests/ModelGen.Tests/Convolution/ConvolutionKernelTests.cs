@@ -1,15 +1,15 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Numerics;
-using ModelGen.Numerics.Simd;
+using ModelGen.CompilerServices;
+using ModelGen.CompilerServices.Simd;
 using Xunit;
 
 namespace ModelGen.Tests.Convolution;
 
 /// <summary>
 /// The runtime's convolution and pooling kernels on their own: <see cref="Window2D"/> against TensorFlow's output
-/// sizes and pads, <see cref="ModelGen.Numerics.Convolution.Im2Col"/> against a direct read of the windows, Col2Im as
+/// sizes and pads, <see cref="ModelGen.CompilerServices.Convolution.Im2Col"/> against a direct read of the windows, Col2Im as
 /// its exact adjoint, the direct convolution against im2col + GEMM, and max pooling forward (every SIMD width) and
 /// backward (finite differences) against plain loops.
 /// </summary>
@@ -61,7 +61,7 @@ public class ConvolutionKernelTests
         float[] x = Values(rows * window.InputSize, seed: h * 31 + c);
         var columns = new float[rows * window.Positions * window.PatchSize];
         columns.AsSpan().Fill(float.NaN);
-        ModelGen.Numerics.Convolution.Im2Col(x, columns, rows, window);
+        ModelGen.CompilerServices.Convolution.Im2Col(x, columns, rows, window);
 
         int row = 0;
         for (int b = 0; b < rows; b++)
@@ -96,13 +96,13 @@ public class ConvolutionKernelTests
         float[] x = Values(rows * window.InputSize, seed: 1);
         float[] g = Values(rows * window.Positions * window.PatchSize, seed: 2);
         var columns = new float[g.Length];
-        ModelGen.Numerics.Convolution.Im2Col(x, columns, rows, window);
+        ModelGen.CompilerServices.Convolution.Im2Col(x, columns, rows, window);
         double left = Dot(columns, g);
         foreach (SimdWidth width in Widths)
         {
             var dx = new float[x.Length];
             dx.AsSpan().Fill(float.NaN); // overwritten, not added to
-            ModelGen.Numerics.Convolution.Col2Im(g, dx, rows, window, width);
+            ModelGen.CompilerServices.Convolution.Col2Im(g, dx, rows, window, width);
             double right = Dot(x, dx);
             Assert.True(Math.Abs(left - right) <= 1e-4 * Math.Max(1, Math.Abs(left)), $"{width}: <im2col(x), g> = {left}, <x, col2im(g)> = {right}");
         }
@@ -119,9 +119,9 @@ public class ConvolutionKernelTests
         var columns = new float[rows * window.Positions * window.PatchSize];
         var viaGemm = new float[rows * window.Positions * filters];
         var direct = new float[viaGemm.Length];
-        ModelGen.Numerics.Convolution.Im2Col(x, columns, rows, window);
+        ModelGen.CompilerServices.Convolution.Im2Col(x, columns, rows, window);
         Gemm.Multiply(columns, kernel, viaGemm, rows * window.Positions, window.PatchSize, filters, accumulate: false);
-        ModelGen.Numerics.Convolution.DirectForward(x, kernel, direct, rows, window, filters);
+        ModelGen.CompilerServices.Convolution.DirectForward(x, kernel, direct, rows, window, filters);
         for (int i = 0; i < direct.Length; i++)
         {
             Assert.True(Math.Abs(direct[i] - viaGemm[i]) <= 1e-5f * Math.Max(1, Math.Abs(viaGemm[i])), $"{i}: direct {direct[i]}, im2col + GEMM {viaGemm[i]}");

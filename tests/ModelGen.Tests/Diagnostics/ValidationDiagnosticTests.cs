@@ -307,7 +307,7 @@ public class ValidationDiagnosticTests
         string source = Assert.Single(run.Sources).Value;
         Assert.Contains("public void Predict(", source);
         Assert.Contains("public float TrainOnBatch(", source);
-        Assert.Contains("global::ModelGen.Numerics.Lstm.Backward(", source);
+        Assert.Contains("global::ModelGen.CompilerServices.Lstm.Backward(", source);
         Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
     }
 }

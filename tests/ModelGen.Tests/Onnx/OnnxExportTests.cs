@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using System.Reflection;
-using ModelGen.Onnx;
+using ModelGen.CompilerServices;
 using ModelGen.TestModels;
 using ModelGen.Tests.Infrastructure;
 using Xunit;

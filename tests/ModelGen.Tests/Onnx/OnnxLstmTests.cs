@@ -3,8 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
-using ModelGen.Numerics;
-using ModelGen.Onnx;
+using ModelGen.CompilerServices;
 using Xunit;
 
 namespace ModelGen.Tests.Onnx;

@@ -73,7 +73,7 @@ public class OnnxShapeTests
         string source = Assert.Single(run.Sources).Value;
         Assert.Contains("/// <exception cref=\"global::System.NotSupportedException\">Always: layer 'lstm' uses gelu, which ONNX's LSTM operator has no activation for.</exception>", source);
         Assert.Contains("throw new global::System.NotSupportedException(\"Layer 'lstm' (LSTM) uses gelu, which ONNX's LSTM operator has no activation for.\");", source);
-        Assert.Contains("public void ExportOnnx(string path) => global::ModelGen.Onnx.OnnxGraphBuilder.WriteFile(path, ExportOnnx);", source);
+        Assert.Contains("public void ExportOnnx(string path) => global::ModelGen.CompilerServices.OnnxGraphBuilder.WriteFile(path, ExportOnnx);", source);
         Assert.DoesNotContain("OnnxGraphBuilder(\"Test.Rnn\"", source);
         Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
     }

@@ -1,5 +1,5 @@
 using System;
-using ModelGen.Numerics;
+using ModelGen.CompilerServices;
 using Xunit;
 
 namespace ModelGen.Tests.Runtime;

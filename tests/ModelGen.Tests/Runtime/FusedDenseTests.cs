@@ -1,7 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Numerics;
+using ModelGen.CompilerServices;
 using Xunit;
 
 namespace ModelGen.Tests.Runtime;

@@ -1,6 +1,6 @@
 using System;
-using ModelGen.Numerics;
-using ModelGen.Numerics.Simd;
+using ModelGen.CompilerServices;
+using ModelGen.CompilerServices.Simd;
 using Xunit;
 
 namespace ModelGen.Tests.Runtime;

@@ -1,8 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using ModelGen.Numerics;
-using ModelGen.Numerics.Simd;
+using ModelGen.CompilerServices;
+using ModelGen.CompilerServices.Simd;
 using ModelGen.Tests.Threading;
 using Xunit;
 

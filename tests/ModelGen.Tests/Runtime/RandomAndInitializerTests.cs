@@ -1,6 +1,6 @@
 using System;
 using System.Linq;
-using ModelGen.Numerics;
+using ModelGen.CompilerServices;
 using Xunit;
 
 namespace ModelGen.Tests.Runtime;

@@ -2,7 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Text.Json;
-using ModelGen.Numerics.Simd;
+using ModelGen.CompilerServices.Simd;
 
 namespace ModelGen.Tests.Runtime;
 

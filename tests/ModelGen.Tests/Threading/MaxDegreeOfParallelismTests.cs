@@ -2,7 +2,7 @@ using System;
 using System.Diagnostics;
 using System.Linq;
 using System.Threading;
-using ModelGen.Numerics;
+using ModelGen.CompilerServices;
 using Xunit;
 
 namespace ModelGen.Tests.Threading;
