@@ -26,17 +26,10 @@ internal sealed partial class GpuEmitter
     private const string Grid = "global::ILGPU.Grid";
     private const string Shared = "global::ILGPU.SharedMemory";
 
-    /// <summary>Layers whose three matrix products run tiled through shared memory: both dimensions at least this.</summary>
-    private const int TiledThreshold = 16;
-
     private static (string, string) P(string type, string name) => (type, name);
 
-    /// <summary>Whether a Dense's or conv2d's matrix products are large enough for the shared-memory tiled kernels.</summary>
-    private bool IsTiled(int dense)
-    {
-        LayerPlan layer = _plan.Layers[dense];
-        return InputsOf(layer) >= TiledThreshold && UnitsOf(layer) >= TiledThreshold;
-    }
+    /// <summary>Whether a Dense's or conv2d's matrix products run in shared-memory tiles (the plan's decision).</summary>
+    private bool IsTiled(int dense) => _plan.Layers[dense].GpuTiled;
 
     /// <summary>How a product reads row i, column k of a layer's input matrix: the input itself for a Dense (and a
     /// pointwise conv2d), the conv2d's patch function for its im2col matrix.</summary>

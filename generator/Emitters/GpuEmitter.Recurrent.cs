@@ -84,9 +84,6 @@ internal sealed partial class GpuEmitter
         }
     }
 
-    private bool IsLstmTiled(LayerPlan layer, int depthOrRows) =>
-        depthOrRows >= TiledThreshold && 4 * ((LstmSpec)layer.Spec).Units >= TiledThreshold;
-
     /// <summary>One of the lstm's matrix products over every sample and timestep (<see cref="WriteProduct"/>): tiled when
     /// <paramref name="tiled"/>, else one thread per value; <paramref name="store"/> turns (sum, i, j) into the statement.</summary>
     private GpuKernel LstmProduct(
@@ -112,7 +109,7 @@ internal sealed partial class GpuEmitter
         LayerPlan layer = _plan.Layers[index];
         return LstmProduct(index, "Projection",
             $"every timestep's input projection <c>x · kernel + bias</c>, [rows · {Int(layer.Input.D0)}, {Int(layer.Input.D1)}] x [{Int(layer.Input.D1)}, {Int(4 * ((LstmSpec)layer.Spec).Units)}], into the pre-activations",
-            IsLstmTiled(layer, layer.Input.D1),
+            layer.GpuTiled,
             new[] { P(V, "x"), P(V, "parameters"), P(V, "steps"), P("int", "rows") },
             LstmConstants(layer, timesteps: false, features: true, width: true),
             $"const int KernelOffset = {Offset(index, TensorRole.Kernel)}, BiasOffset = {Offset(index, TensorRole.Bias)};",
@@ -236,7 +233,7 @@ internal sealed partial class GpuEmitter
     {
         LayerPlan layer = _plan.Layers[index];
         return LstmProduct(index, "KernelGradient", "the kernel gradient <c>xᵀ · dz</c> over every timestep",
-            IsLstmTiled(layer, layer.Input.D1),
+            layer.GpuTiled,
             new[] { P(V, "x"), P(V, "deltas"), P(V, "gradients"), P("int", "rows") },
             LstmConstants(layer, timesteps: false, features: true, width: false),
             $"const int KernelOffset = {Offset(index, TensorRole.Kernel)};",
@@ -253,7 +250,7 @@ internal sealed partial class GpuEmitter
     {
         LayerPlan layer = _plan.Layers[index];
         return LstmProduct(index, "RecurrentGradient", "the recurrent kernel gradient <c>Σ_t h_(t-1)ᵀ · dz_t</c>",
-            IsLstmTiled(layer, ((LstmSpec)layer.Spec).Units),
+            layer.GpuTiledRecurrent,
             new[] { P(V, "steps"), P(V, "deltas"), P(V, "gradients"), P("int", "rows") },
             LstmConstants(layer, timesteps: true, features: false, width: true),
             $"const int RecurrentOffset = {Offset(index, TensorRole.RecurrentKernel)};",
@@ -287,7 +284,7 @@ internal sealed partial class GpuEmitter
     {
         LayerPlan layer = _plan.Layers[index];
         return LstmProduct(index, "InputGradient", "the input gradient <c>dz · kernelᵀ</c> at every timestep",
-            IsLstmTiled(layer, layer.Input.D1),
+            layer.GpuTiled,
             new[] { P(V, "deltas"), P(V, "parameters"), P(V, "dx"), P("int", "rows") },
             LstmConstants(layer, timesteps: false, features: true, width: false),
             $"const int KernelOffset = {Offset(index, TensorRole.Kernel)};",

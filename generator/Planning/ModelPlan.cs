@@ -169,6 +169,14 @@ internal sealed record LayerPlan(
     /// </summary>
     public bool PackedForSingleRow { get; init; }
 
+    /// <summary>Whether this Dense's or conv2d's three matrix products run on the GPU in 16 x 16 tiles through shared memory
+    /// (both the inputs per row, kh · kw · in for a conv2d, and the units at least 16); smaller ones run one thread per
+    /// value. For an lstm: its products over the input (features × 4 · units).</summary>
+    public bool GpuTiled { get; init; }
+
+    /// <summary>Whether an lstm's products over its recurrent kernel (units × 4 · units) run in GPU tiles.</summary>
+    public bool GpuTiledRecurrent { get; init; }
+
     /// <summary>Whether the backward pass of this layer forms dL/d(its input): every layer after the first trainable one.</summary>
     public bool NeedsInputGradient { get; init; }
 }

@@ -106,6 +106,9 @@ internal static class ModelPlanner
     /// runtime's <c>PackedDense</c>.</summary>
     private const int PackedPanelWidth = 16;
 
+    /// <summary>The GPU's matrix tiles (16 x 16 through shared memory): products with both dimensions at least this run tiled.</summary>
+    private const int GpuTileSize = 16;
+
     /// <summary>A layer's data decisions: pre-activation, im2col, window, folding, packing, input gradient.</summary>
     private static LayerPlan Decide(LayerPlan layer, List<FusionGroup> groups, int firstTrainable)
     {
@@ -118,6 +121,13 @@ internal static class ModelPlanner
         }
 
         FusionGroup own = groups[layer.Group];
+        (long inputs, int units) = layer.Spec switch
+        {
+            DenseSpec d => ((long)layer.Input.Last, d.Units),
+            Conv2DSpec c => ((long)c.KernelHeight * c.KernelWidth * layer.Input.Last, c.Filters),
+            LstmSpec l => ((long)layer.Input.Last, 4 * l.Units),
+            _ => (0L, 0),
+        };
         bool packed = layer.Spec is DenseSpec dense && dense.Units >= PackedPanelWidth && layer.Output.Size == layer.Output.Last
             && own.First == layer.Index && own.RunsFused;
         return layer with
@@ -129,6 +139,8 @@ internal static class ModelPlanner
             FoldsBatchNormalization = folds,
             PackedForSingleRow = packed,
             NeedsInputGradient = layer.Index > firstTrainable,
+            GpuTiled = inputs >= GpuTileSize && units >= GpuTileSize,
+            GpuTiledRecurrent = layer.Spec is LstmSpec lstm && lstm.Units >= GpuTileSize && 4 * lstm.Units >= GpuTileSize,
         };
     }
 
