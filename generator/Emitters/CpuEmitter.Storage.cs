@@ -131,13 +131,7 @@ internal static partial class CpuEmitter
         bool first = true;
         foreach (LayerPlan layer in plan.Layers)
         {
-            (int height, int width, int strideHeight, int strideWidth, PaddingKind padding) = layer.Spec switch
-            {
-                Conv2DSpec conv => (conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.Padding),
-                MaxPooling2DSpec pool => (pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding),
-                _ => (0, 0, 0, 0, PaddingKind.Valid),
-            };
-            if (height == 0)
+            if (layer.Window is not { } window)
             {
                 continue;
             }
@@ -149,8 +143,8 @@ internal static partial class CpuEmitter
                 first = false;
             }
 
-            TensorShape input = layer.Input;
-            writer.Line($"private static readonly {Kernels}Window2D {WindowOf(layout, layer.Index)} = new({Int(input.D0)}, {Int(input.D1)}, {Int(input.D2)}, {Int(height)}, {Int(width)}, {Int(strideHeight)}, {Int(strideWidth)}, global::ModelGen.Padding.{padding});");
+            string padding = window.Padded ? "Same" : "Valid";
+            writer.Line($"private static readonly {Kernels}Window2D {WindowOf(layout, layer.Index)} = new({Int(window.Height)}, {Int(window.Width)}, {Int(window.Channels)}, {Int(window.WindowHeight)}, {Int(window.WindowWidth)}, {Int(window.StrideHeight)}, {Int(window.StrideWidth)}, global::ModelGen.Padding.{padding});");
         }
     }
 

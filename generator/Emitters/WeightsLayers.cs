@@ -11,32 +11,17 @@ namespace ModelGen.Generator.Emitters;
 /// </summary>
 internal static class WeightsLayers
 {
-    /// <summary>Units of a Dense, filters of a conv2d.</summary>
-    public static int UnitsOf(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => dense.Units,
-        Conv2DSpec conv => conv.Filters,
-        _ => throw new System.InvalidOperationException(layer.Name + " has no weights."),
-    };
+    /// <summary>Units of a Dense, filters of a conv2d (the plan's <see cref="ProductPlan"/>).</summary>
+    public static int UnitsOf(LayerPlan layer) =>
+        layer.Product?.Units ?? throw new System.InvalidOperationException(layer.Name + " has no weights.");
 
     /// <summary>Inputs per matrix row: a Dense's input features, a conv2d's kh · kw · in.</summary>
-    public static long InputsOf(LayerPlan layer) => layer.Spec is Conv2DSpec conv
-        ? (long)conv.KernelHeight * conv.KernelWidth * layer.Input.Last
-        : layer.Input.Last;
+    public static long InputsOf(LayerPlan layer) =>
+        layer.Product?.InputsPerRow ?? throw new System.InvalidOperationException(layer.Name + " has no weights.");
 
-    public static bool UseBiasOf(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => dense.UseBias,
-        Conv2DSpec conv => conv.UseBias,
-        _ => false,
-    };
+    public static bool UseBiasOf(LayerPlan layer) => layer.Product?.UseBias ?? false;
 
-    public static ActivationKind ActivationOf(LayerPlan layer) => layer.Spec switch
-    {
-        DenseSpec dense => dense.Activation,
-        Conv2DSpec conv => conv.Activation,
-        _ => ActivationKind.Linear,
-    };
+    public static ActivationKind ActivationOf(LayerPlan layer) => layer.Product?.Activation ?? ActivationKind.Linear;
 
     /// <summary>Rows per sample of a layer's output as a matrix over its last axis: 1 for a vector, output height ·
     /// width for an image (a conv2d's matrix product has batch · positions rows), timesteps for a sequence.</summary>

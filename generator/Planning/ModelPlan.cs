@@ -146,6 +146,9 @@ internal sealed record LayerPlan(
     long NonTrainableParameters,
     int Group)
 {
+    /// <summary>A Dense's or conv2d's numbers as a matrix product (null for other layers).</summary>
+    public ProductPlan? Product { get; init; }
+
     /// <summary>A Dense or Conv2D with an activation of its own keeps <c>z = x · W + b</c> apart from its output.</summary>
     public bool KeepsPreActivation { get; init; }
 
@@ -222,4 +225,15 @@ internal sealed record FusionGroup(int First, int Count, FusionKind Kind, Activa
     /// <summary>The group's last layer.</summary>
     public int Last => First + Count - 1;
 }
+
+/// <summary>
+/// A Dense or conv2d as the matrix product both backends run: a conv2d is a Dense over its im2col matrix, whose rows are
+/// the output positions of every sample (<see cref="RowsPerSample"/>) and whose columns are kh · kw · in values.
+/// </summary>
+/// <param name="Units">Units of a Dense, filters of a conv2d: the product's columns.</param>
+/// <param name="InputsPerRow">A Dense's input features, a conv2d's kh · kw · in: the product's depth.</param>
+/// <param name="RowsPerSample">1 for a Dense, output height · width for a conv2d.</param>
+/// <param name="UseBias">Whether the layer adds a bias.</param>
+/// <param name="Activation">The layer's own activation (linear when a separate Activation layer follows).</param>
+internal sealed record ProductPlan(int Units, long InputsPerRow, long RowsPerSample, bool UseBias, ActivationKind Activation);
 

@@ -66,6 +66,8 @@ internal static class ModelPlanner
             };
         }
 
+        // The GPU file exists when the compilation references ILGPU and the GPU backend has a kernel for every layer.
+        bool emitGpu = referencesIlgpu && HasGpuKernels(spec.Layers);
         var plan = new ModelPlan(
             model.Type,
             model.Origin,
@@ -77,7 +79,7 @@ internal static class ModelPlanner
             layers.ToEquatableArray(),
             groups.ToEquatableArray(),
             spec.Compile,
-            referencesIlgpu,
+            emitGpu,
             Summary: string.Empty,
             Tensors: StoragePlanner.Tensors(layers),
             OutputGradient: OutputGradientOf(spec),
@@ -90,9 +92,24 @@ internal static class ModelPlanner
         {
             CpuTrainingBuffers = spec.Compile is null ? EquatableArray<BufferPlan>.Empty : BufferPlanner.CpuTraining(plan),
             CpuInferenceBuffers = BufferPlanner.CpuInference(plan),
-            GpuBuffers = referencesIlgpu ? BufferPlanner.Gpu(plan) : EquatableArray<BufferPlan>.Empty,
+            GpuBuffers = emitGpu ? BufferPlanner.Gpu(plan) : EquatableArray<BufferPlan>.Empty,
         };
-        return plan with { Summary = SummaryTable.Render(plan, gpu: false), GpuSummary = referencesIlgpu ? SummaryTable.Render(plan, gpu: true) : string.Empty };
+        return plan with { Summary = SummaryTable.Render(plan, gpu: false), GpuSummary = emitGpu ? SummaryTable.Render(plan, gpu: true) : string.Empty };
+    }
+
+    /// <summary>Whether the GPU backend has a kernel for every layer: dense, conv2d, max_pooling2d, lstm,
+    /// batch_normalization, activation, dropout and flatten (every layer of SPEC §1).</summary>
+    private static bool HasGpuKernels(EquatableArray<LayerSpec> layers)
+    {
+        foreach (LayerSpec layer in layers)
+        {
+            if (layer is not (DenseSpec or Conv2DSpec or MaxPooling2DSpec or LstmSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Whether a group runs as fused kernels: a Dense or Conv2D with its activation and BatchNormalization, unless
@@ -130,8 +147,15 @@ internal static class ModelPlanner
         };
         bool packed = layer.Spec is DenseSpec dense && dense.Units >= PackedPanelWidth && layer.Output.Size == layer.Output.Last
             && own.First == layer.Index && own.RunsFused;
+        ProductPlan? product = layer.Spec switch
+        {
+            DenseSpec d => new ProductPlan(d.Units, layer.Input.Last, layer.Output.Size / layer.Output.Last, d.UseBias, d.Activation),
+            Conv2DSpec c => new ProductPlan(c.Filters, (long)c.KernelHeight * c.KernelWidth * layer.Input.Last, layer.Output.Size / layer.Output.Last, c.UseBias, c.Activation),
+            _ => null,
+        };
         return layer with
         {
+            Product = product,
             KeepsPreActivation = preActivation,
             UsesIm2Col = im2col,
             Im2ColWidth = im2col ? layer.Output.Size / layer.Output.Last * ((Conv2DSpec)layer.Spec).KernelHeight * ((Conv2DSpec)layer.Spec).KernelWidth * layer.Input.Last : 0,
