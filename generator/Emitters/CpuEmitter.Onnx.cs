@@ -18,7 +18,7 @@ internal static partial class CpuEmitter
         writer.Line("/// BatchNormalization uses its moving statistics and Dropout is left out, as in <see cref=\"Predict\"/>, whose outputs");
         writer.Line("/// ONNX Runtime reproduces. The model does not change.</summary>");
         writer.Line("/// <param name=\"stream\">The stream to write to.</param>");
-        (LayerPlan Layer, string Reason)? unsupported = FirstLayerWithoutOnnxExport(plan);
+        (LayerPlan Layer, string Reason)? unsupported = plan.OnnxBlocker is { } blocker ? (plan.Layers[blocker.Layer], blocker.Reason) : null;
         if (unsupported is { } none)
         {
             writer.Line($"/// <exception cref=\"global::System.NotSupportedException\">Always: layer '{none.Layer.Name}' {SourceWriter.Xml(none.Reason)}.</exception>");
@@ -111,31 +111,6 @@ internal static partial class CpuEmitter
         writer.Line(Generated);
         writer.Line("public void ExportOnnx(string path) => global::ModelGen.CompilerServices.OnnxGraphBuilder.WriteFile(path, ExportOnnx);");
         writer.Line();
-    }
-
-    /// <summary>The first layer that ONNX cannot express, and why (completing "layer 'lstm' ..."): an lstm whose
-    /// activation ONNX's LSTM operator lacks (gelu, swish), or a layer the ONNX builder has no call for.</summary>
-    private static (LayerPlan Layer, string Reason)? FirstLayerWithoutOnnxExport(ModelPlan plan)
-    {
-        foreach (LayerPlan layer in plan.Layers)
-        {
-            if (layer.Spec is LstmSpec lstm)
-            {
-                foreach (ActivationKind activation in new[] { lstm.Activation, lstm.RecurrentActivation })
-                {
-                    if (activation is ActivationKind.Gelu or ActivationKind.Swish)
-                    {
-                        return (layer, $"uses {Names.Of(activation)}, which ONNX's LSTM operator has no activation for");
-                    }
-                }
-            }
-            else if (layer.Spec is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec))
-            {
-                return (layer, "has no ONNX export yet");
-            }
-        }
-
-        return null;
     }
 
     /// <summary>For a layer on a sequence or image, the builder's <c>features</c> argument: the last axis, along which

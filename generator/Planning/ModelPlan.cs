@@ -29,6 +29,10 @@ internal sealed record ModelPlan(
     /// BatchNormalization), for the GPU file's header; empty without ILGPU.</summary>
     public string GpuSummary { get; init; } = string.Empty;
 
+    /// <summary>The first layer ONNX cannot express and why (completing "layer 'lstm' …"), or null: <c>ExportOnnx</c> then
+    /// throws <c>NotSupportedException</c> with that reason.</summary>
+    public OnnxBlocker? OnnxBlocker { get; init; }
+
     /// <summary>The first layer with trainable parameters: backward passes stop there (the last layer when none has any:
     /// the loss still runs through it).</summary>
     public int FirstTrainable { get; init; }
@@ -236,4 +240,7 @@ internal sealed record FusionGroup(int First, int Count, FusionKind Kind, Activa
 /// <param name="UseBias">Whether the layer adds a bias.</param>
 /// <param name="Activation">The layer's own activation (linear when a separate Activation layer follows).</param>
 internal sealed record ProductPlan(int Units, long InputsPerRow, long RowsPerSample, bool UseBias, ActivationKind Activation);
+
+/// <summary>A layer that ONNX export cannot express, and why.</summary>
+internal readonly record struct OnnxBlocker(int Layer, string Reason);
 

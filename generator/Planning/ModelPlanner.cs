@@ -87,7 +87,7 @@ internal static class ModelPlanner
         {
             FirstTrainable = firstTrainable,
         };
-        plan = plan with { FusedLossGradient = FusedLossGradientOf(plan) };
+        plan = plan with { FusedLossGradient = FusedLossGradientOf(plan), OnnxBlocker = OnnxBlockerOf(spec.Layers) };
         plan = plan with
         {
             CpuTrainingBuffers = spec.Compile is null ? EquatableArray<BufferPlan>.Empty : BufferPlanner.CpuTraining(plan),
@@ -95,6 +95,31 @@ internal static class ModelPlanner
             GpuBuffers = emitGpu ? BufferPlanner.Gpu(plan) : EquatableArray<BufferPlan>.Empty,
         };
         return plan with { Summary = SummaryTable.Render(plan, gpu: false), GpuSummary = emitGpu ? SummaryTable.Render(plan, gpu: true) : string.Empty };
+    }
+
+    /// <summary>The first layer that ONNX cannot express, and why: an lstm whose activation ONNX's LSTM operator lacks
+    /// (gelu, swish), or a layer the ONNX builder has no call for.</summary>
+    private static OnnxBlocker? OnnxBlockerOf(EquatableArray<LayerSpec> layers)
+    {
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (layers[i] is LstmSpec lstm)
+            {
+                foreach (ActivationKind activation in new[] { lstm.Activation, lstm.RecurrentActivation })
+                {
+                    if (activation is ActivationKind.Gelu or ActivationKind.Swish)
+                    {
+                        return new OnnxBlocker(i, $"uses {Names.Of(activation)}, which ONNX's LSTM operator has no activation for");
+                    }
+                }
+            }
+            else if (layers[i] is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec))
+            {
+                return new OnnxBlocker(i, "has no ONNX export yet");
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether the GPU backend has a kernel for every layer: dense, conv2d, max_pooling2d, lstm,

@@ -172,9 +172,27 @@ public class PlanTests
         Assert.Contains("LstmWorkspace 188 Scratch", List(plan.CpuTrainingBuffers));
         Assert.Contains("LstmWorkspace 184 Scratch", List(plan.CpuInferenceBuffers));
 
+        // ONNX's LSTM has every activation of this one; the GPU's recurrent products are too small for tiles (4 units).
+        Assert.Null(plan.OnnxBlocker);
+        Assert.Equal((false, false), (plan.Layers[0].GpuTiled, plan.Layers[0].GpuTiledRecurrent));
+
         // GPU: the same 11 values per step, and dz per step plus the dL/dc carry.
         Assert.Contains("LstmSteps 440 ForwardToBackward", List(plan.GpuBuffers));
         Assert.Contains("LstmStepGradients 164 Backward", List(plan.GpuBuffers));
+    }
+
+    [Fact]
+    public void ThePlanSaysWhatOnnxCannotExpressAndWhichGpuProductsAreTiled()
+    {
+        ModelPlan plan = Plan("model Test.M\ninput 10x20\nlstm 16 activation=gelu\ndense 16 activation=relu\ndense 2\n"
+            + "compile loss=mean_squared_error optimizer=sgd\n");
+
+        Assert.Equal(new OnnxBlocker(0, "uses gelu, which ONNX's LSTM operator has no activation for"), plan.OnnxBlocker);
+        Assert.Equal((true, true), (plan.Layers[0].GpuTiled, plan.Layers[0].GpuTiledRecurrent));
+        Assert.Equal([true, true, false], plan.Layers.Select(l => l.GpuTiled).ToArray());
+        Assert.Equal(new ProductPlan(16, 16, 1, true, ActivationKind.Relu), plan.Layers[1].Product);
+        Assert.Null(plan.Layers[0].Product);
+        Assert.True(plan.EmitGpu);
     }
 
     [Fact]
