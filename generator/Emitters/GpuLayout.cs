@@ -39,12 +39,8 @@ internal sealed class GpuLayout
     public string Field(int layer, string what) => Cpu.Field(layer, what);
 
     /// <summary>Whether a layer passes its input through unchanged in this mode (no buffer of its own).</summary>
-    public bool IsIdentity(int layer, bool training) => Layer(layer).Spec switch
-    {
-        FlattenSpec => true,
-        DropoutSpec dropout => !training || dropout.Rate == 0,
-        _ => false,
-    };
+    public bool IsIdentity(int layer, bool training) =>
+        training ? BufferPlanner.IsIdentityInTraining(Layer(layer)) : BufferPlanner.IsIdentityAtInference(_plan, Layer(layer), foldsBatchNormalization: false);
 
     /// <summary>Whether a Dense keeps its pre-activation apart from its output (it has an activation of its own).</summary>
     public bool HasPreActivation(int layer) => Cpu.HasPreActivation(layer);

@@ -55,9 +55,13 @@ internal static class WindowArithmetic
     public static int OutputLength(int input, int window, int stride, bool same) =>
         same ? (input + stride - 1) / stride : (input - window) / stride + 1;
 
-    /// <summary>Padding before the first value ("same"; 0 for "valid").</summary>
+    /// <summary>Padding along an axis in all, before and after ("same"; 0 for "valid").</summary>
+    public static int PadTotal(int input, int output, int window, int stride, bool same) =>
+        same ? System.Math.Max((output - 1) * stride + window - input, 0) : 0;
+
+    /// <summary>Padding before the first value: the smaller half of <see cref="PadTotal"/>.</summary>
     public static int PadBefore(int input, int output, int window, int stride, bool same) =>
-        same ? System.Math.Max((output - 1) * stride + window - input, 0) / 2 : 0;
+        PadTotal(input, output, window, stride, same) / 2;
 }
 
 /// <summary>

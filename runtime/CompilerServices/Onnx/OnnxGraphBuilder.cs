@@ -623,12 +623,9 @@ public sealed class OnnxGraphBuilder
     /// valid, TensorFlow's split for same (the smaller half before, the rest after).</summary>
     private static Attribute[] WindowAttributes(in Window2D window)
     {
-        int padBottom = Math.Max((window.OutputHeight - 1) * window.StrideHeight + window.WindowHeight - window.Height, 0) - window.PadTop;
-        int padRight = Math.Max((window.OutputWidth - 1) * window.StrideWidth + window.WindowWidth - window.Width, 0) - window.PadLeft;
-        if (window.Padding == Padding.Valid)
-        {
-            padBottom = padRight = 0;
-        }
+        bool same = window.Padding == Padding.Same;
+        int padBottom = WindowArithmetic.PadTotal(window.Height, window.OutputHeight, window.WindowHeight, window.StrideHeight, same) - window.PadTop;
+        int padRight = WindowArithmetic.PadTotal(window.Width, window.OutputWidth, window.WindowWidth, window.StrideWidth, same) - window.PadLeft;
 
         return new[]
         {
