@@ -82,13 +82,21 @@ internal static class LayerShapes
         _ => (0, 0),
     };
 
-    /// <summary>Keras's default layer names: <c>dense</c>, <c>dense_1</c>, <c>batch_normalization</c>, ...</summary>
+    /// <summary>The layers' names: the one written (<c>name=</c>), or Keras's automatic name: <c>dense</c>, <c>dense_1</c>,
+    /// <c>batch_normalization</c>, ..., counted per layer type over the layers without a written name (as Keras counts
+    /// the layers it names itself). Uniqueness is the validator's (MG0003).</summary>
     public static EquatableArray<string> Names(EquatableArray<LayerSpec> layers)
     {
         var counts = new int[Enum.GetValues(typeof(LayerKind)).Length];
         var names = new string[layers.Count];
         for (int i = 0; i < names.Length; i++)
         {
+            if (layers[i].Name is { } written)
+            {
+                names[i] = written;
+                continue;
+            }
+
             LayerKind kind = layers[i].Kind;
             int count = counts[(int)kind]++;
             string baseName = Description.Names.Of(kind);

@@ -18,6 +18,10 @@ internal sealed record InputSpec(EquatableArray<int> Shape);
 internal abstract record LayerSpec
 {
     public abstract LayerKind Kind { get; }
+
+    /// <summary>The layer's name as written (<c>name=</c>, Keras's layer name), or null for Keras's automatic name
+    /// (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; init; }
 }
 
 internal sealed record DenseSpec(

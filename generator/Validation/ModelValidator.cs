@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Globalization;
 using Microsoft.CodeAnalysis;
@@ -135,6 +136,47 @@ internal static class ModelValidator
         }
     }
 
+    // MG0003: layer names unique within the model (as Keras requires), and distinct as the C# members made from them.
+    private static void CheckNames(Context context)
+    {
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal);
+        var byMember = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < context.Names.Count; i++)
+        {
+            string name = context.Names[i];
+            LocationInfo? location = context.Map.LayerKey(i, "name");
+            string member = Planning.StoragePlanner.Pascal(name);
+            if (!IsIdentifier(name))
+            {
+                context.Report(DiagnosticDescriptors.BadArgument, location, $"Layer name '{name}' must be letters, digits and underscores, not starting with a digit (C# members are made from it), e.g. hidden_1");
+            }
+            else if (byName.TryGetValue(name, out int first))
+            {
+                context.Report(DiagnosticDescriptors.BadArgument, location, $"Layer name '{name}' is already the name of layer {Format(first + 1)}: layer names are unique within a model, as in Keras; choose another {context.Key("name")}");
+            }
+            else if (byMember.TryGetValue(member, out int clash))
+            {
+                context.Report(DiagnosticDescriptors.BadArgument, location, $"Layer names '{context.Names[clash]}' and '{name}' both become the C# member prefix '{member}' ({member}Kernel, …): rename one");
+            }
+            else
+            {
+                byName.Add(name, i);
+                byMember.Add(member, i);
+            }
+        }
+    }
+
+    private static bool IsIdentifier(string name)
+    {
+        bool valid = name.Length > 0 && !char.IsDigit(name[0]);
+        foreach (char c in name)
+        {
+            valid &= c == '_' || (c < 128 && char.IsLetterOrDigit(c));
+        }
+
+        return valid;
+    }
+
     // MG0003: numbers out of their range. Unknown keys and names are the front ends' (they cannot be described).
     private static void CheckArguments(Context context)
     {
@@ -150,6 +192,7 @@ internal static class ModelValidator
             }
         }
 
+        CheckNames(context);
         for (int i = 0; i < context.Spec.Layers.Count; i++)
         {
             string name = context.Names[i];

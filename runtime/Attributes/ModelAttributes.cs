@@ -43,6 +43,10 @@ public sealed class InputAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DenseAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
     /// <summary>A dense layer with <paramref name="units"/> outputs.</summary>
     public DenseAttribute(int units) => Units = units;
 
@@ -66,6 +70,10 @@ public sealed class DenseAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class BatchNormalizationAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
     /// <summary>Weight of the old value in the moving statistics (Keras: 0.99; PyTorch's 0.1 is 0.9 here).</summary>
     public double Momentum { get; set; } = CompilerServices.KerasDefaults.BatchNormalizationMomentum;
 
@@ -83,6 +91,10 @@ public sealed class BatchNormalizationAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class ActivationAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
     /// <summary>An activation layer applying <paramref name="activation"/>.</summary>
     public ActivationAttribute(Activation activation) => Activation = activation;
 
@@ -94,6 +106,10 @@ public sealed class ActivationAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class DropoutAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
     /// <summary>A dropout layer that drops a fraction <paramref name="rate"/> (in [0, 1)) of its inputs in training.</summary>
     public DropoutAttribute(double rate) => Rate = rate;
 
@@ -108,6 +124,10 @@ public sealed class DropoutAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class Conv2DAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
     /// <summary>A 2-D convolution with <paramref name="filters"/> output channels.</summary>
     public Conv2DAttribute(int filters) => Filters = filters;
 
@@ -152,6 +172,10 @@ public sealed class Conv2DAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MaxPooling2DAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
     /// <summary>Max pooling over square windows of <paramref name="poolSize"/> pixels (default 2).</summary>
     public MaxPooling2DAttribute(int poolSize = 2) => PoolSize = poolSize;
 
@@ -181,12 +205,20 @@ public sealed class MaxPooling2DAttribute : LayerAttribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class FlattenAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
 }
 
 /// <summary>Keras <c>LSTM(units)</c> on <c>timesteps x features</c> sequences.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class LstmAttribute : LayerAttribute
 {
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>dense</c>, <c>dense_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
     /// <summary>An LSTM with <paramref name="units"/> units.</summary>
     public LstmAttribute(int units) => Units = units;
 

@@ -103,7 +103,7 @@ internal sealed class ModelReading(LocationInfo? modelLocation)
     {
         LocationInfo location = attribute.Location;
         AttributeArguments arguments = ArgumentsOf(attribute, cancellationToken);
-        LayerSpec layer = mapping.Read(arguments);
+        LayerSpec layer = mapping.Read(arguments) with { Name = arguments.String("Name", null) };
         if (IsReadable(arguments, location))
         {
             _layers.Add(layer);

@@ -20,6 +20,7 @@ internal static class Statements
     /// <summary>A default as the key's documentation shows it (<c>0.99</c>).</summary>
     private static string Text(double value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
+    private static readonly KeySyntax<string> LayerName = new("name", "hidden_1", ValueParsers.Identifier);
     private static readonly KeySyntax<int> Units = new("units", "64", ValueParsers.Integer);
     private static readonly KeySyntax<ActivationKind> Activation = new("activation", "relu", ValueParsers.Name("activation", Names.Activations));
     private static readonly KeySyntax<ActivationKind> RecurrentActivation = new("recurrent_activation", "sigmoid", ValueParsers.Name("activation", Names.Activations));
@@ -52,8 +53,19 @@ internal static class Statements
     private static readonly KeySyntax<bool> Accuracy = new("metrics", "accuracy", ValueParsers.Name("metric", Metrics));
     private static readonly KeySyntax<int> BatchSize = new("batch_size", "32", ValueParsers.Integer);
 
+    /// <summary>A layer statement: its own keys and <c>name</c> (Keras's layer name; every layer takes it).</summary>
+    private static StatementSyntax<LayerSpec> Layer(
+        string keyword, string usage, KeySyntax? positional, bool isPositionalRequired, KeySyntax[] keys, Func<StatementArguments, LayerSpec> build)
+    {
+        var all = new KeySyntax[keys.Length + 1];
+        keys.CopyTo(all, 0);
+        all[keys.Length] = LayerName;
+        return new StatementSyntax<LayerSpec>(keyword, usage, positional, isPositionalRequired, all,
+            values => build(values) with { Name = values.Has(LayerName) ? values.Get(LayerName, string.Empty) : null });
+    }
+
     /// <summary><c>dense units</c>: activation (linear), use_bias (true), kernel_initializer (glorot_uniform), bias_initializer (zeros).</summary>
-    public static readonly StatementSyntax<LayerSpec> Dense = new(
+    public static readonly StatementSyntax<LayerSpec> Dense = Layer(
         "dense",
         "dense 64 activation=relu",
         Units,
@@ -67,7 +79,7 @@ internal static class Statements
             values.Get(BiasInitializer, InitializerKind.Zeros)));
 
     /// <summary><c>batch_normalization</c>: momentum (0.99), epsilon (0.001), center (true), scale (true).</summary>
-    public static readonly StatementSyntax<LayerSpec> BatchNormalization = new(
+    public static readonly StatementSyntax<LayerSpec> BatchNormalization = Layer(
         "batch_normalization",
         "batch_normalization momentum=0.99",
         positional: null,
@@ -80,7 +92,7 @@ internal static class Statements
             values.Get(Scale, true)));
 
     /// <summary><c>activation name</c>.</summary>
-    public static readonly StatementSyntax<LayerSpec> ActivationLayer = new(
+    public static readonly StatementSyntax<LayerSpec> ActivationLayer = Layer(
         "activation",
         "activation relu",
         Activation,
@@ -89,7 +101,7 @@ internal static class Statements
         static values => new ActivationSpec(values.Get(Activation, ActivationKind.Linear)));
 
     /// <summary><c>dropout rate</c>: seed (none: derived from the model's seed).</summary>
-    public static readonly StatementSyntax<LayerSpec> Dropout = new(
+    public static readonly StatementSyntax<LayerSpec> Dropout = Layer(
         "dropout",
         "dropout 0.5",
         Rate,
@@ -99,7 +111,7 @@ internal static class Statements
 
     /// <summary><c>conv2d filters</c>: kernel_size (3x3), strides (1x1), padding (valid), activation (linear), use_bias
     /// (true), kernel_initializer (glorot_uniform), bias_initializer (zeros).</summary>
-    public static readonly StatementSyntax<LayerSpec> Conv2D = new(
+    public static readonly StatementSyntax<LayerSpec> Conv2D = Layer(
         "conv2d",
         "conv2d 32 kernel_size=3x3 activation=relu",
         Filters,
@@ -123,7 +135,7 @@ internal static class Statements
         });
 
     /// <summary><c>max_pooling2d [pool_size]</c> (2x2): strides (the pool size), padding (valid).</summary>
-    public static readonly StatementSyntax<LayerSpec> MaxPooling2D = new(
+    public static readonly StatementSyntax<LayerSpec> MaxPooling2D = Layer(
         "max_pooling2d",
         "max_pooling2d 2",
         PoolSize,
@@ -137,7 +149,7 @@ internal static class Statements
         });
 
     /// <summary><c>flatten</c>.</summary>
-    public static readonly StatementSyntax<LayerSpec> Flatten = new(
+    public static readonly StatementSyntax<LayerSpec> Flatten = Layer(
         "flatten",
         "flatten",
         positional: null,
@@ -146,7 +158,7 @@ internal static class Statements
         static _ => new FlattenSpec());
 
     /// <summary><c>lstm units</c>: activation (tanh), recurrent_activation (sigmoid), return_sequences (false).</summary>
-    public static readonly StatementSyntax<LayerSpec> Lstm = new(
+    public static readonly StatementSyntax<LayerSpec> Lstm = Layer(
         "lstm",
         "lstm 64 return_sequences=true",
         Units,

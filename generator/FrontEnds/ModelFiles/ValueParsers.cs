@@ -62,6 +62,21 @@ internal static class ValueParsers
     /// <summary>The most dimensions an <c>input</c> shape may have (height x width x channels).</summary>
     public const int MaxInputRank = 3;
 
+    /// <summary>A layer name: ASCII letters, digits and underscores, not starting with a digit (<c>hidden_1</c>), as C#
+    /// members are made from it (<c>Hidden1Kernel</c>).</summary>
+    public static bool Identifier(string text, ValueContext context, out string value, out ValueError error)
+    {
+        value = text;
+        bool valid = text.Length > 0 && !char.IsDigit(text[0]);
+        foreach (char c in text)
+        {
+            valid &= c == '_' || (c < 128 && char.IsLetterOrDigit(c));
+        }
+
+        error = valid ? default : ValueError.Malformed($"{context.Subject} must be a name of letters, digits and underscores not starting with a digit, not {Quote(text)}: write for example {context.Usage}");
+        return valid;
+    }
+
     /// <summary>A whole number: an optional sign and ASCII digits (<c>64</c>, <c>-1</c>); not <c>2.5</c>, <c>1e3</c> or <c>64.0</c>.</summary>
     public static bool Integer(string text, ValueContext context, out int value, out ValueError error)
     {
