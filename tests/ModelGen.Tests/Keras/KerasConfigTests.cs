@@ -1,0 +1,232 @@
+using System;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using ModelGen.Keras;
+using ModelGen.Tests.Infrastructure;
+using Xunit;
+
+namespace ModelGen.Tests.Keras;
+
+/// <summary>
+/// Keras model configurations in the three dialects (written here as Keras 1.2, tf-keras 2 and Keras 3 write them:
+/// the shapes of <c>model.to_json()</c> and of a <c>.keras</c> file's <c>config.json</c>) translated into <c>.model</c>
+/// files that compile, keep Keras's layer names, and refuse what ModelGen cannot express, naming every problem.
+/// </summary>
+public class KerasConfigTests
+{
+    // keras 3: keras.Sequential([keras.Input((2,)), Dense(50, "relu", kernel_initializer="he_uniform"), BatchNormalization(), Dense(1, "sigmoid")])
+    private const string Keras3 = """
+        {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "trainable": true,
+          "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
+          "layers": [
+            {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 2], "dtype": "float32", "sparse": false, "name": "input_layer"}, "registered_name": null},
+            {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "trainable": true,
+              "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": null},
+              "units": 50, "activation": "relu", "use_bias": true,
+              "kernel_initializer": {"module": "keras.initializers", "class_name": "HeUniform", "config": {"seed": null}, "registered_name": null},
+              "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null},
+              "kernel_regularizer": null, "bias_regularizer": null, "kernel_constraint": null, "bias_constraint": null},
+              "registered_name": null, "build_config": {"input_shape": [null, 2]}},
+            {"module": "keras.layers", "class_name": "BatchNormalization", "config": {"name": "batch_normalization", "trainable": true,
+              "axis": -1, "momentum": 0.99, "epsilon": 0.001, "center": true, "scale": true,
+              "beta_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": null}},
+              "registered_name": null, "build_config": {"input_shape": [null, 50]}},
+            {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense_1", "trainable": true, "units": 1, "activation": "sigmoid", "use_bias": true,
+              "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": null}, "registered_name": null}},
+              "registered_name": null, "build_config": {"input_shape": [null, 50]}}
+          ], "build_input_shape": [null, 2]}, "registered_name": null}
+        """;
+
+    // tf-keras 2: a CNN whose first layer carries batch_input_shape, BatchNormalization over the channels as [3].
+    private const string Keras2 = """
+        {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+          {"class_name": "Conv2D", "config": {"name": "conv2d", "trainable": true, "batch_input_shape": [null, 8, 8, 1], "dtype": "float32",
+            "filters": 4, "kernel_size": [3, 3], "strides": [1, 1], "padding": "same", "data_format": "channels_last", "dilation_rate": [1, 1],
+            "groups": 1, "activation": "linear", "use_bias": false, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": null}}}},
+          {"class_name": "BatchNormalization", "config": {"name": "batch_normalization", "axis": [3], "momentum": 0.9, "epsilon": 0.001, "center": true, "scale": true}},
+          {"class_name": "ReLU", "config": {"name": "re_lu", "max_value": null, "negative_slope": 0.0, "threshold": 0.0}},
+          {"class_name": "MaxPooling2D", "config": {"name": "max_pooling2d", "pool_size": [2, 2], "padding": "valid", "strides": [2, 2], "data_format": "channels_last"}},
+          {"class_name": "Flatten", "config": {"name": "flatten", "data_format": "channels_last"}},
+          {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.25, "noise_shape": null, "seed": null}},
+          {"class_name": "BatchNormalization", "config": {"name": "batch_normalization_1", "axis": [1]}},
+          {"class_name": "Dense", "config": {"name": "dense", "units": 3, "activation": "softmax", "use_bias": true}}
+        ]}, "keras_version": "2.13.1", "backend": "tensorflow"}
+        """;
+
+    // Keras 1.2: the layers are the config; output_dim, init, Convolution2D's nb_filter/nb_row/nb_col/border_mode.
+    private const string Keras1 = """
+        {"class_name": "Sequential", "config": [
+          {"class_name": "Convolution2D", "config": {"name": "convolution2d_1", "batch_input_shape": [null, 6, 6, 2], "nb_filter": 3, "nb_row": 2, "nb_col": 2,
+            "border_mode": "valid", "subsample": [1, 1], "dim_ordering": "tf", "activation": "relu", "init": "glorot_uniform", "bias": true}},
+          {"class_name": "Flatten", "config": {"name": "flatten_1"}},
+          {"class_name": "Dense", "config": {"name": "dense_1", "output_dim": 2, "init": "he_normal", "activation": "linear", "bias": true}},
+          {"class_name": "Activation", "config": {"name": "activation_1", "activation": "sigmoid"}}
+        ], "keras_version": "1.2.2"}
+        """;
+
+    [Fact]
+    public void Keras3SequentialTranslatesWithKerasNames()
+    {
+        KerasTranslation translation = KerasConfig.ToModelFile(Keras3, "Imported.Circles");
+
+        Assert.Equal(
+            """
+            # Imported from a Keras Sequential model ('sequential') by ModelGen.Keras.
+            model Imported.Circles
+            input 2
+            dense 50 activation=relu kernel_initializer=he_uniform name=dense
+            batch_normalization name=batch_normalization
+            dense 1 activation=sigmoid name=dense_1
+
+            """.Replace("\r\n", "\n"),
+            translation.ModelFile);
+        Assert.Empty(translation.Warnings);
+        AssertCompiles(translation.ModelFile, "Imported.Circles", " dense (Dense)", " batch_normalization (BatchNormalization)", " dense_1 (Dense)");
+    }
+
+    [Fact]
+    public void Keras2DialectTranslates()
+    {
+        KerasTranslation translation = KerasConfig.ToModelFile(Keras2, "Imported.Cnn");
+
+        Assert.Equal(
+            """
+            # Imported from a Keras Sequential model ('sequential') by ModelGen.Keras.
+            model Imported.Cnn
+            input 8x8x1
+            conv2d 4 kernel_size=3x3 padding=same use_bias=false name=conv2d
+            batch_normalization momentum=0.9 name=batch_normalization
+            activation relu name=re_lu
+            max_pooling2d pool_size=2x2 name=max_pooling2d
+            flatten name=flatten
+            dropout 0.25 name=dropout
+            batch_normalization name=batch_normalization_1
+            dense 3 activation=softmax name=dense
+
+            """.Replace("\r\n", "\n"),
+            translation.ModelFile);
+        AssertCompiles(translation.ModelFile, "Imported.Cnn", " re_lu (Activation)", " batch_normalization_1 (BatchNormalization)");
+    }
+
+    [Fact]
+    public void Keras1DialectTranslates()
+    {
+        KerasTranslation translation = KerasConfig.ToModelFile(Keras1, "Imported.Old");
+
+        Assert.Equal(
+            """
+            # Imported from a Keras Sequential model ('model') by ModelGen.Keras.
+            model Imported.Old
+            input 6x6x2
+            conv2d 3 kernel_size=2x2 activation=relu name=convolution2d_1
+            flatten name=flatten_1
+            dense 2 kernel_initializer=he_normal name=dense_1
+            activation sigmoid name=activation_1
+
+            """.Replace("\r\n", "\n"),
+            translation.ModelFile);
+        AssertCompiles(translation.ModelFile, "Imported.Old", " convolution2d_1 (Conv2D)");
+    }
+
+    [Fact]
+    public void EverythingModelGenCannotExpressIsRefusedAtOnce()
+    {
+        const string json = """
+            {"class_name": "Sequential", "config": {"name": "bad", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "name": "in"}},
+              {"class_name": "Conv2D", "config": {"name": "c1", "filters": 2, "kernel_size": [3, 3], "data_format": "channels_first"}},
+              {"class_name": "Conv2D", "config": {"name": "c2", "filters": 2, "kernel_size": [3, 3], "dilation_rate": [2, 2]}},
+              {"class_name": "BatchNormalization", "config": {"name": "bn", "axis": 1}},
+              {"class_name": "LeakyReLU", "config": {"name": "leaky", "alpha": 0.3}},
+              {"class_name": "Lambda", "config": {"name": "lambda", "function": ["4wEAAAAAAAAA", null, null]}},
+              {"class_name": "Flatten", "config": {"name": "f"}},
+              {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "hard_sigmoid"}}
+            ]}}
+            """;
+
+        var exception = Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile(json, "Bad"));
+
+        Assert.Equal(
+            [
+                "layer 'c1' (Conv2D): data_format channels_first: ModelGen's images are channels last (height x width x channels)",
+                "layer 'c2' (Conv2D): dilation_rate 2x2: ModelGen's conv2d is not dilated",
+                "layer 'bn' (BatchNormalization): normalizes over axis 1; ModelGen's batch_normalization normalizes the last axis (-1 or 3)",
+                "layer 'leaky' (LeakyReLU): LeakyReLU with slope 0.3: ModelGen's leaky_relu has Keras 3's slope 0.2",
+                "layer 'lambda' (Lambda): a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has",
+                "layer 'd' (Dense): activation 'hard_sigmoid': ModelGen has linear, relu, tanh, sigmoid, softmax, elu, leaky_relu, gelu, swish",
+            ],
+            exception.Problems.Select(p => p.ToString()).ToArray());
+    }
+
+    [Fact]
+    public void RecurrentAndStatefulSettingsAreRefusedOrWarned()
+    {
+        const string json = """
+            {"class_name": "Sequential", "config": {"name": "rnn", "layers": [
+              {"class_name": "LSTM", "config": {"name": "lstm", "batch_input_shape": [null, 10, 3], "units": 8, "activation": "tanh",
+                "recurrent_activation": "sigmoid", "return_sequences": true, "recurrent_dropout": 0.1}},
+              {"class_name": "LSTM", "config": {"name": "lstm_1", "units": 4, "recurrent_activation": "hard_sigmoid", "stateful": true}}
+            ]}}
+            """;
+
+        var exception = Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile(json, "Rnn"));
+        Assert.Equal(
+            [
+                "layer 'lstm_1' (LSTM): stateful layers carry state between batches, which ModelGen's layers do not",
+                "layer 'lstm_1' (LSTM): recurrent_activation hard_sigmoid (Keras ≤ 2.2's default): ModelGen has no hard_sigmoid yet",
+            ],
+            exception.Problems.Select(p => p.ToString()).ToArray());
+
+        const string first = """
+            {"class_name": "Sequential", "config": {"name": "rnn", "layers": [
+              {"class_name": "LSTM", "config": {"name": "lstm", "batch_input_shape": [null, 10, 3], "units": 8, "activation": "tanh",
+                "recurrent_activation": "sigmoid", "return_sequences": true, "recurrent_dropout": 0.1}}
+            ]}}
+            """;
+        KerasTranslation one = KerasConfig.ToModelFile(first, "Rnn");
+        Assert.Contains("lstm 8 return_sequences=true name=lstm", one.ModelFile);
+        Assert.Equal(["layer 'lstm' (LSTM): recurrent_dropout=0.1 (training only; ModelGen's lstm has no input dropout)"], one.Warnings);
+        Assert.Contains("# dropped: layer 'lstm' (LSTM): recurrent_dropout=0.1", one.ModelFile);
+    }
+
+    [Fact]
+    public void OpenDimensionsNeedAnInputShape()
+    {
+        string json = Keras3.Replace("\"batch_shape\": [null, 2]", "\"batch_shape\": [null, null]");
+
+        var exception = Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile(json, "M"));
+        Assert.Equal("layer 'sequential' (Sequential): the input shape None leaves dimensions open: pass --input-shape to fill them", exception.Problems.Single().ToString());
+        Assert.Contains("input 2\n", KerasConfig.ToModelFile(json, "M", inputShape: "2").ModelFile);
+    }
+
+    [Fact]
+    public void FunctionalModelsAreRefusedForNow()
+    {
+        var exception = Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile("""{"class_name": "Functional", "config": {"name": "model", "layers": []}}""", "M"));
+        Assert.Equal("layer 'model' (Functional): functional models are not imported yet: save the model as a keras.Sequential", exception.Problems.Single().ToString());
+    }
+
+    [Fact]
+    public void HostileJsonIsRejectedWithinBounds()
+    {
+        string deep = new string('[', 10_000) + new string(']', 10_000);
+        Assert.Contains("nests deeper than 64", Assert.Throws<ArgumentException>(() => KerasConfig.ToModelFile(deep, "M")).Message);
+        Assert.Contains("not valid JSON", Assert.Throws<ArgumentException>(() => KerasConfig.ToModelFile("{\"class_name\": ", "M")).Message);
+        Assert.Contains("no \"class_name\"", Assert.Throws<ArgumentException>(() => KerasConfig.ToModelFile("[1, 2]", "M")).Message);
+        string huge = "{\"class_name\": \"" + new string('x', KerasConfig.MaxConfigBytes) + "\"}";
+        Assert.Contains("larger than", Assert.Throws<ArgumentException>(() => KerasConfig.ToModelFile(huge, "M")).Message);
+    }
+
+    /// <summary>The translated file compiles into a class whose summary lists the Keras names.</summary>
+    private static void AssertCompiles(string modelFile, string type, params string[] summaryRows)
+    {
+        GeneratorRun run = GeneratorHarness.RunModelFile(modelFile, "Imported.model");
+        Assert.DoesNotContain(run.ModelGenDiagnostics(), d => d.Severity == DiagnosticSeverity.Error);
+        Assert.Empty(run.CompilationDiagnostics.Where(d => d.Severity == DiagnosticSeverity.Error));
+        string source = run.Sources.Single(s => s.Key == type + ".g.cs").Value;
+        foreach (string row in summaryRows)
+        {
+            Assert.Contains(row, source);
+        }
+    }
+}

@@ -1,0 +1,642 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+
+namespace ModelGen.Keras;
+
+/// <summary>A layer (or setting) of a Keras model that ModelGen cannot express exactly, and why.</summary>
+/// <param name="Layer">The Keras layer's name (the model's for model-wide problems).</param>
+/// <param name="ClassName">The Keras class (<c>Lambda</c>, <c>Conv2D</c>, …).</param>
+/// <param name="Message">What is wrong and what is supported.</param>
+public sealed record KerasProblem(string Layer, string ClassName, string Message)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"layer '{Layer}' ({ClassName}): {Message}";
+}
+
+/// <summary>A Keras model that cannot be imported: every problem found, one per layer or setting.</summary>
+public sealed class KerasImportException(IReadOnlyList<KerasProblem> problems)
+    : Exception("The Keras model cannot be imported:" + Environment.NewLine + string.Join(Environment.NewLine, problems))
+{
+    /// <summary>The problems, in layer order.</summary>
+    public IReadOnlyList<KerasProblem> Problems { get; } = problems;
+}
+
+/// <summary>The result of translating a Keras model's architecture.</summary>
+/// <param name="ModelFile">The <c>.model</c> file's text.</param>
+/// <param name="Warnings">Settings dropped because they only affect training and ModelGen lacks them (also written as
+/// comments in the file).</param>
+public sealed record KerasTranslation(string ModelFile, IReadOnlyList<string> Warnings);
+
+/// <summary>
+/// Translates a Keras model's architecture (<c>model.to_json()</c>, a <c>.keras</c> file's <c>config.json</c>, or the
+/// <c>model_config</c> of a legacy HDF5 file) into a ModelGen <c>.model</c> file (SPEC §7), in Keras 1, 2 and 3's
+/// dialects: Keras 1's <c>output_dim</c>/<c>init</c>/<c>Convolution2D</c>, Keras 2's <c>batch_input_shape</c> on the first
+/// layer and BatchNormalization axes written as lists, Keras 3's <c>module</c>/<c>registered_name</c>, InputLayer
+/// <c>batch_shape</c> and initializers as objects. Layers keep Keras's names. Anything the DSL cannot express exactly is
+/// refused (<see cref="KerasImportException"/>, every problem at once); nothing partial is returned.
+/// </summary>
+/// <remarks>Sequential models only for now: a functional model, even a single chain, is refused.</remarks>
+public static class KerasConfig
+{
+    /// <summary>The most bytes of configuration JSON read (a real model's is a few hundred kilobytes).</summary>
+    public const int MaxConfigBytes = 16 * 1024 * 1024;
+
+    /// <summary>The deepest JSON nesting read (Keras's configs nest a few levels).</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Translates <paramref name="json"/> into a <c>.model</c> file for <paramref name="modelName"/>.</summary>
+    /// <param name="json">The model's configuration JSON.</param>
+    /// <param name="modelName"><c>[Namespace.]ClassName</c> of the generated class.</param>
+    /// <param name="inputShape">Fills the dimensions the file leaves open (<c>28x28x1</c>); null to take the file's.</param>
+    /// <exception cref="KerasImportException">The model has layers or settings ModelGen cannot express exactly.</exception>
+    /// <exception cref="ArgumentException">The JSON is not a Keras model configuration, or is larger or deeper than the bounds.</exception>
+    public static KerasTranslation ToModelFile(string json, string modelName, string? inputShape = null)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
+        if (Encoding.UTF8.GetByteCount(json) > MaxConfigBytes)
+        {
+            throw new ArgumentException($"The Keras configuration is larger than {MaxConfigBytes} bytes: not a model this tool reads.", nameof(json));
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth });
+        }
+        catch (JsonException exception)
+        {
+            throw new ArgumentException($"The Keras configuration is not valid JSON (or nests deeper than {MaxDepth}): {exception.Message}", nameof(json), exception);
+        }
+
+        using (document)
+        {
+            return new Translator(modelName, inputShape).Translate(document.RootElement);
+        }
+    }
+
+    private sealed class Translator(string modelName, string? inputShapeOverride)
+    {
+        private readonly List<KerasProblem> _problems = new();
+        private readonly List<string> _warnings = new();
+        private readonly List<string> _lines = new();
+        private int[]? _inputShape;
+
+        /// <summary>The rank (without the batch) of the tensor the next layer reads: BatchNormalization's axis is checked
+        /// against it (Keras 2 writes the last axis of an image as [3], of a vector as [1]).</summary>
+        private int _rank;
+
+        public KerasTranslation Translate(JsonElement root)
+        {
+            if (root.ValueKind != JsonValueKind.Object || Text(root, "class_name") is not { } modelClass)
+            {
+                throw new ArgumentException("Not a Keras model configuration: no \"class_name\" at the top.", "json");
+            }
+
+            JsonElement config = root.TryGetProperty("config", out JsonElement c) ? c : default;
+            string modelLabel = config.ValueKind == JsonValueKind.Object ? Text(config, "name") ?? "model" : "model";
+            if (modelClass is "Functional" or "Model")
+            {
+                _problems.Add(new KerasProblem(modelLabel, modelClass, "functional models are not imported yet: save the model as a keras.Sequential"));
+                throw new KerasImportException(_problems);
+            }
+
+            if (modelClass != "Sequential")
+            {
+                throw new ArgumentException($"Not a Keras model configuration: the top-level class is '{modelClass}', not Sequential or Functional.", "json");
+            }
+
+            // Keras 1 writes the layers as the config itself; Keras 2 and 3 under config.layers.
+            JsonElement layers = config.ValueKind == JsonValueKind.Array ? config
+                : config.ValueKind == JsonValueKind.Object && config.TryGetProperty("layers", out JsonElement l) ? l
+                : throw new ArgumentException("Not a Keras Sequential configuration: no layers.", "json");
+
+            foreach (JsonElement layer in layers.EnumerateArray())
+            {
+                Layer(layer);
+            }
+
+            if (inputShapeOverride is not null)
+            {
+                _inputShape = FillShape(_inputShape, inputShapeOverride, modelLabel);
+            }
+
+            if (_inputShape is null)
+            {
+                _problems.Add(new KerasProblem(modelLabel, "Sequential", "the file gives no input shape: pass --input-shape (e.g. 28x28x1)"));
+            }
+            else if (_inputShape.Any(d => d <= 0))
+            {
+                _problems.Add(new KerasProblem(modelLabel, "Sequential", $"the input shape {ShapeText(_inputShape)} leaves dimensions open: pass --input-shape to fill them"));
+            }
+
+            if (_problems.Count > 0)
+            {
+                throw new KerasImportException(_problems);
+            }
+
+            var text = new StringBuilder();
+            text.Append("# Imported from a Keras Sequential model ('").Append(modelLabel).Append("') by ModelGen.Keras.\n");
+            foreach (string warning in _warnings)
+            {
+                text.Append("# dropped: ").Append(warning).Append('\n');
+            }
+
+            text.Append("model ").Append(modelName).Append('\n');
+            text.Append("input ").Append(ShapeText(_inputShape!)).Append('\n');
+            foreach (string line in _lines)
+            {
+                text.Append(line).Append('\n');
+            }
+
+            return new KerasTranslation(text.ToString(), _warnings);
+        }
+
+        private void Layer(JsonElement layer)
+        {
+            string className = Text(layer, "class_name") ?? "?";
+            JsonElement config = layer.TryGetProperty("config", out JsonElement c) ? c : default;
+            string name = config.ValueKind == JsonValueKind.Object ? Text(config, "name") ?? Snake(className) : Snake(className);
+            void Refuse(string message) => _problems.Add(new KerasProblem(name, className, message));
+
+            if (config.ValueKind != JsonValueKind.Object)
+            {
+                Refuse("the layer has no config");
+                return;
+            }
+
+            // The input shape: an InputLayer (Keras 3 batch_shape, Keras 2 batch_input_shape), or the first layer's.
+            if (className == "InputLayer")
+            {
+                _inputShape ??= BatchShape(config, "batch_shape") ?? BatchShape(config, "batch_input_shape") ?? Shape(config, "shape");
+                _rank = _inputShape?.Length ?? 0;
+                return;
+            }
+
+            _inputShape ??= BatchShape(config, "batch_input_shape") ?? Shape(config, "input_shape") ?? InputDim(config);
+            if (_rank == 0 && _inputShape is not null)
+            {
+                _rank = _inputShape.Length;
+            }
+
+            if (Bool(config, "stateful") == true)
+            {
+                Refuse("stateful layers carry state between batches, which ModelGen's layers do not");
+            }
+
+            string? line = className switch
+            {
+                "Dense" => Dense(config, Refuse),
+                "BatchNormalization" => BatchNormalization(config, Refuse),
+                "Activation" => ActivationLayer(Text(config, "activation") ?? "linear", Refuse),
+                "ReLU" => Relu(config, Refuse),
+                "LeakyReLU" => LeakyRelu(config, Refuse),
+                "ELU" => Double(config, "alpha") is null or 1.0 ? "activation elu" : Refused(Refuse, "ELU with alpha other than 1: ModelGen's elu has alpha 1"),
+                "Softmax" => Int(config, "axis") is null or -1 ? "activation softmax" : Refused(Refuse, "softmax over an axis other than the last"),
+                "Dropout" or "SpatialDropout1D" or "SpatialDropout2D" or "GaussianDropout" or "AlphaDropout" => DropoutLayer(className, config, Refuse),
+                "Flatten" => DataFormat(config, Refuse) ? "flatten" : null,
+                "Conv2D" or "Convolution2D" => Conv2D(config, Refuse),
+                "MaxPooling2D" or "MaxPool2D" => MaxPooling2D(config, Refuse),
+                "LSTM" => Lstm(config, Refuse),
+                "Lambda" => Refused(Refuse, "a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has"),
+                "Sequential" or "Functional" or "Model" => Refused(Refuse, "a model nested as a layer is not imported yet: flatten it into one Sequential"),
+                _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm)"),
+            };
+            if (line is not null)
+            {
+                _lines.Add(line + " name=" + name);
+            }
+
+            _rank = className switch
+            {
+                "Flatten" or "Dense" => 1,
+                "LSTM" => Bool(config, "return_sequences") == true ? 2 : 1,
+                _ => _rank,
+            };
+        }
+
+        private static string? Refused(Action<string> refuse, string message)
+        {
+            refuse(message);
+            return null;
+        }
+
+        private string? Dense(JsonElement config, Action<string> refuse)
+        {
+            int? units = Int(config, "units") ?? Int(config, "output_dim");
+            if (units is null)
+            {
+                return Refused(refuse, "no units");
+            }
+
+            var line = new StringBuilder("dense ").Append(Num(units.Value));
+            AppendActivation(line, config, refuse);
+            if ((Bool(config, "use_bias") ?? Bool(config, "bias")) == false)
+            {
+                line.Append(" use_bias=false");
+            }
+
+            AppendInitializer(line, config, "kernel_initializer", "init", "glorot_uniform");
+            AppendInitializer(line, config, "bias_initializer", null, "zeros");
+            return line.ToString();
+        }
+
+        private string? BatchNormalization(JsonElement config, Action<string> refuse)
+        {
+            if (Int(config, "mode") is { } mode && mode != 0)
+            {
+                return Refused(refuse, $"Keras 1's BatchNormalization mode={mode} (per-sample normalization); only mode 0 is BatchNormalization");
+            }
+
+            // The axis: -1, or a list of one axis (Keras 2 writes [3] for the channels of an image), which must be the last.
+            int rank = _rank;
+            int? axis = config.TryGetProperty("axis", out JsonElement a)
+                ? a.ValueKind == JsonValueKind.Array ? (a.GetArrayLength() == 1 && a[0].TryGetInt32(out int only) ? only : int.MinValue)
+                : a.TryGetInt32(out int single) ? single : int.MinValue
+                : -1;
+            if (axis != -1 && axis != rank)
+            {
+                return Refused(refuse, $"normalizes over axis {(axis == int.MinValue ? "(several)" : Num(axis!.Value))}; ModelGen's batch_normalization normalizes the last axis (-1{(rank > 0 ? " or " + Num(rank) : string.Empty)})");
+            }
+
+            var line = new StringBuilder("batch_normalization");
+            if (Double(config, "momentum") is { } momentum && momentum != 0.99)
+            {
+                line.Append(" momentum=").Append(Num(momentum));
+            }
+
+            if (Double(config, "epsilon") is { } epsilon && epsilon != 0.001)
+            {
+                line.Append(" epsilon=").Append(Num(epsilon));
+            }
+
+            if (Bool(config, "center") == false)
+            {
+                line.Append(" center=false");
+            }
+
+            if (Bool(config, "scale") == false)
+            {
+                line.Append(" scale=false");
+            }
+
+            return line.ToString();
+        }
+
+        private static string? ActivationLayer(string activation, Action<string> refuse) =>
+            ActivationName(activation) is { } name ? "activation " + name : Refused(refuse, UnknownActivation(activation));
+
+        private static string? Relu(JsonElement config, Action<string> refuse)
+        {
+            bool plain = Double(config, "max_value") is null && (Double(config, "negative_slope") ?? 0) == 0 && (Double(config, "threshold") ?? 0) == 0;
+            return plain ? "activation relu" : Refused(refuse, "ReLU with max_value, negative_slope or threshold: ModelGen's relu is max(x, 0)");
+        }
+
+        private static string? LeakyRelu(JsonElement config, Action<string> refuse)
+        {
+            // Keras 3 writes negative_slope (default 0.3 in the layer, 0.2 in keras.activations.leaky_relu); Keras 2 alpha (0.3).
+            double slope = Double(config, "negative_slope") ?? Double(config, "alpha") ?? 0.3;
+            return Math.Abs(slope - 0.2) < 1e-7 ? "activation leaky_relu"
+                : Refused(refuse, $"LeakyReLU with slope {Num(slope)}: ModelGen's leaky_relu has Keras 3's slope 0.2");
+        }
+
+        private string? DropoutLayer(string className, JsonElement config, Action<string> refuse)
+        {
+            double rate = Double(config, "rate") ?? Double(config, "p") ?? 0;
+            if (className != "Dropout")
+            {
+                _warnings.Add($"layer '{Text(config, "name")}' ({className}) imports as dropout {Num(rate)}: the same at inference, a different noise in training");
+            }
+
+            if (config.TryGetProperty("noise_shape", out JsonElement noise) && noise.ValueKind != JsonValueKind.Null)
+            {
+                return Refused(refuse, "dropout with a noise_shape (shared masks) is not ModelGen's dropout");
+            }
+
+            return rate is >= 0 and < 1 ? "dropout " + Num(rate) : Refused(refuse, $"dropout rate {Num(rate)} is not in [0, 1)");
+        }
+
+        private string? Conv2D(JsonElement config, Action<string> refuse)
+        {
+            if (!DataFormat(config, refuse))
+            {
+                return null;
+            }
+
+            int? filters = Int(config, "filters") ?? Int(config, "nb_filter");
+            (int, int)? kernel = Pair(config, "kernel_size") ?? (Int(config, "nb_row") is { } rows && Int(config, "nb_col") is { } cols ? (rows, cols) : null);
+            (int, int) strides = Pair(config, "strides") ?? Pair(config, "subsample") ?? (1, 1);
+            if (Pair(config, "dilation_rate") is { } dilation && dilation != (1, 1))
+            {
+                return Refused(refuse, $"dilation_rate {dilation.Item1}x{dilation.Item2}: ModelGen's conv2d is not dilated");
+            }
+
+            if (Int(config, "groups") is { } groups && groups != 1)
+            {
+                return Refused(refuse, $"groups={groups}: ModelGen's conv2d is not grouped");
+            }
+
+            if (filters is null || kernel is null)
+            {
+                return Refused(refuse, "no filters or kernel_size");
+            }
+
+            string padding = (Text(config, "padding") ?? Text(config, "border_mode") ?? "valid").ToLowerInvariant();
+            if (padding is not ("valid" or "same"))
+            {
+                return Refused(refuse, $"padding '{padding}': ModelGen's conv2d pads valid or same");
+            }
+
+            var line = new StringBuilder("conv2d ").Append(Num(filters.Value))
+                .Append(" kernel_size=").Append(Num(kernel.Value.Item1)).Append('x').Append(Num(kernel.Value.Item2));
+            if (strides != (1, 1))
+            {
+                line.Append(" strides=").Append(Num(strides.Item1)).Append('x').Append(Num(strides.Item2));
+            }
+
+            if (padding == "same")
+            {
+                line.Append(" padding=same");
+            }
+
+            AppendActivation(line, config, refuse);
+            if ((Bool(config, "use_bias") ?? Bool(config, "bias")) == false)
+            {
+                line.Append(" use_bias=false");
+            }
+
+            AppendInitializer(line, config, "kernel_initializer", "init", "glorot_uniform");
+            AppendInitializer(line, config, "bias_initializer", null, "zeros");
+            return line.ToString();
+        }
+
+        private static string? MaxPooling2D(JsonElement config, Action<string> refuse)
+        {
+            if (!DataFormat(config, refuse))
+            {
+                return null;
+            }
+
+            (int, int) pool = Pair(config, "pool_size") ?? (2, 2);
+            (int, int) strides = Pair(config, "strides") ?? pool;
+            string padding = (Text(config, "padding") ?? Text(config, "border_mode") ?? "valid").ToLowerInvariant();
+            var line = new StringBuilder("max_pooling2d pool_size=").Append(Num(pool.Item1)).Append('x').Append(Num(pool.Item2));
+            if (strides != pool)
+            {
+                line.Append(" strides=").Append(Num(strides.Item1)).Append('x').Append(Num(strides.Item2));
+            }
+
+            if (padding == "same")
+            {
+                line.Append(" padding=same");
+            }
+
+            return line.ToString();
+        }
+
+        private string? Lstm(JsonElement config, Action<string> refuse)
+        {
+            int? units = Int(config, "units") ?? Int(config, "output_dim");
+            if (units is null)
+            {
+                return Refused(refuse, "no units");
+            }
+
+            if (Bool(config, "go_backwards") == true)
+            {
+                return Refused(refuse, "go_backwards: ModelGen's lstm reads the sequence forwards");
+            }
+
+            if (Bool(config, "return_state") == true)
+            {
+                return Refused(refuse, "return_state: a model has one output");
+            }
+
+            if (Bool(config, "unit_forget_bias") == false)
+            {
+                _warnings.Add($"layer '{Text(config, "name")}' (LSTM): unit_forget_bias=false only changes the initial bias; the imported weights are used as they are");
+            }
+
+            foreach (string key in new[] { "dropout", "recurrent_dropout", "dropout_W", "dropout_U" })
+            {
+                if (Double(config, key) is { } rate && rate > 0)
+                {
+                    _warnings.Add($"layer '{Text(config, "name")}' (LSTM): {key}={Num(rate)} (training only; ModelGen's lstm has no input dropout)");
+                }
+            }
+
+            string activation = Text(config, "activation") ?? "tanh";
+            string recurrent = Text(config, "recurrent_activation") ?? Text(config, "inner_activation") ?? "sigmoid";
+            var line = new StringBuilder("lstm ").Append(Num(units.Value));
+            if (ActivationName(activation) is not { } a)
+            {
+                return Refused(refuse, UnknownActivation(activation));
+            }
+
+            if (recurrent == "hard_sigmoid")
+            {
+                return Refused(refuse, "recurrent_activation hard_sigmoid (Keras ≤ 2.2's default): ModelGen has no hard_sigmoid yet");
+            }
+
+            if (ActivationName(recurrent) is not { } r)
+            {
+                return Refused(refuse, UnknownActivation(recurrent));
+            }
+
+            if (a != "tanh")
+            {
+                line.Append(" activation=").Append(a);
+            }
+
+            if (r != "sigmoid")
+            {
+                line.Append(" recurrent_activation=").Append(r);
+            }
+
+            if (Bool(config, "return_sequences") == true)
+            {
+                line.Append(" return_sequences=true");
+            }
+
+            return line.ToString();
+        }
+
+        private static bool DataFormat(JsonElement config, Action<string> refuse)
+        {
+            string? format = Text(config, "data_format") ?? (Text(config, "dim_ordering") is "th" ? "channels_first" : null);
+            if (format == "channels_first")
+            {
+                refuse("data_format channels_first: ModelGen's images are channels last (height x width x channels)");
+                return false;
+            }
+
+            return true;
+        }
+
+        private static void AppendActivation(StringBuilder line, JsonElement config, Action<string> refuse)
+        {
+            string activation = Text(config, "activation") ?? "linear";
+            if (ActivationName(activation) is not { } name)
+            {
+                refuse(UnknownActivation(activation));
+            }
+            else if (name != "linear")
+            {
+                line.Append(" activation=").Append(name);
+            }
+        }
+
+        private void AppendInitializer(StringBuilder line, JsonElement config, string key, string? keras1Key, string keras)
+        {
+            string? written = InitializerName(config, key) ?? (keras1Key is null ? null : InitializerName(config, keras1Key));
+            if (written is null || written == keras)
+            {
+                return; // Keras's default, which is ModelGen's too
+            }
+
+            if (Initializers.Contains(written))
+            {
+                line.Append(' ').Append(key).Append('=').Append(written);
+            }
+            else
+            {
+                _warnings.Add($"layer '{Text(config, "name")}': {key} '{written}' (only used to train from scratch; the imported weights replace it)");
+            }
+        }
+
+        private static readonly HashSet<string> Initializers = new(StringComparer.Ordinal)
+        {
+            "zeros", "ones", "uniform", "glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_uniform", "lecun_normal", "orthogonal",
+        };
+
+        /// <summary>An initializer as Keras 1/2 write it (a string) or Keras 2/3 (an object with a class_name), as snake_case.</summary>
+        private static string? InitializerName(JsonElement config, string key)
+        {
+            if (!config.TryGetProperty(key, out JsonElement value))
+            {
+                return null;
+            }
+
+            string? name = value.ValueKind switch
+            {
+                JsonValueKind.String => value.GetString(),
+                JsonValueKind.Object => Text(value, "class_name"),
+                _ => null,
+            };
+            return name is null ? null : Snake(name);
+        }
+
+        private static string? ActivationName(string keras) => keras switch
+        {
+            "linear" or "relu" or "tanh" or "sigmoid" or "softmax" or "elu" or "gelu" or "swish" => keras,
+            "silu" => "swish",
+            "leaky_relu" => "leaky_relu",
+            _ => null,
+        };
+
+        private static string UnknownActivation(string activation) =>
+            $"activation '{activation}': ModelGen has linear, relu, tanh, sigmoid, softmax, elu, leaky_relu, gelu, swish";
+
+        private int[]? BatchShape(JsonElement config, string key) =>
+            config.TryGetProperty(key, out JsonElement shape) && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() >= 2
+                ? Dimensions(shape, skip: 1)
+                : null;
+
+        private int[]? Shape(JsonElement config, string key) =>
+            config.TryGetProperty(key, out JsonElement shape) && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() >= 1
+                ? Dimensions(shape, skip: 0)
+                : null;
+
+        private static int[]? InputDim(JsonElement config) => Int(config, "input_dim") is { } dim ? new[] { dim } : null;
+
+        /// <summary>The dimensions of a shape list; an open one (<c>null</c>) as 0.</summary>
+        private static int[] Dimensions(JsonElement shape, int skip) =>
+            shape.EnumerateArray().Skip(skip).Select(d => d.ValueKind == JsonValueKind.Number && d.TryGetInt32(out int n) ? n : 0).ToArray();
+
+        private int[]? FillShape(int[]? fromFile, string text, string model)
+        {
+            int[] given;
+            try
+            {
+                given = text.Split('x').Select(p => int.Parse(p, NumberStyles.None, CultureInfo.InvariantCulture)).ToArray();
+            }
+            catch (FormatException)
+            {
+                _problems.Add(new KerasProblem(model, "Sequential", $"--input-shape '{text}' is not dimensions like 28x28x1"));
+                return fromFile;
+            }
+
+            if (fromFile is not null && (fromFile.Length != given.Length || fromFile.Zip(given).Any(p => p.First > 0 && p.First != p.Second)))
+            {
+                _problems.Add(new KerasProblem(model, "Sequential", $"--input-shape {text} does not fit the file's input shape {ShapeText(fromFile)}"));
+            }
+
+            return given;
+        }
+
+        private static string ShapeText(int[] shape) => string.Join("x", shape.Select(d => d > 0 ? Num(d) : "None"));
+
+        private static string? Text(JsonElement element, string key) =>
+            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+        private static int? Int(JsonElement element, string key) =>
+            element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) ? n : null;
+
+        private static double? Double(JsonElement element, string key) =>
+            element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
+
+        private static bool? Bool(JsonElement element, string key) =>
+            element.TryGetProperty(key, out JsonElement value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
+
+        /// <summary>A pair as Keras writes it: a list of two, or one number for both.</summary>
+        private static (int, int)? Pair(JsonElement element, string key)
+        {
+            if (!element.TryGetProperty(key, out JsonElement value))
+            {
+                return null;
+            }
+
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int both))
+            {
+                return (both, both);
+            }
+
+            return value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 2 && value[0].TryGetInt32(out int h) && value[1].TryGetInt32(out int w)
+                ? (h, w)
+                : null;
+        }
+
+        private static string Num(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+        private static string Num(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+        /// <summary><c>GlorotUniform</c> → <c>glorot_uniform</c>; snake_case stays.</summary>
+        private static string Snake(string name)
+        {
+            var text = new StringBuilder(name.Length + 4);
+            for (int i = 0; i < name.Length; i++)
+            {
+                char c = name[i];
+                if (char.IsUpper(c))
+                {
+                    if (i > 0 && name[i - 1] != '_')
+                    {
+                        text.Append('_');
+                    }
+
+                    text.Append(char.ToLowerInvariant(c));
+                }
+                else
+                {
+                    text.Append(c);
+                }
+            }
+
+            return text.ToString();
+        }
+    }
+}
