@@ -109,8 +109,8 @@ public class ModelFileDiagnosticsTests
     [InlineData("dense 50 activation=relu [|activation|]=tanh", "dense activation is given twice")]
     [InlineData("[|dense|]", "dense needs a value for units", "'dense 64 activation=relu'")]
     [InlineData("[|dropout|] seed=1", "dropout needs a value for rate")]
-    [InlineData("flatten [|2|]", "flatten takes no values: remove '2'")]
-    [InlineData("flatten [|x|]=1", "flatten takes no keys")]
+    [InlineData("flatten [|2|]", "flatten takes only key=value arguments, not '2' alone: use one of its keys (name)")]
+    [InlineData("flatten [|x|]=1", "Unknown key 'x' for flatten: expected one of name")]
     [InlineData("batch_normalization [|0.9|]", "batch_normalization takes only key=value arguments", "momentum")]
     public void BadArguments_AreReportedAtTheToken(string line, params string[] message)
     {
