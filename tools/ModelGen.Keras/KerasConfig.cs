@@ -32,8 +32,10 @@ public sealed class KerasImportException(IReadOnlyList<KerasProblem> problems)
 public sealed record KerasTranslation(string ModelFile, IReadOnlyList<string> Warnings);
 
 /// <summary>
-/// Translates a Keras model's architecture (<c>model.to_json()</c>, a <c>.keras</c> file's <c>config.json</c>, or the
-/// <c>model_config</c> of a legacy HDF5 file) into a ModelGen <c>.model</c> file (SPEC §7), in Keras 1, 2 and 3's
+/// Translates a Keras model's architecture (<c>model.to_json()</c>, a <c>.keras</c> file's <c>config.json</c>, the
+/// <c>model_config</c> of a legacy HDF5 file, or a TensorFlow.js Layers <c>model.json</c>'s <c>modelTopology</c>) and its
+/// training configuration (Keras 3's <c>compile_config</c>, Keras 1/2's <c>training_config</c>: the <c>compile</c> line)
+/// into a ModelGen <c>.model</c> file (SPEC §7), in Keras 1, 2 and 3's
 /// dialects: Keras 1's <c>output_dim</c>/<c>init</c>/<c>Convolution2D</c>, Keras 2's <c>batch_input_shape</c> on the first
 /// layer and BatchNormalization axes written as lists, Keras 3's <c>module</c>/<c>registered_name</c>, InputLayer
 /// <c>batch_shape</c> and initializers as objects. Layers keep Keras's names. Anything the DSL cannot express exactly is
@@ -92,6 +94,14 @@ public static class KerasConfig
 
         public KerasTranslation Translate(JsonElement root)
         {
+            // TensorFlow.js Layers' model.json: {"modelTopology": {"model_config": {...}, "training_config": {...}}, "weightsManifest": [...]}.
+            JsonElement? training = null;
+            if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("modelTopology", out JsonElement topology) && topology.ValueKind == JsonValueKind.Object)
+            {
+                training = topology.TryGetProperty("training_config", out JsonElement t) ? t : null;
+                root = topology.TryGetProperty("model_config", out JsonElement inner) ? inner : topology;
+            }
+
             if (root.ValueKind != JsonValueKind.Object || Text(root, "class_name") is not { } modelClass)
             {
                 throw new ArgumentException("Not a Keras model configuration: no \"class_name\" at the top.", "json");
@@ -139,6 +149,13 @@ public static class KerasConfig
                 throw new KerasImportException(_problems);
             }
 
+            // Keras 3 writes compile_config beside the model's config; a legacy HDF5 file's training_config is the same
+            // information in Keras 1/2's words.
+            string? compile = root.TryGetProperty("compile_config", out JsonElement compileConfig) && compileConfig.ValueKind == JsonValueKind.Object ? Compile(compileConfig)
+                : root.TryGetProperty("training_config", out JsonElement trainingConfig) && trainingConfig.ValueKind == JsonValueKind.Object ? Compile(trainingConfig)
+                : training is { ValueKind: JsonValueKind.Object } tfjs ? Compile(tfjs)
+                : null;
+
             var text = new StringBuilder();
             text.Append("# Imported from a Keras Sequential model ('").Append(modelLabel).Append("') by ModelGen.Keras.\n");
             foreach (string warning in _warnings)
@@ -151,6 +168,11 @@ public static class KerasConfig
             foreach (string line in _lines)
             {
                 text.Append(line).Append('\n');
+            }
+
+            if (compile is not null)
+            {
+                text.Append(compile).Append('\n');
             }
 
             return new KerasTranslation(text.ToString(), _warnings);
@@ -217,6 +239,95 @@ public static class KerasConfig
                 "LSTM" => Bool(config, "return_sequences") == true ? 2 : 1,
                 _ => _rank,
             };
+        }
+
+        /// <summary>The <c>compile</c> line from a Keras 3 <c>compile_config</c> or a Keras 1/2 <c>training_config</c>; null,
+        /// with a warning, when the loss or optimizer is not ModelGen's (the model still imports: inference is unaffected).</summary>
+        private string? Compile(JsonElement config)
+        {
+            string? Dropped(string why)
+            {
+                _warnings.Add("compile: " + why + "; the model imports without compile (inference only)");
+                return null;
+            }
+
+            string? loss = config.TryGetProperty("loss", out JsonElement l) ? l.ValueKind switch
+            {
+                JsonValueKind.String => l.GetString(),
+                JsonValueKind.Object when Bool(l.TryGetProperty("config", out JsonElement lc) ? lc : l, "from_logits") == true => "from_logits",
+                JsonValueKind.Object => Snake(Text(l, "class_name") ?? string.Empty),
+                _ => null,
+            } : null;
+            string? lossName = loss switch
+            {
+                "binary_crossentropy" or "categorical_crossentropy" or "sparse_categorical_crossentropy" or "mean_squared_error" => loss,
+                "mse" => "mean_squared_error",
+                _ => null,
+            };
+            if (lossName is null)
+            {
+                return Dropped(loss == "from_logits" ? "a loss on logits (from_logits=True): ModelGen's losses take probabilities"
+                    : $"loss '{loss ?? "(none)"}': ModelGen has binary_crossentropy, categorical_crossentropy, sparse_categorical_crossentropy, mean_squared_error");
+            }
+
+            JsonElement optimizer = config.TryGetProperty("optimizer", out JsonElement o) ? o
+                : config.TryGetProperty("optimizer_config", out JsonElement oc) ? oc
+                : default;
+            string optimizerClass = optimizer.ValueKind == JsonValueKind.Object ? Text(optimizer, "class_name") ?? "?" : optimizer.ValueKind == JsonValueKind.String ? optimizer.GetString()! : "?";
+            JsonElement settings = optimizer.ValueKind == JsonValueKind.Object && optimizer.TryGetProperty("config", out JsonElement s) ? s : default;
+            string? optimizerName = optimizerClass.ToLowerInvariant() switch
+            {
+                "sgd" => "sgd",
+                "adam" => "adam",
+                _ => null,
+            };
+            if (optimizerName is null)
+            {
+                return Dropped($"optimizer '{optimizerClass}': ModelGen has sgd and adam");
+            }
+
+            var line = new StringBuilder("compile loss=").Append(lossName).Append(" optimizer=").Append(optimizerName);
+            if (settings.ValueKind == JsonValueKind.Object)
+            {
+                if (settings.TryGetProperty("learning_rate", out JsonElement rate) || settings.TryGetProperty("lr", out rate))
+                {
+                    if (rate.ValueKind != JsonValueKind.Number)
+                    {
+                        return Dropped("a learning-rate schedule: ModelGen's learning rate is a number (with Keras 2's decay)");
+                    }
+
+                    line.Append(" learning_rate=").Append(Num(rate.GetDouble()));
+                }
+
+                foreach ((string key, string dsl, double keras) in optimizerName == "sgd"
+                    ? new[] { ("momentum", "momentum", 0.0), ("decay", "decay", 0.0) }
+                    : new[] { ("beta_1", "beta_1", 0.9), ("beta_2", "beta_2", 0.999), ("epsilon", "epsilon", 1e-7), ("decay", "decay", 0.0) })
+                {
+                    if (Double(settings, key) is { } value && value != keras)
+                    {
+                        line.Append(' ').Append(dsl).Append('=').Append(Num(value));
+                    }
+                }
+
+                if (optimizerName == "sgd" && Bool(settings, "nesterov") == true)
+                {
+                    line.Append(" nesterov=true");
+                }
+
+                if (optimizerName == "adam" && Bool(settings, "amsgrad") == true)
+                {
+                    return Dropped("Adam with amsgrad: ModelGen's adam is Keras's without it");
+                }
+            }
+
+            bool accuracy = config.TryGetProperty("metrics", out JsonElement metrics) && metrics.ValueKind == JsonValueKind.Array
+                && metrics.EnumerateArray().Any(m => m.ValueKind == JsonValueKind.String && m.GetString() is "accuracy" or "acc");
+            if (!accuracy)
+            {
+                line.Append(" metrics=none");
+            }
+
+            return line.ToString();
         }
 
         private static string? Refused(Action<string> refuse, string message)

@@ -217,6 +217,48 @@ public class KerasConfigTests
         Assert.Contains("larger than", Assert.Throws<ArgumentException>(() => KerasConfig.ToModelFile(huge, "M")).Message);
     }
 
+    [Fact]
+    public void CompileComesFromKeras3CompileConfig()
+    {
+        string json = Keras3.TrimEnd().TrimEnd('}') + """
+            , "compile_config": {"optimizer": {"module": "keras.optimizers", "class_name": "SGD", "config": {"name": "SGD",
+              "learning_rate": 0.01, "weight_decay": null, "momentum": 0.9, "nesterov": false}, "registered_name": null},
+              "loss": "binary_crossentropy", "loss_weights": null, "metrics": ["accuracy"], "weighted_metrics": null, "run_eagerly": false}}
+            """;
+
+        KerasTranslation translation = KerasConfig.ToModelFile(json, "Imported.Circles");
+
+        Assert.EndsWith("dense 1 activation=sigmoid name=dense_1\ncompile loss=binary_crossentropy optimizer=sgd learning_rate=0.01 momentum=0.9\n", translation.ModelFile);
+        AssertCompiles(translation.ModelFile, "Imported.Circles", " dense_1 (Dense)");
+    }
+
+    [Fact]
+    public void TfjsModelJsonAndKeras2TrainingConfigGiveTheCompileLine()
+    {
+        string tfjs = """{"format": "layers-model", "generatedBy": "TensorFlow.js tfjs-layers v4.22.0", "convertedBy": null, "modelTopology": {"model_config": """
+            + Keras2
+            + """, "training_config": {"loss": "sparse_categorical_crossentropy", "metrics": ["acc"], "optimizer_config": {"class_name": "Adam", "config": {"learning_rate": 0.002, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-07}}}}, "weightsManifest": []}""";
+
+        KerasTranslation translation = KerasConfig.ToModelFile(tfjs, "Imported.Cnn");
+
+        Assert.EndsWith("dense 3 activation=softmax name=dense\ncompile loss=sparse_categorical_crossentropy optimizer=adam learning_rate=0.002\n", translation.ModelFile);
+        AssertCompiles(translation.ModelFile, "Imported.Cnn", " dense (Dense)");
+    }
+
+    [Fact]
+    public void ACompileModelGenLacksIsDroppedWithAWarning()
+    {
+        string json = Keras3.TrimEnd().TrimEnd('}') + """
+            , "compile_config": {"optimizer": {"class_name": "RMSprop", "config": {"learning_rate": 0.001}},
+              "loss": {"module": "keras.losses", "class_name": "BinaryCrossentropy", "config": {"from_logits": false}}, "metrics": []}}
+            """;
+
+        KerasTranslation translation = KerasConfig.ToModelFile(json, "M");
+
+        Assert.DoesNotContain("compile", translation.ModelFile.Split('\n').Last(l => l.Length > 0));
+        Assert.Equal(["compile: optimizer 'RMSprop': ModelGen has sgd and adam; the model imports without compile (inference only)"], translation.Warnings);
+    }
+
     /// <summary>The translated file compiles into a class whose summary lists the Keras names.</summary>
     private static void AssertCompiles(string modelFile, string type, params string[] summaryRows)
     {
