@@ -10,16 +10,25 @@ namespace ModelGen.Tests.Training;
 /// allocate nothing (measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>).</summary>
 public class AllocationTests
 {
+    /// <summary>Bytes allocated on this thread by <paramref name="repeat"/> warm calls: the least of three such windows. A call
+    /// that allocates does so in every window; a one-off allocation of the runtime's on this thread (seen once in a few
+    /// full-suite runs, 6 KB, while other test classes ran in parallel) does not fail the test.</summary>
     private static long Allocated(Action action, int repeat)
     {
         action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < repeat; i++)
+        long least = long.MaxValue;
+        for (int window = 0; window < 3; window++)
         {
-            action();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < repeat; i++)
+            {
+                action();
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        return least;
     }
 
     [Fact]
