@@ -1,0 +1,83 @@
+using System;
+using System.IO;
+using ModelGen.Tool;
+using Xunit;
+
+namespace ModelGen.Tests.Keras;
+
+/// <summary>The <c>modelgen import</c> command: a Keras configuration in, a <c>.model</c> file out; a refused model exits 1
+/// with one line per problem and writes nothing; an HDF5 file says it is not read yet.</summary>
+public sealed class ModelGenToolTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modelgen-tool-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    private (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Cli.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private string Write(string name, string content)
+    {
+        string path = Path.Combine(_folder, name);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    [Fact]
+    public void ImportWritesTheModelFileNamedAfterTheKerasFile()
+    {
+        string config = Write("circles_bn.json", """
+            {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+              {"class_name": "Dense", "config": {"name": "dense", "batch_input_shape": [null, 2], "units": 4, "activation": "relu"}},
+              {"class_name": "Dense", "config": {"name": "dense_1", "units": 1, "activation": "sigmoid"}}]}}
+            """);
+        string output = Path.Combine(_folder, "out");
+
+        (int code, string stdout, string stderr) = Run("import", config, "--output", output);
+
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, stderr);
+        string written = Path.Combine(output, "CirclesBn.model");
+        Assert.Equal($"wrote {written}", stdout.Trim());
+        Assert.Contains("model CirclesBn\ninput 2\ndense 4 activation=relu name=dense\n", File.ReadAllText(written));
+    }
+
+    [Fact]
+    public void ARefusedModelExitsOneWithEveryProblemAndWritesNothing()
+    {
+        string config = Write("bad.json", """
+            {"class_name": "Sequential", "config": {"name": "s", "layers": [
+              {"class_name": "Lambda", "config": {"name": "lambda", "batch_input_shape": [null, 2]}},
+              {"class_name": "GRU", "config": {"name": "gru", "units": 2}}]}}
+            """);
+
+        (int code, string stdout, string stderr) = Run("import", config, "--output", _folder, "--class", "My.Bad");
+
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Equal(
+            [
+                "modelgen: bad.json: layer 'lambda' (Lambda): a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has",
+                "modelgen: bad.json: layer 'gru' (GRU): ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm)",
+            ],
+            stderr.Trim().Split(Environment.NewLine));
+        Assert.False(File.Exists(Path.Combine(_folder, "Bad.model")));
+    }
+
+    [Fact]
+    public void AnHdf5FileIsNotReadYet()
+    {
+        string path = Path.Combine(_folder, "model.h5");
+        File.WriteAllBytes(path, [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n', 0, 0]);
+
+        (int code, _, string stderr) = Run("import", path);
+
+        Assert.Equal(1, code);
+        Assert.Contains("model.h5 is an HDF5 file", stderr);
+    }
+}
