@@ -77,7 +77,7 @@ internal sealed partial class GpuEmitter
         bool softmax = group.Activation == ActivationKind.Softmax;
         string z = _layout.HasPreActivation(d) ? _layout.PreActivation(d) : _layout.Output(d, training);
         string x = _layout.Input(d, training);
-        w.Line($"// {group.Name}: {Describe(group, training)}");
+        w.Line($"// {group.Name} ({group.Description}): {Describe(group, training)}");
         switch (group.Kind)
         {
             case FusionKind.WeightsActivation:
@@ -333,7 +333,7 @@ internal sealed partial class GpuEmitter
         bool lossFusedHere = fusedTarget is not null && last == _layout.Last;
         bool softmax = group.Activation == ActivationKind.Softmax;
         string dz;
-        w.Line($"// {group.Name}: {DescribeBackward(group)}");
+        w.Line($"// {group.Name} ({group.Description}): {DescribeBackward(group)}");
         switch (group.Kind)
         {
             case FusionKind.WeightsActivation:
