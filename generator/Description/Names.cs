@@ -62,6 +62,19 @@ internal static class Names
         _ => kind.ToString(),
     };
 
+    /// <summary>Whether <paramref name="name"/> can name a layer: ASCII letters, digits and underscores, not starting with a
+    /// digit, as C# members are made from it (<c>hidden_1</c> → <c>Hidden1Kernel</c>).</summary>
+    public static bool IsIdentifier(string name)
+    {
+        bool valid = name.Length > 0 && !char.IsDigit(name[0]);
+        foreach (char c in name)
+        {
+            valid &= c == '_' || (c < 128 && char.IsLetterOrDigit(c));
+        }
+
+        return valid;
+    }
+
     /// <summary>The names of a table, for "expected one of ..." messages.</summary>
     public static string List<T>(IReadOnlyDictionary<string, T> table) => string.Join(", ", table.Keys);
 

@@ -154,7 +154,15 @@ internal static class ModelPlanner
     /// <summary>A layer's data decisions: pre-activation, im2col, window, folding, packing, input gradient.</summary>
     private static LayerPlan Decide(LayerPlan layer, List<FusionGroup> groups, int firstTrainable)
     {
-        bool preActivation = layer.Spec is DenseSpec { Activation: not ActivationKind.Linear } or Conv2DSpec { Activation: not ActivationKind.Linear };
+        long rowsPerSample = layer.Output.Size / layer.Output.Last;
+        ProductPlan? product = layer.Spec switch
+        {
+            DenseSpec d => new ProductPlan(d.Units, layer.Input.Last, rowsPerSample, d.UseBias, d.Activation),
+            Conv2DSpec c => new ProductPlan(c.Filters, (long)c.KernelHeight * c.KernelWidth * layer.Input.Last, rowsPerSample, c.UseBias, c.Activation),
+            _ => null,
+        };
+
+        // A conv2d's im2col matrix is its input when it is pointwise (1x1, stride 1).
         bool im2col = layer.Spec is Conv2DSpec conv && !(conv.KernelHeight == 1 && conv.KernelWidth == 1 && conv.StrideHeight == 1 && conv.StrideWidth == 1);
         bool folds = false;
         foreach (FusionGroup group in groups)
@@ -163,32 +171,22 @@ internal static class ModelPlanner
         }
 
         FusionGroup own = groups[layer.Group];
-        (long inputs, int units) = layer.Spec switch
-        {
-            DenseSpec d => ((long)layer.Input.Last, d.Units),
-            Conv2DSpec c => ((long)c.KernelHeight * c.KernelWidth * layer.Input.Last, c.Filters),
-            LstmSpec l => ((long)layer.Input.Last, 4 * l.Units),
-            _ => (0L, 0),
-        };
-        bool packed = layer.Spec is DenseSpec dense && dense.Units >= PackedPanelWidth && layer.Output.Size == layer.Output.Last
-            && own.First == layer.Index && own.RunsFused;
-        ProductPlan? product = layer.Spec switch
-        {
-            DenseSpec d => new ProductPlan(d.Units, layer.Input.Last, layer.Output.Size / layer.Output.Last, d.UseBias, d.Activation),
-            Conv2DSpec c => new ProductPlan(c.Filters, (long)c.KernelHeight * c.KernelWidth * layer.Input.Last, layer.Output.Size / layer.Output.Last, c.UseBias, c.Activation),
-            _ => null,
-        };
+
+        // The GPU's products: a Dense's or conv2d's; an lstm's over its input (features × 4 · units).
+        (long depth, int columns) = product is { } p ? (p.InputsPerRow, p.Units)
+            : layer.Spec is LstmSpec l ? ((long)layer.Input.Last, 4 * l.Units)
+            : (0L, 0);
         return layer with
         {
             Product = product,
-            KeepsPreActivation = preActivation,
+            KeepsPreActivation = product is { Activation: not ActivationKind.Linear },
             UsesIm2Col = im2col,
-            Im2ColWidth = im2col ? layer.Output.Size / layer.Output.Last * ((Conv2DSpec)layer.Spec).KernelHeight * ((Conv2DSpec)layer.Spec).KernelWidth * layer.Input.Last : 0,
+            Im2ColWidth = im2col ? rowsPerSample * product!.InputsPerRow : 0,
             Window = layer.Spec is Conv2DSpec or MaxPooling2DSpec ? WindowPlan.Of(layer) : null,
             FoldsBatchNormalization = folds,
-            PackedForSingleRow = packed,
+            PackedForSingleRow = layer.Spec is DenseSpec && product!.Units >= PackedPanelWidth && rowsPerSample == 1 && own.First == layer.Index && own.RunsFused,
             NeedsInputGradient = layer.Index > firstTrainable,
-            GpuTiled = inputs >= GpuTileSize && units >= GpuTileSize,
+            GpuTiled = depth >= GpuTileSize && columns >= GpuTileSize,
             GpuTiledRecurrent = layer.Spec is LstmSpec lstm && lstm.Units >= GpuTileSize && 4 * lstm.Units >= GpuTileSize,
         };
     }

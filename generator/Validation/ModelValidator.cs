@@ -146,7 +146,7 @@ internal static class ModelValidator
             string name = context.Names[i];
             LocationInfo? location = context.Map.LayerKey(i, "name");
             string member = Planning.StoragePlanner.Pascal(name);
-            if (!IsIdentifier(name))
+            if (!Names.IsIdentifier(name))
             {
                 context.Report(DiagnosticDescriptors.BadArgument, location, $"Layer name '{name}' must be letters, digits and underscores, not starting with a digit (C# members are made from it), e.g. hidden_1");
             }
@@ -164,17 +164,6 @@ internal static class ModelValidator
                 byMember.Add(member, i);
             }
         }
-    }
-
-    private static bool IsIdentifier(string name)
-    {
-        bool valid = name.Length > 0 && !char.IsDigit(name[0]);
-        foreach (char c in name)
-        {
-            valid &= c == '_' || (c < 128 && char.IsLetterOrDigit(c));
-        }
-
-        return valid;
     }
 
     // MG0003: numbers out of their range. Unknown keys and names are the front ends' (they cannot be described).

@@ -67,12 +67,7 @@ internal static class ValueParsers
     public static bool Identifier(string text, ValueContext context, out string value, out ValueError error)
     {
         value = text;
-        bool valid = text.Length > 0 && !char.IsDigit(text[0]);
-        foreach (char c in text)
-        {
-            valid &= c == '_' || (c < 128 && char.IsLetterOrDigit(c));
-        }
-
+        bool valid = Description.Names.IsIdentifier(text);
         error = valid ? default : ValueError.Malformed($"{context.Subject} must be a name of letters, digits and underscores not starting with a digit, not {Quote(text)}: write for example {context.Usage}");
         return valid;
     }
