@@ -16,6 +16,10 @@ public interface IModel : IWeightsAccess
     /// <summary>The Keras-like summary table of the model.</summary>
     string Summary { get; }
 
+    /// <summary>The layers in order, with their names, Keras classes and weight tensors (what Keras's file formats are
+    /// matched against).</summary>
+    System.Collections.Generic.IReadOnlyList<LayerInfo> Layers { get; }
+
     /// <summary>Runs the model in inference mode on <c>[batch, InputSize]</c> inputs, writing <c>[batch, OutputSize]</c> outputs.</summary>
     /// <param name="x">The inputs, row-major.</param>
     /// <param name="y">Receives the outputs, row-major.</param>

@@ -59,11 +59,51 @@ internal static partial class CpuEmitter
         }
 
         writer.Line();
+        WriteLayers(writer, plan);
         writer.Line("int global::ModelGen.IModel.InputSize => InputSize;");
         writer.Line();
         writer.Line("int global::ModelGen.IModel.OutputSize => OutputSize;");
         writer.Line();
         writer.Line("string global::ModelGen.IModel.Summary => Summary;");
+        writer.Line();
+        writer.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.LayerInfo> global::ModelGen.IModel.Layers => Layers;");
+        writer.Line();
+    }
+
+    /// <summary>The static <c>Layers</c> list: each layer's name, Keras class and weight tensors with their shapes.</summary>
+    private static void WriteLayers(SourceWriter writer, ModelPlan plan)
+    {
+        writer.Line("/// <summary>The layers in order, as Keras's <c>model.layers</c>: names, Keras classes and weight tensors with their shapes.</summary>");
+        writer.Line(Generated);
+        writer.Line("public static global::System.Collections.Generic.IReadOnlyList<global::ModelGen.LayerInfo> Layers { get; } = global::System.Array.AsReadOnly(new global::ModelGen.LayerInfo[]");
+        writer.Line("{");
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            var line = new System.Text.StringBuilder();
+            line.Append("    new global::ModelGen.LayerInfo(").Append(SourceWriter.Literal(layer.Name)).Append(", ")
+                .Append(SourceWriter.Literal(Names.KerasClassOf(layer.Spec.Kind)));
+            foreach (TensorPlan tensor in plan.Tensors)
+            {
+                if (tensor.Layer != layer.Index)
+                {
+                    continue;
+                }
+
+                string variable = tensor.KerasName.Substring(tensor.KerasName.LastIndexOf('/') + 1);
+                line.Append(", new global::ModelGen.WeightInfo(").Append(SourceWriter.Literal(variable)).Append(", ")
+                    .Append(tensor.Trainable ? "true" : "false");
+                foreach (int dimension in tensor.Shape)
+                {
+                    line.Append(", ").Append(Int(dimension));
+                }
+
+                line.Append(')');
+            }
+
+            writer.Line(line.Append("),").ToString());
+        }
+
+        writer.Line("});");
         writer.Line();
     }
 

@@ -72,6 +72,8 @@ internal sealed partial class GpuEmitter
         w.Line();
         w.Line("string global::ModelGen.IModel.Summary => Summary;");
         w.Line();
+        w.Line("global::System.Collections.Generic.IReadOnlyList<global::ModelGen.LayerInfo> global::ModelGen.IModel.Layers => Layers;");
+        w.Line();
         if (Compiled)
         {
             w.Line("int global::ModelGen.ITrainableModel.LabelSize => LabelSize;");

@@ -32,6 +32,7 @@ internal sealed record TensorPlan(
     bool Trainable,
     int Offset,
     int Length,
+    EquatableArray<int> Shape,
     InitializerKind Initializer,
     int FanIn,
     int FanOut);
@@ -57,8 +58,14 @@ internal static class StoragePlanner
         var tensors = new List<TensorPlan>();
         int trainable = 0, state = 0;
 
-        void Add(LayerPlan layer, TensorRole role, bool isTrainable, int length, InitializerKind initializer, int fanIn, int fanOut)
+        void Add(LayerPlan layer, TensorRole role, bool isTrainable, int[] shape, InitializerKind initializer, int fanIn, int fanOut)
         {
+            int length = 1;
+            foreach (int dimension in shape)
+            {
+                length *= dimension;
+            }
+
             string suffix = role switch
             {
                 TensorRole.Kernel => "kernel",
@@ -70,7 +77,7 @@ internal static class StoragePlanner
                 _ => "moving_variance",
             };
             int offset = isTrainable ? trainable : state;
-            tensors.Add(new TensorPlan(layer.Index, role, layer.Name + "/" + suffix, Pascal(layer.Name) + Pascal(suffix), isTrainable, offset, length, initializer, fanIn, fanOut));
+            tensors.Add(new TensorPlan(layer.Index, role, layer.Name + "/" + suffix, Pascal(layer.Name) + Pascal(suffix), isTrainable, offset, length, shape.ToEquatableArray(), initializer, fanIn, fanOut));
             if (isTrainable)
             {
                 trainable += length;
@@ -86,19 +93,19 @@ internal static class StoragePlanner
             switch (layer.Spec)
             {
                 case DenseSpec dense:
-                    Add(layer, TensorRole.Kernel, true, layer.Input.Last * dense.Units, dense.KernelInitializer, layer.Input.Last, dense.Units);
+                    Add(layer, TensorRole.Kernel, true, [layer.Input.Last, dense.Units], dense.KernelInitializer, layer.Input.Last, dense.Units);
                     if (dense.UseBias)
                     {
-                        Add(layer, TensorRole.Bias, true, dense.Units, dense.BiasInitializer, layer.Input.Last, dense.Units);
+                        Add(layer, TensorRole.Bias, true, [dense.Units], dense.BiasInitializer, layer.Input.Last, dense.Units);
                     }
 
                     break;
                 case Conv2DSpec conv:
                     int receptive = conv.KernelHeight * conv.KernelWidth;
-                    Add(layer, TensorRole.Kernel, true, receptive * layer.Input.Last * conv.Filters, conv.KernelInitializer, receptive * layer.Input.Last, receptive * conv.Filters);
+                    Add(layer, TensorRole.Kernel, true, [conv.KernelHeight, conv.KernelWidth, layer.Input.Last, conv.Filters], conv.KernelInitializer, receptive * layer.Input.Last, receptive * conv.Filters);
                     if (conv.UseBias)
                     {
-                        Add(layer, TensorRole.Bias, true, conv.Filters, conv.BiasInitializer, 0, 0);
+                        Add(layer, TensorRole.Bias, true, [conv.Filters], conv.BiasInitializer, 0, 0);
                     }
 
                     break;
@@ -106,24 +113,24 @@ internal static class StoragePlanner
                     // Keras: kernel glorot_uniform, recurrent kernel orthogonal, bias zeros but the forget gate's ones
                     // (unit_forget_bias); gates i, f, c, o in blocks of `units` columns.
                     int gates = 4 * lstm.Units;
-                    Add(layer, TensorRole.Kernel, true, layer.Input.Last * gates, InitializerKind.GlorotUniform, layer.Input.Last, gates);
-                    Add(layer, TensorRole.RecurrentKernel, true, lstm.Units * gates, InitializerKind.Orthogonal, lstm.Units, gates);
-                    Add(layer, TensorRole.Bias, true, gates, InitializerKind.Zeros, 0, 0);
+                    Add(layer, TensorRole.Kernel, true, [layer.Input.Last, gates], InitializerKind.GlorotUniform, layer.Input.Last, gates);
+                    Add(layer, TensorRole.RecurrentKernel, true, [lstm.Units, gates], InitializerKind.Orthogonal, lstm.Units, gates);
+                    Add(layer, TensorRole.Bias, true, [gates], InitializerKind.Zeros, 0, 0);
                     break;
                 case BatchNormalizationSpec bn:
                     int features = layer.Input.Last;
                     if (bn.Scale)
                     {
-                        Add(layer, TensorRole.Gamma, true, features, InitializerKind.Ones, 0, 0);
+                        Add(layer, TensorRole.Gamma, true, [features], InitializerKind.Ones, 0, 0);
                     }
 
                     if (bn.Center)
                     {
-                        Add(layer, TensorRole.Beta, true, features, InitializerKind.Zeros, 0, 0);
+                        Add(layer, TensorRole.Beta, true, [features], InitializerKind.Zeros, 0, 0);
                     }
 
-                    Add(layer, TensorRole.MovingMean, false, features, InitializerKind.Zeros, 0, 0);
-                    Add(layer, TensorRole.MovingVariance, false, features, InitializerKind.Ones, 0, 0);
+                    Add(layer, TensorRole.MovingMean, false, [features], InitializerKind.Zeros, 0, 0);
+                    Add(layer, TensorRole.MovingVariance, false, [features], InitializerKind.Ones, 0, 0);
                     break;
             }
         }

@@ -103,7 +103,8 @@ public static class WeightsFile
 
     /// <summary>Reads and validates weights written by <see cref="Write(Stream, string, IReadOnlyList{string}, IReadOnlyList{float[]})"/>.</summary>
     /// <param name="stream">The source; read to its end.</param>
-    /// <param name="modelName">The model's full type name, which the file must name.</param>
+    /// <param name="modelName">The model's full type name, which the file must name (or its simple name, for a file written
+    /// by <c>modelgen import</c> for a class without a namespace).</param>
     /// <param name="tensorNames">The names the model expects, in order.</param>
     /// <param name="lengths">The lengths the model expects, in order.</param>
     /// <returns>New arrays with the file's tensors.</returns>
@@ -186,7 +187,10 @@ public static class WeightsFile
             throw new InvalidDataException("Checksum mismatch: the weights file is damaged.");
         }
 
-        if (fileModel != modelName)
+        // `modelgen import` names the class without a namespace when it was given none (the generator then puts it in the
+        // project's RootNamespace, which the tool cannot know): such a file loads into the class of that name.
+        bool sameModel = fileModel == modelName || (!fileModel.Contains('.') && modelName.EndsWith("." + fileModel, StringComparison.Ordinal));
+        if (!sameModel)
         {
             throw new InvalidDataException($"The weights file is for model '{fileModel}', not '{modelName}'.");
         }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
+using static ModelGen.Keras.KerasJson;
 
 namespace ModelGen.Keras;
 
@@ -29,7 +30,9 @@ public sealed class KerasImportException(IReadOnlyList<KerasProblem> problems)
 /// <param name="ModelFile">The <c>.model</c> file's text.</param>
 /// <param name="Warnings">Settings dropped because they only affect training and ModelGen lacks them (also written as
 /// comments in the file).</param>
-public sealed record KerasTranslation(string ModelFile, IReadOnlyList<string> Warnings);
+/// <param name="Layers">The layers of the generated class as its <see cref="IModel.Layers"/> will list them (names, classes,
+/// weight shapes): what the file's weights are matched against before the class exists.</param>
+public sealed record KerasTranslation(string ModelFile, IReadOnlyList<string> Warnings, IReadOnlyList<LayerInfo> Layers);
 
 /// <summary>
 /// Translates a Keras model's architecture (<c>model.to_json()</c>, a <c>.keras</c> file's <c>config.json</c>, the
@@ -41,7 +44,8 @@ public sealed record KerasTranslation(string ModelFile, IReadOnlyList<string> Wa
 /// <c>batch_shape</c> and initializers as objects. Layers keep Keras's names. Anything the DSL cannot express exactly is
 /// refused (<see cref="KerasImportException"/>, every problem at once); nothing partial is returned.
 /// </summary>
-/// <remarks>Sequential models only for now: a functional model, even a single chain, is refused.</remarks>
+/// <remarks>A Sequential model, or a functional model whose graph is one chain (each layer feeding the next); branches,
+/// merges, shared layers and nested models are refused.</remarks>
 public static class KerasConfig
 {
     /// <summary>The most bytes of configuration JSON read (a real model's is a few hundred kilobytes).</summary>
@@ -54,9 +58,11 @@ public static class KerasConfig
     /// <param name="json">The model's configuration JSON.</param>
     /// <param name="modelName"><c>[Namespace.]ClassName</c> of the generated class.</param>
     /// <param name="inputShape">Fills the dimensions the file leaves open (<c>28x28x1</c>); null to take the file's.</param>
+    /// <param name="trainingConfig">A legacy HDF5 file's <c>training_config</c> attribute (kept apart from its
+    /// <c>model_config</c>); null when the configuration carries its own or there is none.</param>
     /// <exception cref="KerasImportException">The model has layers or settings ModelGen cannot express exactly.</exception>
     /// <exception cref="ArgumentException">The JSON is not a Keras model configuration, or is larger or deeper than the bounds.</exception>
-    public static KerasTranslation ToModelFile(string json, string modelName, string? inputShape = null)
+    public static KerasTranslation ToModelFile(string json, string modelName, string? inputShape = null, string? trainingConfig = null)
     {
         ArgumentNullException.ThrowIfNull(json);
         ArgumentException.ThrowIfNullOrWhiteSpace(modelName);
@@ -77,7 +83,20 @@ public static class KerasConfig
 
         using (document)
         {
-            return new Translator(modelName, inputShape).Translate(document.RootElement);
+            using JsonDocument? training = trainingConfig is null ? null : ParseTraining(trainingConfig);
+            return new Translator(modelName, inputShape).Translate(document.RootElement, training?.RootElement);
+        }
+    }
+
+    private static JsonDocument? ParseTraining(string json)
+    {
+        try
+        {
+            return json.Length <= MaxConfigBytes ? JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = MaxDepth }) : null;
+        }
+        catch (JsonException)
+        {
+            return null; // the training configuration only gives the compile line: without it the model imports for inference
         }
     }
 
@@ -86,19 +105,19 @@ public static class KerasConfig
         private readonly List<KerasProblem> _problems = new();
         private readonly List<string> _warnings = new();
         private readonly List<string> _lines = new();
+        private readonly List<(string Name, LayerShapes.Shaper Shaper)> _shapes = new();
         private int[]? _inputShape;
 
         /// <summary>The rank (without the batch) of the tensor the next layer reads: BatchNormalization's axis is checked
         /// against it (Keras 2 writes the last axis of an image as [3], of a vector as [1]).</summary>
         private int _rank;
 
-        public KerasTranslation Translate(JsonElement root)
+        public KerasTranslation Translate(JsonElement root, JsonElement? training)
         {
             // TensorFlow.js Layers' model.json: {"modelTopology": {"model_config": {...}, "training_config": {...}}, "weightsManifest": [...]}.
-            JsonElement? training = null;
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("modelTopology", out JsonElement topology) && topology.ValueKind == JsonValueKind.Object)
             {
-                training = topology.TryGetProperty("training_config", out JsonElement t) ? t : null;
+                training ??= topology.TryGetProperty("training_config", out JsonElement t) ? t : null;
                 root = topology.TryGetProperty("model_config", out JsonElement inner) ? inner : topology;
             }
 
@@ -109,23 +128,24 @@ public static class KerasConfig
 
             JsonElement config = root.TryGetProperty("config", out JsonElement c) ? c : default;
             string modelLabel = config.ValueKind == JsonValueKind.Object ? Text(config, "name") ?? "model" : "model";
-            if (modelClass is "Functional" or "Model")
-            {
-                _problems.Add(new KerasProblem(modelLabel, modelClass, "functional models are not imported yet: save the model as a keras.Sequential"));
-                throw new KerasImportException(_problems);
-            }
-
-            if (modelClass != "Sequential")
+            bool functional = modelClass is "Functional" or "Model";
+            if (!functional && modelClass != "Sequential")
             {
                 throw new ArgumentException($"Not a Keras model configuration: the top-level class is '{modelClass}', not Sequential or Functional.", "json");
             }
 
             // Keras 1 writes the layers as the config itself; Keras 2 and 3 under config.layers.
             JsonElement layers = config.ValueKind == JsonValueKind.Array ? config
-                : config.ValueKind == JsonValueKind.Object && config.TryGetProperty("layers", out JsonElement l) ? l
-                : throw new ArgumentException("Not a Keras Sequential configuration: no layers.", "json");
+                : config.ValueKind == JsonValueKind.Object && config.TryGetProperty("layers", out JsonElement l) && l.ValueKind == JsonValueKind.Array ? l
+                : throw new ArgumentException($"Not a Keras {modelClass} configuration: no layers.", "json");
 
-            foreach (JsonElement layer in layers.EnumerateArray())
+            IEnumerable<JsonElement> ordered = functional ? FunctionalChain.Order(config, layers, modelLabel, modelClass, _problems) : layers.EnumerateArray();
+            if (_problems.Count > 0)
+            {
+                throw new KerasImportException(_problems);
+            }
+
+            foreach (JsonElement layer in ordered)
             {
                 Layer(layer);
             }
@@ -144,6 +164,7 @@ public static class KerasConfig
                 _problems.Add(new KerasProblem(modelLabel, "Sequential", $"the input shape {ShapeText(_inputShape)} leaves dimensions open: pass --input-shape to fill them"));
             }
 
+            IReadOnlyList<LayerInfo> infos = _problems.Count == 0 ? LayerInfos(modelLabel) : Array.Empty<LayerInfo>();
             if (_problems.Count > 0)
             {
                 throw new KerasImportException(_problems);
@@ -157,7 +178,7 @@ public static class KerasConfig
                 : null;
 
             var text = new StringBuilder();
-            text.Append("# Imported from a Keras Sequential model ('").Append(modelLabel).Append("') by ModelGen.Keras.\n");
+            text.Append("# Imported from a Keras ").Append(functional ? "functional model (a single chain)" : "Sequential model").Append(" ('").Append(modelLabel).Append("') by ModelGen.Keras.\n");
             foreach (string warning in _warnings)
             {
                 text.Append("# dropped: ").Append(warning).Append('\n');
@@ -175,7 +196,7 @@ public static class KerasConfig
                 text.Append(compile).Append('\n');
             }
 
-            return new KerasTranslation(text.ToString(), _warnings);
+            return new KerasTranslation(text.ToString(), _warnings, infos);
         }
 
         private void Layer(JsonElement layer)
@@ -225,12 +246,13 @@ public static class KerasConfig
                 "MaxPooling2D" or "MaxPool2D" => MaxPooling2D(config, Refuse),
                 "LSTM" => Lstm(config, Refuse),
                 "Lambda" => Refused(Refuse, "a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has"),
-                "Sequential" or "Functional" or "Model" => Refused(Refuse, "a model nested as a layer is not imported yet: flatten it into one Sequential"),
+                "Sequential" or "Functional" or "Model" => Refused(Refuse, "a model nested as a layer is not imported: flatten it into one Sequential"),
                 _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm)"),
             };
             if (line is not null)
             {
                 _lines.Add(line + " name=" + name);
+                _shapes.Add((name, LayerShapes.For(className, config)));
             }
 
             _rank = className switch
@@ -239,6 +261,28 @@ public static class KerasConfig
                 "LSTM" => Bool(config, "return_sequences") == true ? 2 : 1,
                 _ => _rank,
             };
+        }
+
+        /// <summary>The imported layers with their weight shapes, from the input shape through every layer; a layer whose
+        /// output would be empty (a window larger than its input) is a problem.</summary>
+        private IReadOnlyList<LayerInfo> LayerInfos(string modelLabel)
+        {
+            var infos = new List<LayerInfo>(_shapes.Count);
+            int[] shape = _inputShape!;
+            foreach ((string name, LayerShapes.Shaper shaper) in _shapes)
+            {
+                (int[] output, string kerasClass, WeightInfo[] weights) = shaper(shape);
+                if (output.Length == 0 || output.Any(d => d <= 0))
+                {
+                    _problems.Add(new KerasProblem(name, kerasClass, $"its input {ShapeText(shape)} gives no output (the window is larger than the input)"));
+                    return infos;
+                }
+
+                infos.Add(new LayerInfo(name, kerasClass, weights));
+                shape = output;
+            }
+
+            return infos;
         }
 
         /// <summary>The <c>compile</c> line from a Keras 3 <c>compile_config</c> or a Keras 1/2 <c>training_config</c>; null,
@@ -690,36 +734,6 @@ public static class KerasConfig
         }
 
         private static string ShapeText(int[] shape) => string.Join("x", shape.Select(d => d > 0 ? Num(d) : "None"));
-
-        private static string? Text(JsonElement element, string key) =>
-            element.ValueKind == JsonValueKind.Object && element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-        private static int? Int(JsonElement element, string key) =>
-            element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int n) ? n : null;
-
-        private static double? Double(JsonElement element, string key) =>
-            element.TryGetProperty(key, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : null;
-
-        private static bool? Bool(JsonElement element, string key) =>
-            element.TryGetProperty(key, out JsonElement value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
-
-        /// <summary>A pair as Keras writes it: a list of two, or one number for both.</summary>
-        private static (int, int)? Pair(JsonElement element, string key)
-        {
-            if (!element.TryGetProperty(key, out JsonElement value))
-            {
-                return null;
-            }
-
-            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int both))
-            {
-                return (both, both);
-            }
-
-            return value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 2 && value[0].TryGetInt32(out int h) && value[1].TryGetInt32(out int w)
-                ? (h, w)
-                : null;
-        }
 
         private static string Num(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
