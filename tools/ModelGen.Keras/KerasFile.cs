@@ -23,7 +23,7 @@ public enum KerasFileFormat
 }
 
 /// <summary>Reads the architecture of a Keras model file (SPEC §7), treating the file as untrusted: bounded sizes, no
-/// code run. HDF5 files are recognised but not read yet.</summary>
+/// code run. A legacy HDF5 full model's <c>model_config</c> is read; the weights are <see cref="KerasWeightsFile"/>'s.</summary>
 public static class KerasFile
 {
     private static ReadOnlySpan<byte> ZipSignature => "PK\u0003\u0004"u8;
@@ -53,10 +53,12 @@ public static class KerasFile
         return i < text.Length && text[i] == (byte)'{' ? KerasFileFormat.Json : KerasFileFormat.Unknown;
     }
 
-    /// <summary>The model configuration JSON of a Keras file: a <c>.keras</c> zip's <c>config.json</c>, or the JSON file itself.</summary>
+    /// <summary>The model configuration JSON of a Keras file: a <c>.keras</c> zip's <c>config.json</c>, a legacy HDF5 full
+    /// model's root attribute <c>model_config</c>, or the JSON file itself.</summary>
     /// <param name="path">The file.</param>
-    /// <exception cref="InvalidDataException">The file is not a Keras model file, or breaks a bound (the message says which).</exception>
-    /// <exception cref="NotSupportedException">An HDF5 file: not read yet.</exception>
+    /// <exception cref="InvalidDataException">The file is not a Keras model file, is damaged, breaks a bound (the message
+    /// says which), or is an HDF5 file holding only weights (<c>save_weights</c>, Keras 3's <c>.weights.h5</c>).</exception>
+    /// <exception cref="NotSupportedException">The file holds something recognised but not read.</exception>
     public static string ReadConfig(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -76,7 +78,13 @@ public static class KerasFile
             case KerasFileFormat.KerasZip:
                 return ZipConfig(stream, name);
             case KerasFileFormat.Hdf5:
-                throw new NotSupportedException($"{name} is an HDF5 file (a legacy Keras model or weights file): reading HDF5 is not supported yet.");
+                if (stream.Length > KerasWeightsFile.MaxFileBytes)
+                {
+                    throw new InvalidDataException($"{name} holds {stream.Length} bytes, more than the {KerasWeightsFile.MaxFileBytes} read.");
+                }
+
+                return KerasWeightsFile.Guard(name, () => Hdf5WeightReader.ReadModelConfig(stream, name, KerasReadLimits.Default))
+                    ?? throw new InvalidDataException($"{name} holds only weights (no model configuration): import the architecture from the model's .keras/.json file, then read these weights with model.LoadKerasWeights(path)");
             case KerasFileFormat.Json:
                 if (stream.Length > KerasConfig.MaxConfigBytes)
                 {

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Text.Json;
-using ModelGen.CompilerServices;
 using static ModelGen.Keras.KerasJson;
 
 namespace ModelGen.Keras;
@@ -93,7 +92,10 @@ internal static class LayerShapes
 
     private static string Padding(JsonElement config) => (Text(config, "padding") ?? Text(config, "border_mode") ?? "valid").ToLowerInvariant();
 
-    /// <summary>Outputs along one axis; 0 when the window does not fit (refused by the caller).</summary>
+    /// <summary>Outputs along one axis as TensorFlow (and the generator's WindowArithmetic) computes them: "same" gives
+    /// <c>ceil(in / stride)</c>, "valid" drops windows that do not fit; 0 when none fits (refused by the caller).</summary>
     private static int Window(int input, int window, int stride, bool same) =>
-        input <= 0 || window <= 0 || stride <= 0 ? 0 : Math.Max(WindowArithmetic.OutputLength(input, window, stride, same), 0);
+        input <= 0 || window <= 0 || stride <= 0 ? 0
+        : same ? (input + stride - 1) / stride
+        : Math.Max((input - window) / stride + 1, 0);
 }

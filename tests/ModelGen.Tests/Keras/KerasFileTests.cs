@@ -63,7 +63,8 @@ public class KerasFileTests
         byte[] truncated = Zip(("config.json", Encoding.UTF8.GetBytes(Config))).ToArray()[..20];
         Assert.Contains("truncated.keras", Assert.Throws<InvalidDataException>(() => KerasFile.ReadConfig(new MemoryStream(truncated), "truncated.keras")).Message);
 
-        Assert.Contains("HDF5", Assert.Throws<NotSupportedException>(() => KerasFile.ReadConfig(new MemoryStream([0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n']), "model.h5")).Message);
+        // HDF5 is read now (KerasWeightsFileTests): a file that is only the signature is damaged.
+        Assert.StartsWith("model.h5", Assert.Throws<InvalidDataException>(() => KerasFile.ReadConfig(new MemoryStream([0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n']), "model.h5")).Message);
         Assert.Contains("not a Keras model file", Assert.Throws<InvalidDataException>(() => KerasFile.ReadConfig(new MemoryStream("GIF89a"u8.ToArray()), "x.keras")).Message);
     }
 }

@@ -6,7 +6,7 @@ using Xunit;
 namespace ModelGen.Tests.Keras;
 
 /// <summary>The <c>modelgen import</c> command: a Keras configuration in, a <c>.model</c> file out; a refused model exits 1
-/// with one line per problem and writes nothing; an HDF5 file says it is not read yet.</summary>
+/// with one line per problem and writes nothing; a weights-only HDF5 file says where the architecture comes from.</summary>
 public sealed class ModelGenToolTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("modelgen-tool-").FullName;
@@ -70,14 +70,14 @@ public sealed class ModelGenToolTests : IDisposable
     }
 
     [Fact]
-    public void AnHdf5FileIsNotReadYet()
+    public void AWeightsOnlyHdf5FileSaysWhereTheArchitectureComesFrom()
     {
         string path = Path.Combine(_folder, "model.h5");
-        File.WriteAllBytes(path, [0x89, (byte)'H', (byte)'D', (byte)'F', (byte)'\r', (byte)'\n', 0x1A, (byte)'\n', 0, 0]);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "Keras", "Fixtures", "Formats", "dl4j_causal_conv1d_keras2_3_weights.h5"), path);
 
         (int code, _, string stderr) = Run("import", path);
 
         Assert.Equal(1, code);
-        Assert.Contains("model.h5 is an HDF5 file", stderr);
+        Assert.Contains("model.h5 holds only weights (no model configuration): import the architecture from the model's .keras/.json file, then read these weights with model.LoadKerasWeights(path)", stderr);
     }
 }
