@@ -117,7 +117,8 @@ public static class KerasConfig
             // TensorFlow.js Layers' model.json: {"modelTopology": {"model_config": {...}, "training_config": {...}}, "weightsManifest": [...]}.
             if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("modelTopology", out JsonElement topology) && topology.ValueKind == JsonValueKind.Object)
             {
-                training ??= topology.TryGetProperty("training_config", out JsonElement t) ? t : null;
+                training ??= topology.TryGetProperty("training_config", out JsonElement t) ? t
+                    : root.TryGetProperty("trainingConfig", out JsonElement tfjsTraining) ? tfjsTraining : null;
                 root = topology.TryGetProperty("model_config", out JsonElement inner) ? inner : topology;
             }
 
@@ -285,6 +286,18 @@ public static class KerasConfig
             return infos;
         }
 
+        private static bool NamesAccuracy(JsonElement metric, int depth) => depth < 4 && metric.ValueKind switch
+        {
+            JsonValueKind.String => metric.GetString() is "accuracy" or "acc",
+            JsonValueKind.Array => metric.EnumerateArray().Any(m => NamesAccuracy(m, depth + 1)),
+            JsonValueKind.Object => metric.TryGetProperty("config", out JsonElement config) && Text(config, "name") is "accuracy" or "acc",
+            _ => false,
+        };
+
+        /// <summary>A hyper-parameter as ModelGen trains with it (float32): Keras 3 stores them in float32 variables and
+        /// writes them widened (0.0010000000474974513), which reads back as the 0.001 it was set to.</summary>
+        private static string Setting(double value) => ((float)value).ToString("R", CultureInfo.InvariantCulture);
+
         /// <summary>The <c>compile</c> line from a Keras 3 <c>compile_config</c> or a Keras 1/2 <c>training_config</c>; null,
         /// with a warning, when the loss or optimizer is not ModelGen's (the model still imports: inference is unaffected).</summary>
         private string? Compile(JsonElement config)
@@ -319,9 +332,11 @@ public static class KerasConfig
                 : default;
             string optimizerClass = optimizer.ValueKind == JsonValueKind.Object ? Text(optimizer, "class_name") ?? "?" : optimizer.ValueKind == JsonValueKind.String ? optimizer.GetString()! : "?";
             JsonElement settings = optimizer.ValueKind == JsonValueKind.Object && optimizer.TryGetProperty("config", out JsonElement s) ? s : default;
-            string? optimizerName = optimizerClass.ToLowerInvariant() switch
+            // Keras 2.11–2.15 write "Custom>SGD"; TensorFlow.js writes "Momentum" for SGD with momentum (TensorFlow's
+            // accumulator form, the same updates as Keras's SGD at a constant learning rate) and camelCase settings.
+            string? optimizerName = (optimizerClass.StartsWith("Custom>", StringComparison.Ordinal) ? optimizerClass[7..] : optimizerClass).ToLowerInvariant() switch
             {
-                "sgd" => "sgd",
+                "sgd" or "momentum" => "sgd",
                 "adam" => "adam",
                 _ => null,
             };
@@ -333,27 +348,27 @@ public static class KerasConfig
             var line = new StringBuilder("compile loss=").Append(lossName).Append(" optimizer=").Append(optimizerName);
             if (settings.ValueKind == JsonValueKind.Object)
             {
-                if (settings.TryGetProperty("learning_rate", out JsonElement rate) || settings.TryGetProperty("lr", out rate))
+                if (settings.TryGetProperty("learning_rate", out JsonElement rate) || settings.TryGetProperty("lr", out rate) || settings.TryGetProperty("learningRate", out rate))
                 {
                     if (rate.ValueKind != JsonValueKind.Number)
                     {
                         return Dropped("a learning-rate schedule: ModelGen's learning rate is a number (with Keras 2's decay)");
                     }
 
-                    line.Append(" learning_rate=").Append(Num(rate.GetDouble()));
+                    line.Append(" learning_rate=").Append(Setting(rate.GetDouble()));
                 }
 
-                foreach ((string key, string dsl, double keras) in optimizerName == "sgd"
-                    ? new[] { ("momentum", "momentum", 0.0), ("decay", "decay", 0.0) }
-                    : new[] { ("beta_1", "beta_1", 0.9), ("beta_2", "beta_2", 0.999), ("epsilon", "epsilon", 1e-7), ("decay", "decay", 0.0) })
+                foreach ((string key, string tfjs, string dsl, double keras) in optimizerName == "sgd"
+                    ? new[] { ("momentum", "momentum", "momentum", 0.0), ("decay", "decay", "decay", 0.0) }
+                    : new[] { ("beta_1", "beta1", "beta_1", 0.9), ("beta_2", "beta2", "beta_2", 0.999), ("epsilon", "epsilon", "epsilon", 1e-7), ("decay", "decay", "decay", 0.0) })
                 {
-                    if (Double(settings, key) is { } value && value != keras)
+                    if ((Double(settings, key) ?? Double(settings, tfjs)) is { } value && (float)value != (float)keras)
                     {
-                        line.Append(' ').Append(dsl).Append('=').Append(Num(value));
+                        line.Append(' ').Append(dsl).Append('=').Append(Setting(value));
                     }
                 }
 
-                if (optimizerName == "sgd" && Bool(settings, "nesterov") == true)
+                if (optimizerName == "sgd" && (Bool(settings, "nesterov") ?? Bool(settings, "useNesterov")) == true)
                 {
                     line.Append(" nesterov=true");
                 }
@@ -364,8 +379,8 @@ public static class KerasConfig
                 }
             }
 
-            bool accuracy = config.TryGetProperty("metrics", out JsonElement metrics) && metrics.ValueKind == JsonValueKind.Array
-                && metrics.EnumerateArray().Any(m => m.ValueKind == JsonValueKind.String && m.GetString() is "accuracy" or "acc");
+            // "accuracy" as Keras 1–3 write it: a string, nested per output in lists, or a MeanMetricWrapper named so.
+            bool accuracy = config.TryGetProperty("metrics", out JsonElement metrics) && NamesAccuracy(metrics, 0);
             if (!accuracy)
             {
                 line.Append(" metrics=none");

@@ -24,7 +24,14 @@ public static class KerasWeightMatcher
     public static float[][] Match(IReadOnlyList<LayerInfo> model, KerasWeightSet file, string fileName)
     {
         var tensors = new List<float[]>();
-        if (file.Layout is KerasWeightsLayout.Keras3 or KerasWeightsLayout.TfKerasZip)
+        if (file.Layout == KerasWeightsLayout.TfKerasZip && !model.Where(l => l.Weights.Count > 0).All(l => file.Layers.Any(g => g.Name == l.Name)))
+        {
+            // tf-keras 2.13–2.15 name groups after the layer objects' names when saved, which can differ from the
+            // configuration's (a model built twice in one session: dense, dense_2 for the config's dense, dense_1): the
+            // groups, in natural order, are then the layers with weights in order.
+            MatchInOrder(model, file, fileName, tensors);
+        }
+        else if (file.Layout is KerasWeightsLayout.Keras3 or KerasWeightsLayout.TfKerasZip)
         {
             MatchByGroup(model, file, fileName, tensors);
         }

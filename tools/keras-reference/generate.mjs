@@ -74,7 +74,8 @@ const CASES = [
       { kind: "dense", name: "hidden_tanh", units: 8, activation: "tanh" },
       { kind: "dense", name: "hidden_elu", units: 8, activation: "elu" },
       { kind: "dense", name: "hidden_linear", units: 6, activation: "linear" },
-      { kind: "leaky_relu", name: "leaky" },
+      // slope 0.2: ModelGen's leaky_relu (Keras 3's keras.activations.leaky_relu); Keras 2's default 0.3 is refused on import
+      { kind: "leaky_relu", name: "leaky", alpha: 0.2 },
       { kind: "dropout", name: "drop", rate: 0.25 },
       { kind: "dense", name: "hidden_sigmoid", units: 5, activation: "sigmoid" },
       { kind: "dense", name: "logits", units: 4, activation: "linear" },

@@ -133,6 +133,22 @@ public sealed class KerasReferenceTests
         Assert.Equal(model.GetWeights(), direct.GetWeights());
     }
 
+    [Fact]
+    public void ActivationsModelGenLacksAreRefusedInEveryFormat()
+    {
+        foreach ((string name, string problem) in KerasFixtures.RefusedCases)
+        {
+            foreach (string format in s_formats)
+            {
+                (int code, string output, string error) = KerasFixtures.RunTool("import", Path.Combine(KerasFixtures.ReferenceDirectory, name, format), "--output", Path.Combine(KerasFixtures.Models.Folder, "refused"));
+                Assert.Equal(1, code);
+                Assert.Equal(string.Empty, output);
+                Assert.Contains($"modelgen: {format}: {problem}", error);
+                Assert.False(Directory.Exists(Path.Combine(KerasFixtures.Models.Folder, "refused")));
+            }
+        }
+    }
+
     private static string WithoutComments(string modelFile) =>
         string.Join("\n", modelFile.Split('\n').Where(line => !line.StartsWith('#')));
 }

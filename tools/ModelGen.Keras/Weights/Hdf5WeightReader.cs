@@ -70,16 +70,17 @@ internal static class Hdf5WeightReader
                 return new KerasWeightSet(KerasWeightsLayout.Legacy, Legacy(root, "the root"), null, null, version);
             }
 
-            if (root.LinkExists("layers") || root.LinkExists("vars"))
-            {
-                IReadOnlyList<KerasLayerWeights> layers = root.LinkExists("layers") ? Keras3(Group(root, "layers", "the root"), "layers") : [];
-                return new KerasWeightSet(KerasWeightsLayout.Keras3, layers, zipConfig, null, zipVersion);
-            }
-
+            // tf-keras zips also have a root 'vars' group: their own layout is looked for first.
             if (root.LinkExists("_layer_checkpoint_dependencies"))
             {
                 IReadOnlyList<KerasLayerWeights> layers = Keras3(Group(root, "_layer_checkpoint_dependencies", "the root"), "_layer_checkpoint_dependencies");
                 return new KerasWeightSet(KerasWeightsLayout.TfKerasZip, layers, zipConfig, null, zipVersion);
+            }
+
+            if (root.LinkExists("layers") || root.LinkExists("vars"))
+            {
+                IReadOnlyList<KerasLayerWeights> layers = root.LinkExists("layers") ? Keras3(Group(root, "layers", "the root"), "layers") : [];
+                return new KerasWeightSet(KerasWeightsLayout.Keras3, layers, zipConfig, null, zipVersion);
             }
 
             if (root.AttributeExists("model_config"))

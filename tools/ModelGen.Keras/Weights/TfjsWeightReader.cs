@@ -141,6 +141,18 @@ internal static class TfjsWeightReader
                 }
             }
 
+            // Optimizer state saved with the model (tfjs's includeOptimizer marks it "group": "optimizer", e.g. the int32
+            // step counter 'iter') is not a model weight: its bytes are skipped.
+            if (String(weight, "group") == "optimizer" && storage is "float32" or "int32")
+            {
+                if (!shards.ReadExactly(new byte[count * 4]))
+                {
+                    throw new InvalidDataException($"{name}: the weight shards end before {where}'s {count * 4} bytes (the shards are shorter than the manifest says).");
+                }
+
+                continue;
+            }
+
             if (dtype != "float32")
             {
                 throw new NotSupportedException($"{name}: {where} holds {dtype} values: only float32 weights are read.");
