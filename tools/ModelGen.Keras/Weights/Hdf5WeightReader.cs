@@ -306,12 +306,20 @@ internal static class Hdf5WeightReader
                 throw new InvalidDataException($"{name}: the tensors hold more than the {limits.MaxTotalElements} values read in all.");
             }
 
-            float[] values = size switch
+            float[] values;
+            try
             {
-                4 => dataset.Read<float[]>(),
-                8 => Array.ConvertAll(dataset.Read<double[]>(), v => (float)v),
-                _ => Array.ConvertAll(dataset.Read<Half[]>(), v => (float)v),
-            };
+                values = size switch
+                {
+                    4 => dataset.Read<float[]>(),
+                    8 => Array.ConvertAll(dataset.Read<double[]>(), v => (float)v),
+                    _ => Array.ConvertAll(dataset.Read<Half[]>(), v => (float)v),
+                };
+            }
+            catch (Exception exception) when (exception.Message.Contains("Byte order", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new NotSupportedException($"{name}: {where} holds big-endian values, which PureHDF does not convert: save the weights on a little-endian machine.", exception);
+            }
             if ((ulong)values.Length != count)
             {
                 throw new InvalidDataException($"{name}: {where} has shape [{string.Join(", ", dims)}] but {values.Length} values were read.");

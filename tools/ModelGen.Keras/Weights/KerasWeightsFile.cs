@@ -17,6 +17,10 @@ namespace ModelGen.Keras;
 /// never writes. Virtual datasets are refused; PureHDF follows external links and external data files, which an
 /// HDF5 file can point at files that exist on this machine. Read Keras files from places you trust as much as their
 /// authors.</para>
+/// <para>Known limit: PureHDF 2.2.0 allocates a buffer of the length a structure claims before reading it, so a crafted
+/// file can make one read allocate up to 2 GiB for a moment before it fails with an <see cref="InvalidDataException"/>
+/// (an <see cref="OutOfMemoryException"/> there becomes one too). Tensor data is always checked against the bounds
+/// before PureHDF reads it.</para>
 /// </remarks>
 public static class KerasWeightsFile
 {
