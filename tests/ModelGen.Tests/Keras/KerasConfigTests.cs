@@ -200,10 +200,70 @@ public class KerasConfigTests
     }
 
     [Fact]
-    public void FunctionalModelsAreRefusedForNow()
+    public void AFunctionalChainImportsAsASequentialModelInBothDialects()
     {
-        var exception = Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile("""{"class_name": "Functional", "config": {"name": "model", "layers": []}}""", "M"));
-        Assert.Equal("layer 'model' (Functional): functional models are not imported yet: save the model as a keras.Sequential", exception.Problems.Single().ToString());
+        // Keras 2: inbound_nodes [[["name", 0, 0, {}]]]; the layers listed out of order, the chain gives the order.
+        const string keras2 = """
+            {"class_name": "Model", "config": {"name": "chain", "layers": [
+              {"name": "out", "class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "sigmoid"}, "inbound_nodes": [[["hidden", 0, 0, {}]]]},
+              {"name": "input_1", "class_name": "InputLayer", "config": {"name": "input_1", "batch_input_shape": [null, 3]}, "inbound_nodes": []},
+              {"name": "hidden", "class_name": "Dense", "config": {"name": "hidden", "units": 4, "activation": "relu"}, "inbound_nodes": [[["input_1", 0, 0, {}]]]}],
+              "input_layers": [["input_1", 0, 0]], "output_layers": [["out", 0, 0]]}}
+            """;
+        // Keras 3: inbound_nodes [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": [...]}}]}].
+        const string keras3 = """
+            {"module": "keras", "class_name": "Functional", "config": {"name": "chain", "layers": [
+              {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "input_1"}, "name": "input_1", "inbound_nodes": []},
+              {"module": "keras.layers", "class_name": "Dense", "config": {"name": "hidden", "units": 4, "activation": "relu"}, "name": "hidden",
+               "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 3], "dtype": "float32", "keras_history": ["input_1", 0, 0]}}], "kwargs": {}}]},
+              {"module": "keras.layers", "class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "sigmoid"}, "name": "out",
+               "inbound_nodes": [{"args": [{"class_name": "__keras_tensor__", "config": {"shape": [null, 4], "dtype": "float32", "keras_history": ["hidden", 0, 0]}}], "kwargs": {}}]}],
+              "input_layers": ["input_1", 0, 0], "output_layers": ["out", 0, 0]}}
+            """;
+
+        foreach (string json in new[] { keras2, keras3 })
+        {
+            KerasTranslation translation = KerasConfig.ToModelFile(json, "M");
+            Assert.EndsWith("model M\ninput 3\ndense 4 activation=relu name=hidden\ndense 1 activation=sigmoid name=out\n", translation.ModelFile);
+            Assert.Equal(["hidden (Dense)", "out (Dense)"], translation.Layers.Select(l => l.ToString()));
+            Assert.Equal(["kernel (3, 4)", "bias (4,)"], translation.Layers[0].Weights.Select(w => w.ToString()));
+        }
+    }
+
+    [Fact]
+    public void BranchesMergesAndSharedLayersAreRefusedNamingTheLayer()
+    {
+        const string residual = """
+            {"class_name": "Functional", "config": {"name": "res", "layers": [
+              {"name": "in", "class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4]}, "inbound_nodes": []},
+              {"name": "d", "class_name": "Dense", "config": {"name": "d", "units": 4}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+              {"name": "add", "class_name": "Add", "config": {"name": "add"}, "inbound_nodes": [[["in", 0, 0, {}], ["d", 0, 0, {}]]]}],
+              "input_layers": [["in", 0, 0]], "output_layers": [["add", 0, 0]]}}
+            """;
+        Assert.Equal(
+            ["layer 'add' (Add): the layer merges 2 inputs (in, d); ModelGen imports a single chain (graphs: SPEC §8)"],
+            Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile(residual, "M")).Problems.Select(p => p.ToString()));
+
+        const string branch = """
+            {"class_name": "Functional", "config": {"name": "two", "layers": [
+              {"name": "in", "class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4]}, "inbound_nodes": []},
+              {"name": "a", "class_name": "Dense", "config": {"name": "a", "units": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]},
+              {"name": "b", "class_name": "Dense", "config": {"name": "b", "units": 2}, "inbound_nodes": [[["in", 0, 0, {}]]]}],
+              "input_layers": [["in", 0, 0]], "output_layers": [["a", 0, 0]]}}
+            """;
+        Assert.Equal(
+            ["layer 'in' (InputLayer): the layer's output feeds 2 layers (a, b): a branch; ModelGen imports a single chain (graphs: SPEC §8)"],
+            Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile(branch, "M")).Problems.Select(p => p.ToString()));
+
+        const string shared = """
+            {"class_name": "Functional", "config": {"name": "s", "layers": [
+              {"name": "in", "class_name": "InputLayer", "config": {"name": "in", "batch_input_shape": [null, 4]}, "inbound_nodes": []},
+              {"name": "d", "class_name": "Dense", "config": {"name": "d", "units": 4}, "inbound_nodes": [[["in", 0, 0, {}]], [["d", 0, 0, {}]]]}],
+              "input_layers": [["in", 0, 0]], "output_layers": [["d", 1, 0]]}}
+            """;
+        Assert.Equal(
+            ["layer 'd' (Dense): the layer is called 2 times (shared weights); ModelGen imports a single chain"],
+            Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile(shared, "M")).Problems.Select(p => p.ToString()));
     }
 
     [Fact]
