@@ -1,0 +1,153 @@
+using System;
+using System.IO;
+using System.IO.Compression;
+using System.Linq;
+using ModelGen.Keras;
+using Xunit;
+
+namespace ModelGen.Tests.Keras;
+
+/// <summary>Back to Keras: <c>modelgen export</c> and <c>SaveKerasWeights</c> write what Keras 3 reads (the entries, group
+/// paths, shapes and dtypes of the reference <c>.keras</c> files written following Keras's saving code), and the round
+/// trips are exact: <c>import(export(m))</c> gives the same <c>.model</c> and bit-identical weights.</summary>
+public sealed class KerasExportTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("modelgen-export-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    public static TheoryData<string> Cases() => KerasFixtures.ReferenceCaseData();
+
+    private static string TypeOf(string name) => "KerasRef." + KerasFixtures.Pascal(name);
+
+    private string Export(string name)
+    {
+        string imported = Path.Combine(KerasFixtures.Models.Folder, KerasFixtures.Pascal(name));
+        string keras = Path.Combine(_folder, name + ".keras");
+        (int code, string output, string error) = KerasFixtures.RunTool("export", imported + ".model", "--weights", imported + ".weights", "--output", keras);
+        Assert.True(code == 0, error);
+        Assert.Equal($"wrote {keras}", output.Trim());
+        return keras;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ImportOfExportGivesTheSameModelAndBitIdenticalWeights(string name)
+    {
+        string keras = Export(name);
+        string again = Path.Combine(_folder, "again");
+
+        (int code, _, string error) = KerasFixtures.RunTool("import", keras, "--output", again, "--class", TypeOf(name));
+
+        Assert.True(code == 0, error);
+        string simple = KerasFixtures.Pascal(name);
+        string original = Path.Combine(KerasFixtures.Models.Folder, simple);
+        Assert.Equal(WithoutComments(File.ReadAllText(original + ".model")), WithoutComments(File.ReadAllText(Path.Combine(again, simple + ".model"))));
+        Assert.Equal(File.ReadAllBytes(original + ".weights"), File.ReadAllBytes(Path.Combine(again, simple + ".weights")));
+    }
+
+    /// <summary>The exported file has Keras 3's entries and, group by group, the tensors (paths, shapes, float32) of the
+    /// reference <c>.keras</c> of the same architecture; its configuration lists the same layer classes.</summary>
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ExportedFilesHaveTheLayoutKerasWrites(string name)
+    {
+        string keras = Export(name);
+        string reference = Path.Combine(KerasFixtures.ReferenceDirectory, name, "model.keras");
+
+        using (ZipArchive written = ZipFile.OpenRead(keras))
+        using (ZipArchive expected = ZipFile.OpenRead(reference))
+        {
+            Assert.Equal(expected.Entries.Select(e => e.FullName).Order(), written.Entries.Select(e => e.FullName).Order());
+            Assert.Equal(Classes(expected), Classes(written));
+        }
+
+        KerasWeightSet ours = KerasWeightsFile.Read(keras);
+        KerasWeightSet theirs = KerasWeightsFile.Read(reference);
+        Assert.Equal(KerasWeightsLayout.Keras3, ours.Layout);
+        Assert.Equal(Describe(theirs), Describe(ours));
+        foreach ((KerasLayerWeights a, KerasLayerWeights b) in theirs.Layers.Where(l => l.Tensors.Count > 0).Zip(ours.Layers.Where(l => l.Tensors.Count > 0)))
+        {
+            foreach ((KerasTensor x, KerasTensor y) in a.Tensors.Zip(b.Tensors))
+            {
+                Assert.Equal(x.Values, y.Values); // the imported weights, written back bit for bit
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void SaveKerasWeightsThenLoadKerasWeightsIsBitIdentical(string name)
+    {
+        IModel model = KerasFixtures.Models.Create(TypeOf(name));
+        model.LoadWeights(KerasFixtures.Models.WeightsOf(TypeOf(name)));
+        string path = Path.Combine(_folder, name + ".weights.h5");
+
+        model.SaveKerasWeights(path);
+        IModel other = KerasFixtures.Models.Create(TypeOf(name));
+        other.LoadKerasWeights(path);
+
+        Assert.Equal(model.GetWeights(), other.GetWeights());
+        Assert.Equal(Describe(KerasWeightsFile.Read(Path.Combine(KerasFixtures.ReferenceDirectory, name, "model.keras"))), Describe(KerasWeightsFile.Read(path)));
+    }
+
+    [Fact]
+    public void AFileOfAnotherArchitectureNamesTheFirstLayerThatDiffersAndChangesNothing()
+    {
+        IModel model = KerasFixtures.Models.Create(TypeOf("mlp_bn_after_relu"));
+        float[][] before = model.GetWeights();
+
+        var legacy = Assert.Throws<InvalidDataException>(() => model.LoadKerasWeights(Path.Combine(KerasFixtures.ReferenceDirectory, "mlp_bn_before_relu", "model.h5")));
+        var keras3 = Assert.Throws<InvalidDataException>(() => model.LoadKerasWeights(Path.Combine(KerasFixtures.ReferenceDirectory, "cnn_bn_pool", "model.keras")));
+
+        Assert.Equal("model.h5: layer 'dense' (Dense): the model has 2 tensors (kernel (3, 6), bias (6,)), the file's 'dense' 1 (dense/kernel:0 (4, 5)). Nothing was changed.", legacy.Message);
+        Assert.Equal("model.keras: layer 'dense' (Dense): kernel is (3, 6) in the model, (16, 3) in the file ('vars/0'). Nothing was changed.", keras3.Message);
+        Assert.Equal(before, model.GetWeights());
+    }
+
+    [Fact]
+    public void ExportWithoutWeightsWritesTheLayoutAndSaysSo()
+    {
+        string imported = Path.Combine(KerasFixtures.Models.Folder, KerasFixtures.Pascal("lstm_seq"));
+        string keras = Path.Combine(_folder, "layout.keras");
+
+        (int code, _, string error) = KerasFixtures.RunTool("export", imported + ".model", "--output", keras);
+
+        Assert.Equal(0, code);
+        Assert.Contains("no --weights", error);
+        Assert.Equal(Describe(KerasWeightsFile.Read(Path.Combine(KerasFixtures.ReferenceDirectory, "lstm_seq", "model.keras"))), Describe(KerasWeightsFile.Read(keras)));
+    }
+
+    [Fact]
+    public void ExportOfABrokenModelFileReportsItsErrorsAndWritesNothing()
+    {
+        string model = Path.Combine(_folder, "Broken.model");
+        File.WriteAllText(model, "model Broken\ninput 4\ndense 0\n");
+        string keras = Path.Combine(_folder, "broken.keras");
+
+        (int code, _, string error) = KerasFixtures.RunTool("export", model, "--output", keras);
+
+        Assert.Equal(1, code);
+        Assert.Contains("MG0", error);
+        Assert.False(File.Exists(keras));
+    }
+
+    private static string[] Classes(ZipArchive archive)
+    {
+        using var reader = new StreamReader(archive.GetEntry("config.json")!.Open());
+        using var document = System.Text.Json.JsonDocument.Parse(reader.ReadToEnd());
+        return document.RootElement.GetProperty("config").GetProperty("layers").EnumerateArray()
+            .Select(l => l.GetProperty("class_name").GetString()!)
+            .Where(c => c != "InputLayer")
+            .Select(c => c is "LeakyReLU" or "ReLU" or "Softmax" or "ELU" ? "Activation" : c)
+            .ToArray();
+    }
+
+    private static string[] Describe(KerasWeightSet set) =>
+        set.Layers.Where(l => l.Tensors.Count > 0)
+            .SelectMany(l => l.Tensors.Select(t => $"{l.Name}/{t.Name} ({string.Join(", ", t.Shape)})"))
+            .ToArray();
+
+    private static string WithoutComments(string modelFile) =>
+        string.Join("\n", modelFile.Split('\n').Where(line => !line.StartsWith('#')));
+}
