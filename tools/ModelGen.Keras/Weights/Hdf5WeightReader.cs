@@ -1,4 +1,5 @@
 using System;
+using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.IO;
 using PureHDF;
@@ -30,6 +31,7 @@ internal static class Hdf5WeightReader
     public static KerasWeightSet Read(Stream stream, string name, KerasReadLimits limits, string? zipConfig, string? zipVersion)
     {
         long length = stream.Length;
+        CheckNotTruncated(stream, name);
         using var budgeted = new BudgetStream(stream, (ReadBudgetFactor * length) + ReadBudgetExtra, name);
         using NativeFile file = H5File.Open(budgeted, leaveOpen: true);
         var reader = new Reader(name, limits, length);
@@ -41,9 +43,49 @@ internal static class Hdf5WeightReader
     public static string? ReadModelConfig(Stream stream, string name, KerasReadLimits limits)
     {
         long length = stream.Length;
+        CheckNotTruncated(stream, name);
         using var budgeted = new BudgetStream(stream, (ReadBudgetFactor * length) + ReadBudgetExtra, name);
         using NativeFile file = H5File.Open(budgeted, leaveOpen: true);
         return new Reader(name, limits, length).ModelConfig(file);
+    }
+
+    /// <summary>
+    /// Refuses a file shorter than its superblock's end-of-file address: a truncated download whose lost tail (often
+    /// the model's later weights, or optimizer state) a lazy reader would otherwise never notice. The superblock is at
+    /// offset 0 in Keras's files; versions 0/1 keep the address after the free-space address, 2/3 after the extension's.
+    /// </summary>
+    private static void CheckNotTruncated(Stream stream, string name)
+    {
+        long start = stream.Position;
+        byte[] head = new byte[96];
+        int read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        stream.Position = start;
+        if (read < 16)
+        {
+            throw new InvalidDataException($"{name}: the HDF5 file ends inside its superblock ({read} bytes).");
+        }
+
+        int version = head[8];
+        int offsetSize = version <= 1 ? head[13] : head[9];
+        int baseAt = version switch { 0 => 24, 1 => 28, _ => 12 };
+        int endAt = baseAt + (2 * offsetSize); // after the free-space (v0/1) or the extension's (v2/3) address
+        if (version > 3 || offsetSize is not (2 or 4 or 8) || endAt + offsetSize > read)
+        {
+            return; // not a layout this check knows; the reader's own checks apply
+        }
+
+        ulong Address(int at) => offsetSize switch
+        {
+            2 => BinaryPrimitives.ReadUInt16LittleEndian(head.AsSpan(at)),
+            4 => BinaryPrimitives.ReadUInt32LittleEndian(head.AsSpan(at)),
+            _ => BinaryPrimitives.ReadUInt64LittleEndian(head.AsSpan(at)),
+        };
+
+        ulong end = Address(baseAt) + Address(endAt);
+        if (end != ulong.MaxValue && end > (ulong)(stream.Length - start))
+        {
+            throw new InvalidDataException($"{name} is truncated: its HDF5 superblock says the file has {end} bytes, it has {stream.Length - start}.");
+        }
     }
 
     private sealed class Reader(string name, KerasReadLimits limits, long fileLength)
