@@ -132,6 +132,61 @@ public sealed class KerasExportTests : IDisposable
         Assert.False(File.Exists(keras));
     }
 
+    /// <summary>A real Keras 3.9 file (FlowNet-ANN, Public/PROVENANCE.md): the imported model exported again has the
+    /// entries, weight groups, paths, shapes and values of the file Keras wrote.</summary>
+    [Fact]
+    public void ExportOfARealKeras3FileReproducesItsWeightsLayout()
+    {
+        const string file = "regression_mlp_leakyrelu_keras3.keras";
+        string type = "KerasPublic." + KerasFixtures.Pascal(file);
+        string imported = Path.Combine(KerasFixtures.Models.Folder, type[(type.IndexOf('.') + 1)..]);
+        string keras = Path.Combine(_folder, "again.keras");
+
+        (int code, _, string error) = KerasFixtures.RunTool("export", imported + ".model", "--weights", imported + ".weights", "--output", keras);
+
+        Assert.True(code == 0, error);
+        string real = Path.Combine(KerasFixtures.PublicDirectory, file);
+        using (ZipArchive written = ZipFile.OpenRead(keras))
+        using (ZipArchive expected = ZipFile.OpenRead(real))
+        {
+            Assert.Equal(expected.Entries.Select(e => e.FullName).Order(), written.Entries.Select(e => e.FullName).Order());
+        }
+
+        KerasWeightSet theirs = KerasWeightsFile.Read(real);
+        KerasWeightSet ours = KerasWeightsFile.Read(keras);
+        Assert.Equal(Describe(theirs), Describe(ours));
+        Assert.Equal(theirs.Layers.SelectMany(l => l.Tensors).Select(t => t.Values), ours.Layers.SelectMany(l => l.Tensors).Select(t => t.Values));
+    }
+
+    /// <summary>Keras 1 stored an LSTM as twelve tensors, gate by gate (W, U, b of i, c, f, o); they load as Keras 2's
+    /// kernel, recurrent_kernel and bias with the gates in Keras 2's order i, f, c, o (what Keras 2's own loader does).</summary>
+    [Fact]
+    public void Keras1LstmTensorsAreConcatenatedInKeras2GateOrder()
+    {
+        const int inputs = 2, units = 3;
+        string[] gates = ["i", "c", "f", "o"];
+        var tensors = new System.Collections.Generic.List<KerasTensor>();
+        for (int g = 0; g < 4; g++)
+        {
+            // Each value names its gate (1..4 for i, c, f, o) and its position, so the result shows where it went.
+            float Value(int gate, int part, int index) => (gate + 1) * 100 + part * 10 + index;
+            tensors.Add(new KerasTensor($"lstm_1_W_{gates[g]}", [inputs, units], Enumerable.Range(0, inputs * units).Select(i => Value(g, 0, i)).ToArray()));
+            tensors.Add(new KerasTensor($"lstm_1_U_{gates[g]}", [units, units], Enumerable.Range(0, units * units).Select(i => Value(g, 1, i)).ToArray()));
+            tensors.Add(new KerasTensor($"lstm_1_b_{gates[g]}", [units], Enumerable.Range(0, units).Select(i => Value(g, 2, i)).ToArray()));
+        }
+
+        var file = new KerasWeightSet(KerasWeightsLayout.Legacy, [new KerasLayerWeights("lstm_1", tensors)], null, null, "1.2.2");
+        LayerInfo lstm = new("lstm_1", "LSTM", new WeightInfo("kernel", true, inputs, 4 * units), new WeightInfo("recurrent_kernel", true, units, 4 * units), new WeightInfo("bias", true, 4 * units));
+
+        float[][] loaded = KerasWeightMatcher.Match([lstm], file, "keras1.h5");
+
+        // Row 0 of the kernel: i's first row, then f's (stored third), c's (stored second), o's.
+        Assert.Equal(new float[] { 100, 101, 102, 300, 301, 302, 200, 201, 202, 400, 401, 402 }, loaded[0][..12]);
+        Assert.Equal(new float[] { 103, 104, 105, 303, 304, 305, 203, 204, 205, 403, 404, 405 }, loaded[0][12..]);
+        Assert.Equal(new float[] { 120, 121, 122, 320, 321, 322, 220, 221, 222, 420, 421, 422 }, loaded[2]);
+        Assert.Equal(units * 4 * units, loaded[1].Length);
+    }
+
     private static string[] Classes(ZipArchive archive)
     {
         using var reader = new StreamReader(archive.GetEntry("config.json")!.Open());
