@@ -14,6 +14,14 @@ internal enum ActivationKind
     LeakyRelu = 6,
     Gelu = 7,
     Swish = 8,
+    Selu = 9,
+    Softplus = 10,
+
+    /// <summary>Keras 3's <c>relu6(x + 3) / 6</c>.</summary>
+    HardSigmoid = 11,
+
+    /// <summary>Keras 2's <c>clip(0.2x + 0.5, 0, 1)</c>.</summary>
+    HardSigmoidKeras2 = 12,
 }
 
 internal enum InitializerKind

@@ -10,7 +10,9 @@ internal static class Names
     public static readonly IReadOnlyDictionary<string, ActivationKind> Activations = Table(
         ("linear", ActivationKind.Linear), ("relu", ActivationKind.Relu), ("tanh", ActivationKind.Tanh),
         ("sigmoid", ActivationKind.Sigmoid), ("softmax", ActivationKind.Softmax), ("elu", ActivationKind.Elu),
-        ("leaky_relu", ActivationKind.LeakyRelu), ("gelu", ActivationKind.Gelu), ("swish", ActivationKind.Swish));
+        ("leaky_relu", ActivationKind.LeakyRelu), ("gelu", ActivationKind.Gelu), ("swish", ActivationKind.Swish),
+        ("selu", ActivationKind.Selu), ("softplus", ActivationKind.Softplus), ("hard_sigmoid", ActivationKind.HardSigmoid),
+        ("hard_sigmoid_keras2", ActivationKind.HardSigmoidKeras2));
 
     public static readonly IReadOnlyDictionary<string, InitializerKind> Initializers = Table(
         ("zeros", InitializerKind.Zeros), ("ones", InitializerKind.Ones), ("uniform", InitializerKind.Uniform),

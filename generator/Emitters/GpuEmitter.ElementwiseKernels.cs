@@ -159,7 +159,12 @@ internal sealed partial class GpuEmitter
                 ActivationKind.Elu => "x > 0f ? x : global::System.MathF.Exp(x) - 1f",
                 ActivationKind.LeakyRelu => "x > 0f ? x : x * 0.2f",
                 ActivationKind.Gelu => "0.5f * x * (1f + Erf(x * 0.70710677f))", // 1 / sqrt(2)
-                _ => "x * (1f / (1f + global::System.MathF.Exp(-x)))",
+                ActivationKind.Swish => "x * (1f / (1f + global::System.MathF.Exp(-x)))",
+                ActivationKind.Selu => "1.050701f * (x > 0f ? x : 1.6732632f * (global::System.MathF.Exp(x) - 1f))",
+                ActivationKind.Softplus => "x > 13.942385f ? x : x < -13.942385f ? global::System.MathF.Exp(x) : global::System.MathF.Log(1f + global::System.MathF.Exp(x))",
+                ActivationKind.HardSigmoid => "global::System.MathF.Min(global::System.MathF.Max(x * 0.16666667f + 0.5f, 0f), 1f)",
+                ActivationKind.HardSigmoidKeras2 => "global::System.MathF.Min(global::System.MathF.Max(x * 0.2f + 0.5f, 0f), 1f)",
+                _ => throw new System.ArgumentOutOfRangeException(nameof(activation), activation, "No GPU form."),
             };
             erf |= activation == ActivationKind.Gelu;
             w.Line($"/// <summary>{Names.Of(activation)}(x){ActivationNote(activation)}.</summary>");
@@ -177,6 +182,10 @@ internal sealed partial class GpuEmitter
                 ActivationKind.Elu => ("float y, float dy", "y > 0f ? dy : dy * (y + 1f)"),
                 ActivationKind.LeakyRelu => ("float y, float dy", "y > 0f ? dy : dy * 0.2f"),
                 ActivationKind.Gelu => ("float x, float dy", "dy * (x * (0.3989423f * global::System.MathF.Exp(-0.5f * x * x)) + (0.5f * Erf(x * 0.70710677f) + 0.5f))"),
+                ActivationKind.Selu => ("float y, float dy", "y > 0f ? dy * 1.050701f : dy * (y + 1.7580993f)"), // scale, scale · alpha
+                ActivationKind.Softplus => ("float y, float dy", "dy * (1f - global::System.MathF.Exp(-y))"),
+                ActivationKind.HardSigmoid => ("float y, float dy", "y > 0f && y < 1f ? dy * 0.16666667f : 0f"),
+                ActivationKind.HardSigmoidKeras2 => ("float y, float dy", "y > 0f && y < 1f ? dy * 0.2f : 0f"),
                 _ => ("float x, float dy", "dy * (1f / (1f + global::System.MathF.Exp(-x)) * (x * (1f - 1f / (1f + global::System.MathF.Exp(-x))) + 1f))"),
             };
             erf |= activation == ActivationKind.Gelu;
@@ -217,6 +226,9 @@ internal sealed partial class GpuEmitter
         ActivationKind.LeakyRelu => ", negative slope 0.2",
         ActivationKind.Elu => ", alpha 1",
         ActivationKind.Gelu => ", the exact (erf) form",
+        ActivationKind.Selu => ", Keras's alpha and scale",
+        ActivationKind.HardSigmoid => ", Keras 3's relu6(x + 3) / 6",
+        ActivationKind.HardSigmoidKeras2 => ", Keras 2's clip(0.2x + 0.5, 0, 1)",
         _ => string.Empty,
     };
 }

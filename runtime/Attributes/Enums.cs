@@ -24,6 +24,15 @@ public enum Activation
     Gelu = 7,
     /// <summary><c>x * sigmoid(x)</c>.</summary>
     Swish = 8,
+    /// <summary>Scaled ELU: <c>1.0507 x</c> for <c>x &gt; 0</c>, else <c>1.0507 · 1.67326 (exp(x) - 1)</c>.</summary>
+    Selu = 9,
+    /// <summary><c>ln(1 + exp(x))</c>.</summary>
+    Softplus = 10,
+    /// <summary>Keras 3's hard sigmoid: <c>relu6(x + 3) / 6</c> = <c>clip(x / 6 + 0.5, 0, 1)</c>.</summary>
+    HardSigmoid = 11,
+    /// <summary>Keras 2's hard sigmoid (its LSTMs' default recurrent activation up to Keras 2.2):
+    /// <c>clip(0.2 x + 0.5, 0, 1)</c>, a different function from Keras 3's <see cref="HardSigmoid"/>.</summary>
+    HardSigmoidKeras2 = 12,
 }
 
 /// <summary>A weight initializer, named as in Keras (<c>keras.initializers</c>).</summary>

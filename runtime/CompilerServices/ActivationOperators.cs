@@ -51,6 +51,68 @@ internal readonly struct EluBackwardOperator : IBinaryOperator
         TOps.Select(TOps.GreaterThan(y, TOps.Create(0f)), dy, TOps.Multiply(dy, TOps.Add(y, TOps.Create(1f))));
 }
 
+/// <summary>Keras's selu: <c>scale · x</c> for x &gt; 0, else <c>scale · alpha · (e^x - 1)</c>.</summary>
+internal readonly struct SeluOperator : IUnaryOperator
+{
+    public const float Alpha = 1.6732632423543772f;
+    public const float Scale = 1.0507009873554805f;
+
+    public TVec Invoke<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> =>
+        TOps.Multiply(TOps.Create(Scale), TOps.Select(TOps.GreaterThan(x, TOps.Create(0f)), x, TOps.Multiply(TOps.Create(Alpha), TOps.Subtract(TOps.Exp(x), TOps.Create(1f)))));
+}
+
+/// <summary>(y, dy): y has the sign of x; for x ≤ 0, d/dx = scale · alpha · e^x = y + scale · alpha.</summary>
+internal readonly struct SeluBackwardOperator : IBinaryOperator
+{
+    public TVec Invoke<TVec, TOps>(TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> =>
+        TOps.Select(
+            TOps.GreaterThan(y, TOps.Create(0f)),
+            TOps.Multiply(dy, TOps.Create(SeluOperator.Scale)),
+            TOps.Multiply(dy, TOps.Add(y, TOps.Create(SeluOperator.Scale * SeluOperator.Alpha))));
+}
+
+/// <summary>softplus <c>ln(1 + e^x)</c> as TensorFlow computes it in float32: <c>x</c> above 13.94 (where
+/// <c>1 + e^-x</c> rounds to 1), <c>e^x</c> below -13.94, <c>ln(1 + e^x)</c> between.</summary>
+internal readonly struct SoftplusOperator : IUnaryOperator
+{
+    public const float Threshold = 13.942385f; // -(ln(float epsilon) + 2), TensorFlow's
+
+    public TVec Invoke<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec>
+    {
+        TVec e = TOps.Exp(TOps.Min(x, TOps.Create(Threshold)));
+        TVec middle = TOps.Log(TOps.Add(TOps.Create(1f), e));
+        return TOps.Select(TOps.GreaterThan(x, TOps.Create(Threshold)), x, TOps.Select(TOps.GreaterThan(TOps.Create(-Threshold), x), e, middle));
+    }
+}
+
+/// <summary>(y, dy) → dy · sigmoid(x) = dy · (1 - e^-y).</summary>
+internal readonly struct SoftplusBackwardOperator : IBinaryOperator
+{
+    public TVec Invoke<TVec, TOps>(TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> =>
+        TOps.Multiply(dy, TOps.Subtract(TOps.Create(1f), TOps.Exp(TOps.Subtract(TOps.Create(0f), y))));
+}
+
+/// <summary>A hard sigmoid <c>clip(slope · x + 0.5, 0, 1)</c>: Keras 3's <c>hard_sigmoid</c> is <c>relu6(x + 3) / 6</c>
+/// (slope 1/6), Keras 2's <c>clip(0.2 x + 0.5, 0, 1)</c> (slope 0.2).</summary>
+internal readonly struct HardSigmoidOperator(float slope) : IUnaryOperator
+{
+    public const float Keras3Slope = 1f / 6f;
+    public const float Keras2Slope = 0.2f;
+
+    public TVec Invoke<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> =>
+        TOps.Min(TOps.Max(TOps.MultiplyAdd(x, TOps.Create(slope), TOps.Create(0.5f)), TOps.Create(0f)), TOps.Create(1f));
+}
+
+/// <summary>(y, dy) → dy · slope where 0 &lt; y &lt; 1, else 0 (flat beyond the clip).</summary>
+internal readonly struct HardSigmoidBackwardOperator(float slope) : IBinaryOperator
+{
+    public TVec Invoke<TVec, TOps>(TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> =>
+        TOps.Select(
+            TOps.GreaterThan(y, TOps.Create(0f)),
+            TOps.Select(TOps.GreaterThan(TOps.Create(1f), y), TOps.Multiply(dy, TOps.Create(slope)), TOps.Create(0f)),
+            TOps.Create(0f));
+}
+
 internal readonly struct TanhOperator : IUnaryOperator
 {
     public TVec Invoke<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> => TOps.Tanh(x);

@@ -126,6 +126,10 @@ public static class Activations
             case Activation.LeakyRelu: Elementwise.Map(default(LeakyReluOperator), x, y, width); break;
             case Activation.Gelu: Elementwise.Map(default(GeluOperator), x, y, width); break;
             case Activation.Swish: Elementwise.Map(default(SwishOperator), x, y, width); break;
+            case Activation.Selu: Elementwise.Map(default(SeluOperator), x, y, width); break;
+            case Activation.Softplus: Elementwise.Map(default(SoftplusOperator), x, y, width); break;
+            case Activation.HardSigmoid: Elementwise.Map(new HardSigmoidOperator(HardSigmoidOperator.Keras3Slope), x, y, width); break;
+            case Activation.HardSigmoidKeras2: Elementwise.Map(new HardSigmoidOperator(HardSigmoidOperator.Keras2Slope), x, y, width); break;
             default: throw UnknownActivation(activation);
         }
     }
@@ -143,6 +147,10 @@ public static class Activations
             case Activation.LeakyRelu: Elementwise.Map(default(LeakyReluBackwardOperator), y, dy, dx, width); break;
             case Activation.Gelu: Elementwise.Map(default(GeluBackwardOperator), x, dy, dx, width); break;
             case Activation.Swish: Elementwise.Map(default(SwishBackwardOperator), x, dy, dx, width); break;
+            case Activation.Selu: Elementwise.Map(default(SeluBackwardOperator), y, dy, dx, width); break;
+            case Activation.Softplus: Elementwise.Map(default(SoftplusBackwardOperator), y, dy, dx, width); break;
+            case Activation.HardSigmoid: Elementwise.Map(new HardSigmoidBackwardOperator(HardSigmoidOperator.Keras3Slope), y, dy, dx, width); break;
+            case Activation.HardSigmoidKeras2: Elementwise.Map(new HardSigmoidBackwardOperator(HardSigmoidOperator.Keras2Slope), y, dy, dx, width); break;
             default: throw UnknownActivation(activation);
         }
     }

@@ -39,6 +39,34 @@ internal readonly struct EluActivation : IFusedActivation
     public static TVec Backward<TVec, TOps>(TVec x, TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> => default(EluBackwardOperator).Invoke<TVec, TOps>(y, dy);
 }
 
+internal readonly struct SeluActivation : IFusedActivation
+{
+    public static TVec Forward<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> => default(SeluOperator).Invoke<TVec, TOps>(x);
+
+    public static TVec Backward<TVec, TOps>(TVec x, TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> => default(SeluBackwardOperator).Invoke<TVec, TOps>(y, dy);
+}
+
+internal readonly struct SoftplusActivation : IFusedActivation
+{
+    public static TVec Forward<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> => default(SoftplusOperator).Invoke<TVec, TOps>(x);
+
+    public static TVec Backward<TVec, TOps>(TVec x, TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> => default(SoftplusBackwardOperator).Invoke<TVec, TOps>(y, dy);
+}
+
+internal readonly struct HardSigmoidActivation : IFusedActivation
+{
+    public static TVec Forward<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> => new HardSigmoidOperator(HardSigmoidOperator.Keras3Slope).Invoke<TVec, TOps>(x);
+
+    public static TVec Backward<TVec, TOps>(TVec x, TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> => new HardSigmoidBackwardOperator(HardSigmoidOperator.Keras3Slope).Invoke<TVec, TOps>(y, dy);
+}
+
+internal readonly struct HardSigmoidKeras2Activation : IFusedActivation
+{
+    public static TVec Forward<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> => new HardSigmoidOperator(HardSigmoidOperator.Keras2Slope).Invoke<TVec, TOps>(x);
+
+    public static TVec Backward<TVec, TOps>(TVec x, TVec y, TVec dy) where TVec : struct where TOps : ISimdOps<TVec> => new HardSigmoidBackwardOperator(HardSigmoidOperator.Keras2Slope).Invoke<TVec, TOps>(y, dy);
+}
+
 internal readonly struct TanhActivation : IFusedActivation
 {
     public static TVec Forward<TVec, TOps>(TVec x) where TVec : struct where TOps : ISimdOps<TVec> => default(TanhOperator).Invoke<TVec, TOps>(x);

@@ -122,6 +122,10 @@ public static class FusedDense
             Activation.LeakyRelu => Thin<LeakyReluActivation>(x, kernel, bias, z, y, rows, inputs, units),
             Activation.Gelu => Thin<GeluActivation>(x, kernel, bias, z, y, rows, inputs, units),
             Activation.Swish => Thin<SwishActivation>(x, kernel, bias, z, y, rows, inputs, units),
+            Activation.Selu => Thin<SeluActivation>(x, kernel, bias, z, y, rows, inputs, units),
+            Activation.Softplus => Thin<SoftplusActivation>(x, kernel, bias, z, y, rows, inputs, units),
+            Activation.HardSigmoid => Thin<HardSigmoidActivation>(x, kernel, bias, z, y, rows, inputs, units),
+            Activation.HardSigmoidKeras2 => Thin<HardSigmoidKeras2Activation>(x, kernel, bias, z, y, rows, inputs, units),
             _ => false,
         };
     }
@@ -197,6 +201,10 @@ public static class FusedDense
             case Activation.LeakyRelu: Epilogue<LeakyReluActivation>(z, bias, y, rows, units); break;
             case Activation.Gelu: Epilogue<GeluActivation>(z, bias, y, rows, units); break;
             case Activation.Swish: Epilogue<SwishActivation>(z, bias, y, rows, units); break;
+            case Activation.Selu: Epilogue<SeluActivation>(z, bias, y, rows, units); break;
+            case Activation.Softplus: Epilogue<SoftplusActivation>(z, bias, y, rows, units); break;
+            case Activation.HardSigmoid: Epilogue<HardSigmoidActivation>(z, bias, y, rows, units); break;
+            case Activation.HardSigmoidKeras2: Epilogue<HardSigmoidKeras2Activation>(z, bias, y, rows, units); break;
             default: throw Unsupported(activation);
         }
     }
@@ -224,6 +232,10 @@ public static class FusedDense
             case Activation.LeakyRelu: ActivationBackward<LeakyReluActivation>(z, y, dy, dz, biasGradient, rows, units); break;
             case Activation.Gelu: ActivationBackward<GeluActivation>(z, y, dy, dz, biasGradient, rows, units); break;
             case Activation.Swish: ActivationBackward<SwishActivation>(z, y, dy, dz, biasGradient, rows, units); break;
+            case Activation.Selu: ActivationBackward<SeluActivation>(z, y, dy, dz, biasGradient, rows, units); break;
+            case Activation.Softplus: ActivationBackward<SoftplusActivation>(z, y, dy, dz, biasGradient, rows, units); break;
+            case Activation.HardSigmoid: ActivationBackward<HardSigmoidActivation>(z, y, dy, dz, biasGradient, rows, units); break;
+            case Activation.HardSigmoidKeras2: ActivationBackward<HardSigmoidKeras2Activation>(z, y, dy, dz, biasGradient, rows, units); break;
             default: throw Unsupported(activation);
         }
     }
@@ -266,6 +278,10 @@ public static class FusedDense
             case Activation.LeakyRelu: BatchNormActivationForward<LeakyReluActivation>(x, kernel, bias, z, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
             case Activation.Gelu: BatchNormActivationForward<GeluActivation>(x, kernel, bias, z, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
             case Activation.Swish: BatchNormActivationForward<SwishActivation>(x, kernel, bias, z, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.Selu: BatchNormActivationForward<SeluActivation>(x, kernel, bias, z, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.Softplus: BatchNormActivationForward<SoftplusActivation>(x, kernel, bias, z, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.HardSigmoid: BatchNormActivationForward<HardSigmoidActivation>(x, kernel, bias, z, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.HardSigmoidKeras2: BatchNormActivationForward<HardSigmoidKeras2Activation>(x, kernel, bias, z, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
             default: throw Unsupported(activation);
         }
     }
@@ -304,6 +320,10 @@ public static class FusedDense
             case Activation.LeakyRelu: BatchNormActivationBackward<LeakyReluActivation>(z, y, dy, dz, rows, units, gamma, beta, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
             case Activation.Gelu: BatchNormActivationBackward<GeluActivation>(z, y, dy, dz, rows, units, gamma, beta, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
             case Activation.Swish: BatchNormActivationBackward<SwishActivation>(z, y, dy, dz, rows, units, gamma, beta, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.Selu: BatchNormActivationBackward<SeluActivation>(z, y, dy, dz, rows, units, gamma, beta, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.Softplus: BatchNormActivationBackward<SoftplusActivation>(z, y, dy, dz, rows, units, gamma, beta, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.HardSigmoid: BatchNormActivationBackward<HardSigmoidActivation>(z, y, dy, dz, rows, units, gamma, beta, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.HardSigmoidKeras2: BatchNormActivationBackward<HardSigmoidKeras2Activation>(z, y, dy, dz, rows, units, gamma, beta, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
             default: throw Unsupported(activation);
         }
     }
@@ -347,6 +367,10 @@ public static class FusedDense
             case Activation.LeakyRelu: ActivationBatchNormForward<LeakyReluActivation>(x, kernel, bias, z, a, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
             case Activation.Gelu: ActivationBatchNormForward<GeluActivation>(x, kernel, bias, z, a, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
             case Activation.Swish: ActivationBatchNormForward<SwishActivation>(x, kernel, bias, z, a, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.Selu: ActivationBatchNormForward<SeluActivation>(x, kernel, bias, z, a, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.Softplus: ActivationBatchNormForward<SoftplusActivation>(x, kernel, bias, z, a, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.HardSigmoid: ActivationBatchNormForward<HardSigmoidActivation>(x, kernel, bias, z, a, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
+            case Activation.HardSigmoidKeras2: ActivationBatchNormForward<HardSigmoidKeras2Activation>(x, kernel, bias, z, a, y, rows, inputs, units, gamma, beta, epsilon, momentum, movingMean, movingVariance, mean, inverseStd); break;
             default: throw Unsupported(activation);
         }
     }
@@ -383,6 +407,10 @@ public static class FusedDense
             case Activation.LeakyRelu: ActivationBatchNormBackward<LeakyReluActivation>(z, a, dy, dz, rows, units, gamma, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
             case Activation.Gelu: ActivationBatchNormBackward<GeluActivation>(z, a, dy, dz, rows, units, gamma, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
             case Activation.Swish: ActivationBatchNormBackward<SwishActivation>(z, a, dy, dz, rows, units, gamma, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.Selu: ActivationBatchNormBackward<SeluActivation>(z, a, dy, dz, rows, units, gamma, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.Softplus: ActivationBatchNormBackward<SoftplusActivation>(z, a, dy, dz, rows, units, gamma, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.HardSigmoid: ActivationBatchNormBackward<HardSigmoidActivation>(z, a, dy, dz, rows, units, gamma, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
+            case Activation.HardSigmoidKeras2: ActivationBatchNormBackward<HardSigmoidKeras2Activation>(z, a, dy, dz, rows, units, gamma, mean, inverseStd, gammaGradient, betaGradient, biasGradient); break;
             default: throw Unsupported(activation);
         }
     }

@@ -105,6 +105,9 @@ public static class KerasConfig
         private readonly List<KerasProblem> _problems = new();
         private readonly List<string> _warnings = new();
         private readonly List<string> _lines = new();
+
+        /// <summary>Whether the configuration is Keras 3's (objects with a <c>module</c>): it decides what <c>hard_sigmoid</c> means.</summary>
+        private bool _keras3;
         private readonly List<(string Name, LayerShapes.Shaper Shaper)> _shapes = new();
         private int[]? _inputShape;
 
@@ -128,6 +131,7 @@ public static class KerasConfig
             }
 
             JsonElement config = root.TryGetProperty("config", out JsonElement c) ? c : default;
+            _keras3 = root.TryGetProperty("module", out _) || (Text(root, "keras_version") ?? string.Empty).StartsWith('3');
             string modelLabel = config.ValueKind == JsonValueKind.Object ? Text(config, "name") ?? "model" : "model";
             bool functional = modelClass is "Functional" or "Model";
             if (!functional && modelClass != "Sequential")
@@ -457,7 +461,7 @@ public static class KerasConfig
             return line.ToString();
         }
 
-        private static string? ActivationLayer(string activation, Action<string> refuse) =>
+        private string? ActivationLayer(string activation, Action<string> refuse) =>
             ActivationName(activation) is { } name ? "activation " + name : Refused(refuse, UnknownActivation(activation));
 
         private static string? Relu(JsonElement config, Action<string> refuse)
@@ -607,11 +611,6 @@ public static class KerasConfig
                 return Refused(refuse, UnknownActivation(activation));
             }
 
-            if (recurrent == "hard_sigmoid")
-            {
-                return Refused(refuse, "recurrent_activation hard_sigmoid (Keras ≤ 2.2's default): ModelGen has no hard_sigmoid yet");
-            }
-
             if (ActivationName(recurrent) is not { } r)
             {
                 return Refused(refuse, UnknownActivation(recurrent));
@@ -647,7 +646,7 @@ public static class KerasConfig
             return true;
         }
 
-        private static void AppendActivation(StringBuilder line, JsonElement config, Action<string> refuse)
+        private void AppendActivation(StringBuilder line, JsonElement config, Action<string> refuse)
         {
             string activation = Text(config, "activation") ?? "linear";
             if (ActivationName(activation) is not { } name)
@@ -700,16 +699,19 @@ public static class KerasConfig
             return name is null ? null : Snake(name);
         }
 
-        private static string? ActivationName(string keras) => keras switch
+        /// <summary>The DSL's name of a Keras activation. <c>hard_sigmoid</c> depends on the dialect: Keras 3 redefined it as
+        /// <c>relu6(x + 3) / 6</c>; Keras 1/2 and TensorFlow.js mean <c>clip(0.2x + 0.5, 0, 1)</c> (<c>hard_sigmoid_keras2</c>).</summary>
+        private string? ActivationName(string keras) => keras switch
         {
-            "linear" or "relu" or "tanh" or "sigmoid" or "softmax" or "elu" or "gelu" or "swish" => keras,
+            "linear" or "relu" or "tanh" or "sigmoid" or "softmax" or "elu" or "gelu" or "swish" or "selu" or "softplus" => keras,
             "silu" => "swish",
             "leaky_relu" => "leaky_relu",
+            "hard_sigmoid" => _keras3 ? "hard_sigmoid" : "hard_sigmoid_keras2",
             _ => null,
         };
 
         private static string UnknownActivation(string activation) =>
-            $"activation '{activation}': ModelGen has linear, relu, tanh, sigmoid, softmax, elu, leaky_relu, gelu, swish";
+            $"activation '{activation}': ModelGen has linear, relu, tanh, sigmoid, softmax, elu, leaky_relu, gelu, swish, selu, softplus, hard_sigmoid";
 
         private int[]? BatchShape(JsonElement config, string key) =>
             config.TryGetProperty(key, out JsonElement shape) && shape.ValueKind == JsonValueKind.Array && shape.GetArrayLength() >= 2

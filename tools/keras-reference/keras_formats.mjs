@@ -241,7 +241,7 @@ export function keras2LayerConfig(spec, rank) {
       config = {
         ...base, return_sequences: spec.returnSequences ?? false, return_state: false, go_backwards: false,
         stateful: false, unroll: false, time_major: false,
-        units: spec.units, activation: "tanh", recurrent_activation: "sigmoid", use_bias: true,
+        units: spec.units, activation: "tanh", recurrent_activation: spec.recurrentActivation ?? "sigmoid", use_bias: true,
         kernel_initializer: k2Init("GlorotUniform", { seed: null }),
         recurrent_initializer: k2Init("Orthogonal", { gain: 1.0, seed: null }),
         bias_initializer: k2Init("Zeros"), unit_forget_bias: true,

@@ -520,6 +520,10 @@ public sealed class OnnxGraphBuilder
             case ActivationKind.Softmax: AddNode(name, "Softmax", new[] { x }, Attribute.Of("axis", -1)); break;
             case ActivationKind.Elu: AddNode(name, "Elu", new[] { x }, Attribute.Of("alpha", 1f)); break;
             case ActivationKind.LeakyRelu: AddNode(name, "LeakyRelu", new[] { x }, Attribute.Of("alpha", 0.2f)); break;
+            case ActivationKind.Selu: AddNode(name, "Selu", new[] { x }, Attribute.Of("alpha", SeluOperator.Alpha), Attribute.Of("gamma", SeluOperator.Scale)); break;
+            case ActivationKind.Softplus: AddNode(name, "Softplus", x); break;
+            case ActivationKind.HardSigmoid: AddNode(name, "HardSigmoid", new[] { x }, Attribute.Of("alpha", HardSigmoidOperator.Keras3Slope), Attribute.Of("beta", 0.5f)); break;
+            case ActivationKind.HardSigmoidKeras2: AddNode(name, "HardSigmoid", new[] { x }, Attribute.Of("alpha", HardSigmoidOperator.Keras2Slope), Attribute.Of("beta", 0.5f)); break;
             case ActivationKind.Swish:
                 AddNode(name + "/sigmoid", "Sigmoid", x);
                 AddNode(name, "Mul", x, _current);
@@ -546,7 +550,10 @@ public sealed class OnnxGraphBuilder
         ActivationKind.Elu => ("Elu", 1f, null),
         ActivationKind.LeakyRelu => ("LeakyRelu", 0.2f, null),
         ActivationKind.Linear => ("Affine", 1f, 0f),
-        ActivationKind.Gelu or ActivationKind.Swish or ActivationKind.Softmax =>
+        ActivationKind.Softplus => ("Softplus", null, null),
+        ActivationKind.HardSigmoid => ("HardSigmoid", HardSigmoidOperator.Keras3Slope, 0.5f),
+        ActivationKind.HardSigmoidKeras2 => ("HardSigmoid", HardSigmoidOperator.Keras2Slope, 0.5f),
+        ActivationKind.Gelu or ActivationKind.Swish or ActivationKind.Softmax or ActivationKind.Selu =>
             throw new NotSupportedException($"LSTM '{layer}' has {parameter} {KerasName(activation)}, which ONNX's LSTM operator does not have."),
         _ => throw new ArgumentOutOfRangeException(parameter, activation, "Unknown activation."),
     };
@@ -741,6 +748,10 @@ public sealed class OnnxGraphBuilder
         ActivationKind.LeakyRelu => "leaky_relu",
         ActivationKind.Gelu => "gelu",
         ActivationKind.Swish => "swish",
+        ActivationKind.Selu => "selu",
+        ActivationKind.Softplus => "softplus",
+        ActivationKind.HardSigmoid => "hard_sigmoid",
+        ActivationKind.HardSigmoidKeras2 => "hard_sigmoid_keras2",
         _ => throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation."),
     };
 

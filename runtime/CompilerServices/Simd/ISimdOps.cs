@@ -67,6 +67,10 @@ internal interface ISimdOps<TVec> where TVec : struct
     /// <summary><c>e^x</c> (the scalar path uses <see cref="MathF.Exp"/>, vectors <see cref="SimdMath.Exp{TVec, TOps}"/>).</summary>
     static abstract TVec Exp(TVec x);
 
+    /// <summary><c>ln(x)</c> lane by lane with <see cref="MathF.Log(float)"/> (only softplus needs it: no polynomial is worth
+    /// its upkeep for one activation).</summary>
+    static abstract TVec Log(TVec x);
+
     /// <summary><c>tanh(x)</c> (the scalar path uses <see cref="MathF.Tanh"/>, vectors <see cref="SimdMath.Tanh{TVec, TOps}"/>).</summary>
     static abstract TVec Tanh(TVec x);
 

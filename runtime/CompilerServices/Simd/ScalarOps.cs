@@ -30,6 +30,7 @@ internal readonly struct ScalarOps : ISimdOps<float>
     public static float Select(float mask, float ifTrue, float ifFalse) => BitConverter.SingleToInt32Bits(mask) != 0 ? ifTrue : ifFalse;
     public static float Pow2Integer(float n) => BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
     public static float Exp(float x) => MathF.Exp(x);
+    public static float Log(float x) => MathF.Log(x);
     public static float Tanh(float x) => MathF.Tanh(x);
     public static float Sum(float v) => v;
     public static float MaxAcross(float v) => v;

@@ -35,7 +35,7 @@ public class BrokenAttributeTests
         "[Dense(8, KernelInitializer = (Initializer)(-1))]",
         "[Dense(8, Activation = (Activation)int.MaxValue)]",
         "[Activation]",
-        "[Activation((Activation)9)]",
+        "[Activation((Activation)99)]",
         "[Activation(\"relu\")]",
         "[BatchNormalization(0.9)]",
         "[BatchNormalization(Momentum = \"0.9\")]",

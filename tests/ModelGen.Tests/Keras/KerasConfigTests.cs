@@ -140,7 +140,7 @@ public class KerasConfigTests
               {"class_name": "LeakyReLU", "config": {"name": "leaky", "alpha": 0.3}},
               {"class_name": "Lambda", "config": {"name": "lambda", "function": ["4wEAAAAAAAAA", null, null]}},
               {"class_name": "Flatten", "config": {"name": "f"}},
-              {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "hard_sigmoid"}}
+              {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "hard_silu"}}
             ]}}
             """;
 
@@ -153,9 +153,33 @@ public class KerasConfigTests
                 "layer 'bn' (BatchNormalization): normalizes over axis 1; ModelGen's batch_normalization normalizes the last axis (-1 or 3)",
                 "layer 'leaky' (LeakyReLU): LeakyReLU with slope 0.3: ModelGen's leaky_relu has Keras 3's slope 0.2",
                 "layer 'lambda' (Lambda): a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has",
-                "layer 'd' (Dense): activation 'hard_sigmoid': ModelGen has linear, relu, tanh, sigmoid, softmax, elu, leaky_relu, gelu, swish",
+                "layer 'd' (Dense): activation 'hard_silu': ModelGen has linear, relu, tanh, sigmoid, softmax, elu, leaky_relu, gelu, swish, selu, softplus, hard_sigmoid",
             ],
             exception.Problems.Select(p => p.ToString()).ToArray());
+    }
+
+    /// <summary>hard_sigmoid means Keras 2's <c>clip(0.2x + 0.5, 0, 1)</c> in Keras 1/2 and TensorFlow.js configurations (the
+    /// default recurrent activation of Keras ≤ 2.2 LSTMs) and Keras 3's <c>relu6(x + 3) / 6</c> in Keras 3's.</summary>
+    [Fact]
+    public void HardSigmoidMeansWhatTheFilesKerasMeantByIt()
+    {
+        const string keras2 = """
+            {"class_name": "Sequential", "config": {"name": "s", "layers": [
+              {"class_name": "LSTM", "config": {"name": "lstm", "batch_input_shape": [null, 4, 3], "units": 2, "recurrent_activation": "hard_sigmoid"}},
+              {"class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "hard_sigmoid"}},
+              {"class_name": "Dense", "config": {"name": "e", "units": 2, "activation": "selu"}},
+              {"class_name": "Activation", "config": {"name": "a", "activation": "softplus"}}]}}
+            """;
+        const string keras3 = """
+            {"module": "keras", "class_name": "Sequential", "config": {"name": "s", "layers": [
+              {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 3], "name": "input_layer"}},
+              {"module": "keras.layers", "class_name": "Dense", "config": {"name": "d", "units": 2, "activation": "hard_sigmoid"}}]}}
+            """;
+
+        Assert.EndsWith(
+            "input 4x3\nlstm 2 recurrent_activation=hard_sigmoid_keras2 name=lstm\ndense 2 activation=hard_sigmoid_keras2 name=d\ndense 2 activation=selu name=e\nactivation softplus name=a\n",
+            KerasConfig.ToModelFile(keras2, "M").ModelFile);
+        Assert.EndsWith("input 3\ndense 2 activation=hard_sigmoid name=d\n", KerasConfig.ToModelFile(keras3, "M").ModelFile);
     }
 
     [Fact]
@@ -173,7 +197,6 @@ public class KerasConfigTests
         Assert.Equal(
             [
                 "layer 'lstm_1' (LSTM): stateful layers carry state between batches, which ModelGen's layers do not",
-                "layer 'lstm_1' (LSTM): recurrent_activation hard_sigmoid (Keras ≤ 2.2's default): ModelGen has no hard_sigmoid yet",
             ],
             exception.Problems.Select(p => p.ToString()).ToArray());
 

@@ -69,14 +69,7 @@ public static class KerasFixtures
 
     public static string PublicDirectory => Path.Combine(Directory, "Public");
 
-    /// <summary>Reference cases ModelGen cannot express yet (issue 14's activations), each with why; tested as refusals.</summary>
-    public static readonly IReadOnlyDictionary<string, string> RefusedCases = new Dictionary<string, string>
-    {
-        ["activations_extra"] = "layer 'dense_2' (Dense): activation 'selu': ModelGen has linear, relu, tanh, sigmoid, softmax, elu, leaky_relu, gelu, swish",
-    };
-
-    public static IEnumerable<string> ReferenceCases => System.IO.Directory.GetDirectories(ReferenceDirectory).Select(Path.GetFileName)
-        .Where(name => !RefusedCases.ContainsKey(name!)).Order(StringComparer.Ordinal)!;
+    public static IEnumerable<string> ReferenceCases => System.IO.Directory.GetDirectories(ReferenceDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal)!;
 
     /// <summary>The public files with reference outputs (weights-only files are imported from their JSON architecture).</summary>
     public static IEnumerable<string> PublicFiles => System.IO.Directory.GetFiles(PublicDirectory, "*.expected.json")

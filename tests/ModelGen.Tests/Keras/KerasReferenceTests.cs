@@ -24,7 +24,8 @@ public sealed class KerasReferenceTests
         var data = new TheoryData<string, string>();
         foreach (string name in KerasFixtures.ReferenceCases)
         {
-            foreach (string format in s_formats)
+            // hard_sigmoid_keras2 has no Keras 3 form, so no .keras file (tools/keras-reference/generate.mjs).
+            foreach (string format in s_formats.Where(f => File.Exists(Path.Combine(KerasFixtures.ReferenceDirectory, name, f))))
             {
                 data.Add(name, format);
             }
@@ -131,22 +132,6 @@ public sealed class KerasReferenceTests
         IModel direct = KerasFixtures.Models.Create(type);
         direct.LoadKerasWeights(Path.Combine(KerasFixtures.PublicDirectory, file));
         Assert.Equal(model.GetWeights(), direct.GetWeights());
-    }
-
-    [Fact]
-    public void ActivationsModelGenLacksAreRefusedInEveryFormat()
-    {
-        foreach ((string name, string problem) in KerasFixtures.RefusedCases)
-        {
-            foreach (string format in s_formats)
-            {
-                (int code, string output, string error) = KerasFixtures.RunTool("import", Path.Combine(KerasFixtures.ReferenceDirectory, name, format), "--output", Path.Combine(KerasFixtures.Models.Folder, "refused"));
-                Assert.Equal(1, code);
-                Assert.Equal(string.Empty, output);
-                Assert.Contains($"modelgen: {format}: {problem}", error);
-                Assert.False(Directory.Exists(Path.Combine(KerasFixtures.Models.Folder, "refused")));
-            }
-        }
     }
 
     private static string WithoutComments(string modelFile) =>

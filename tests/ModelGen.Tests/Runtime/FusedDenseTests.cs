@@ -13,7 +13,8 @@ namespace ModelGen.Tests.Runtime;
 public class FusedDenseTests
 {
     private static readonly Activation[] Elementwise =
-        [Activation.Linear, Activation.Relu, Activation.Tanh, Activation.Sigmoid, Activation.Elu, Activation.LeakyRelu, Activation.Gelu, Activation.Swish];
+        [Activation.Linear, Activation.Relu, Activation.Tanh, Activation.Sigmoid, Activation.Elu, Activation.LeakyRelu, Activation.Gelu, Activation.Swish,
+         Activation.Selu, Activation.Softplus, Activation.HardSigmoid, Activation.HardSigmoidKeras2];
 
     public static IEnumerable<object[]> Cases()
     {

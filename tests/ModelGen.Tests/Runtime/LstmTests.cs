@@ -26,6 +26,7 @@ public class LstmTests
             (Activation.Tanh, Activation.Tanh), (Activation.Swish, Activation.Sigmoid), (Activation.Elu, Activation.LeakyRelu),
             (Activation.Linear, Activation.Sigmoid), (Activation.Sigmoid, Activation.Gelu), (Activation.LeakyRelu, Activation.Swish),
             (Activation.Tanh, Activation.Relu), (Activation.Tanh, Activation.Linear),
+            (Activation.Tanh, Activation.HardSigmoidKeras2), (Activation.Selu, Activation.HardSigmoid), (Activation.Softplus, Activation.Sigmoid),
         ];
         foreach (var s in shapes)
         {
@@ -97,6 +98,10 @@ public class LstmTests
         Activation.LeakyRelu => v > 0 ? v : 0.2 * v,
         Activation.Gelu => 0.5 * v * (1 + ActivationTests.Erf(v / Math.Sqrt(2))),
         Activation.Swish => v / (1 + Math.Exp(-v)),
+        Activation.Selu => 1.0507009873554805 * (v > 0 ? v : 1.6732632423543772 * (Math.Exp(v) - 1)),
+        Activation.Softplus => Math.Log(1 + Math.Exp(v)),
+        Activation.HardSigmoid => Math.Min(Math.Max(v + 3, 0), 6) / 6, // Keras 3: relu6(x + 3) / 6
+        Activation.HardSigmoidKeras2 => Math.Min(Math.Max(0.2 * v + 0.5, 0), 1), // Keras 2
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 

@@ -287,6 +287,10 @@ internal static class KerasConfigWriter
         ActivationKind.LeakyRelu => "leaky_relu",
         ActivationKind.Gelu => "gelu",
         ActivationKind.Swish => "swish",
+        ActivationKind.Selu => "selu",
+        ActivationKind.Softplus => "softplus",
+        ActivationKind.HardSigmoid => "hard_sigmoid",
+        ActivationKind.HardSigmoidKeras2 => throw new NotSupportedException("hard_sigmoid_keras2 (Keras 2's clip(0.2x + 0.5, 0, 1)) has no Keras 3 equivalent: Keras 3's hard_sigmoid is relu6(x + 3) / 6"),
         _ => throw new NotSupportedException($"Activation {kind} has no Keras name yet."),
     };
 
