@@ -62,6 +62,8 @@ internal enum LayerKind
     MaxPooling2D,
     Flatten,
     Lstm,
+    Conv1D,
+    Embedding,
 }
 
 /// <summary>Which front end described a model.</summary>
