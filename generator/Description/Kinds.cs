@@ -63,7 +63,6 @@ internal enum LayerKind
     Flatten,
     Lstm,
     Conv1D,
-    Embedding,
 }
 
 /// <summary>Which front end described a model.</summary>

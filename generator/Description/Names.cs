@@ -61,7 +61,6 @@ internal static class Names
         LayerKind.Flatten => "Flatten",
         LayerKind.Lstm => "LSTM",
         LayerKind.Conv1D => "Conv1D",
-        LayerKind.Embedding => "Embedding",
         _ => kind.ToString(),
     };
 
