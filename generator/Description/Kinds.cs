@@ -70,6 +70,7 @@ internal enum LayerKind
     MaxPooling2D,
     Flatten,
     Lstm,
+    Conv1D,
 }
 
 /// <summary>Which front end described a model.</summary>

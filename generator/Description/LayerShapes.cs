@@ -27,6 +27,23 @@ internal static class LayerShapes
                 output = TensorShape.Vector(dense.Units);
                 return true;
 
+            case Conv2DSpec { Sequence: true } conv:
+                if (!input.IsSequence)
+                {
+                    error = $"conv1d '{layerName}' needs a sequence input (timesteps x features) but gets {input} ({Describe(input)}): "
+                        + (input.IsImage ? "use conv2d on images, or write the input as TxF, e.g. 'input 100x8'" : "write the input as TxF, e.g. 'input 100x8'");
+                    return false;
+                }
+
+                if (conv.Padding == PaddingKind.Valid && conv.KernelWidth > input.D0)
+                {
+                    error = $"conv1d '{layerName}' has a kernel of {conv.KernelWidth} timesteps, longer than its {input.D0} timesteps {input}: use a smaller kernel_size or padding=same";
+                    return false;
+                }
+
+                output = TensorShape.Sequence(WindowArithmetic.OutputLength(input.D0, conv.KernelWidth, conv.StrideWidth, conv.Padding == PaddingKind.Same), conv.Filters);
+                return true;
+
             case Conv2DSpec conv:
                 if (!input.IsImage)
                 {

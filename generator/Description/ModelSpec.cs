@@ -65,7 +65,12 @@ internal sealed record Conv2DSpec(
     InitializerKind KernelInitializer,
     InitializerKind BiasInitializer) : LayerSpec
 {
-    public override LayerKind Kind => LayerKind.Conv2D;
+    /// <summary>A Keras <c>Conv1D</c> over a sequence (timesteps x features): a conv2d of height 1 whose input and
+    /// output are sequences; <see cref="KernelHeight"/> and <see cref="StrideHeight"/> are 1. Every stage after the
+    /// front ends runs it as the conv2d it is (im2col + fused GEMM, BatchNormalization folded).</summary>
+    public bool Sequence { get; init; }
+
+    public override LayerKind Kind => Sequence ? LayerKind.Conv1D : LayerKind.Conv2D;
 }
 
 internal sealed record MaxPooling2DSpec(int PoolHeight, int PoolWidth, int StrideHeight, int StrideWidth, PaddingKind Padding) : LayerSpec

@@ -46,7 +46,7 @@ internal static partial class CpuEmitter
             // Dropout and flatten (of a vector or sequence) pass values through at inference. BatchNormalization stays a
             // node of its own (with the moving statistics) even where Predict folds it into a Dense or Conv2D: ONNX
             // Runtime fuses it again itself.
-            if (layer.Spec is DropoutSpec || (layer.Spec is FlattenSpec && !layer.Input.IsImage))
+            if (layer.Spec is DropoutSpec || (layer.Spec is FlattenSpec && !layer.Input.IsImage && !AfterConv1D(layout, i)))
             {
                 writer.Line($"// {Describe(layer)}: identity at inference, not in the graph.");
                 continue;
@@ -111,6 +111,27 @@ internal static partial class CpuEmitter
         writer.Line(Generated);
         writer.Line("public void ExportOnnx(string path) => global::ModelGen.CompilerServices.OnnxGraphBuilder.WriteFile(path, ExportOnnx);");
         writer.Line();
+    }
+
+    /// <summary>Whether the values before layer <paramref name="index"/> are a conv1d's, still in ONNX's NCHW layout (a
+    /// conv1d runs as a Conv of height 1): only layers that keep the layout (batch_normalization, activation, dropout)
+    /// between them. A flatten then goes back to channels-last order as after a conv2d.</summary>
+    private static bool AfterConv1D(CpuLayout layout, int index)
+    {
+        for (int j = index - 1; j >= 0; j--)
+        {
+            switch (layout.Layer(j).Spec)
+            {
+                case Conv2DSpec { Sequence: true }:
+                    return true;
+                case BatchNormalizationSpec or ActivationSpec or DropoutSpec:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>For a layer on a sequence or image, the builder's <c>features</c> argument: the last axis, along which

@@ -369,6 +369,7 @@ internal static partial class CpuEmitter
         return (tensor.Role, layer.Spec) switch
         {
             (TensorRole.Kernel, DenseSpec dense) => $"[{Int(layer.Input.Last)}, {Int(dense.Units)}], row-major",
+            (TensorRole.Kernel, Conv2DSpec { Sequence: true } conv) => $"[{Int(conv.KernelWidth)}, {Int(layer.Input.Last)}, {Int(conv.Filters)}] (k, in, out), row-major",
             (TensorRole.Kernel, Conv2DSpec conv) => $"[{Int(conv.KernelHeight)}, {Int(conv.KernelWidth)}, {Int(layer.Input.Last)}, {Int(conv.Filters)}] (kh, kw, in, out), row-major",
             (TensorRole.Kernel, LstmSpec lstm) => $"[{Int(layer.Input.Last)}, {Int(4 * lstm.Units)}], row-major, gates i, f, c, o in blocks of {Int(lstm.Units)} columns",
             (TensorRole.RecurrentKernel, LstmSpec lstm) => $"[{Int(lstm.Units)}, {Int(4 * lstm.Units)}], row-major, gates i, f, c, o",

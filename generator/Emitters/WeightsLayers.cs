@@ -49,6 +49,7 @@ internal static class WeightsLayers
         ActivationSpec activation => $"{layer.Name}: Activation({Names.Of(activation.Activation)})",
         DropoutSpec dropout => $"{layer.Name}: Dropout({Num(dropout.Rate)})",
         FlattenSpec => $"{layer.Name}: Flatten {layer.Input} -> {layer.Output}",
+        Conv2DSpec { Sequence: true } conv => $"{layer.Name}: Conv1D({Int(conv.Filters)}, {Int(conv.KernelWidth)}{(conv.StrideWidth == 1 ? string.Empty : ", strides " + Int(conv.StrideWidth))}, {Names.Of(conv.Padding)}{Activation(conv.Activation)}{(conv.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
         Conv2DSpec conv => $"{layer.Name}: Conv2D({Int(conv.Filters)}, {Int(conv.KernelHeight)}x{Int(conv.KernelWidth)}{Strides(conv.StrideHeight, conv.StrideWidth)}, {Names.Of(conv.Padding)}{Activation(conv.Activation)}{(conv.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
         LstmSpec lstm => $"{layer.Name}: LSTM({Int(lstm.Units)}{(lstm.Activation == ActivationKind.Tanh ? string.Empty : ", activation " + Names.Of(lstm.Activation))}{(lstm.RecurrentActivation == ActivationKind.Sigmoid ? string.Empty : ", recurrent " + Names.Of(lstm.RecurrentActivation))}{(lstm.ReturnSequences ? ", return_sequences" : string.Empty)}) {layer.Input} -> {layer.Output}",
         MaxPooling2DSpec pool => $"{layer.Name}: MaxPooling2D({Int(pool.PoolHeight)}x{Int(pool.PoolWidth)}{Strides(pool.StrideHeight, pool.StrideWidth)}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",

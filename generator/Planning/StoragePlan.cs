@@ -102,7 +102,7 @@ internal static class StoragePlanner
                     break;
                 case Conv2DSpec conv:
                     int receptive = conv.KernelHeight * conv.KernelWidth;
-                    Add(layer, TensorRole.Kernel, true, [conv.KernelHeight, conv.KernelWidth, layer.Input.Last, conv.Filters], conv.KernelInitializer, receptive * layer.Input.Last, receptive * conv.Filters);
+                    Add(layer, TensorRole.Kernel, true, conv.Sequence ? [conv.KernelWidth, layer.Input.Last, conv.Filters] : [conv.KernelHeight, conv.KernelWidth, layer.Input.Last, conv.Filters], conv.KernelInitializer, receptive * layer.Input.Last, receptive * conv.Filters);
                     if (conv.UseBias)
                     {
                         Add(layer, TensorRole.Bias, true, [conv.Filters], conv.BiasInitializer, 0, 0);

@@ -70,7 +70,7 @@ internal static class SummaryTable
     /// <c>GEMM + BN + relu</c>.</summary>
     public static string DescribeKernels(IReadOnlyList<LayerPlan> layers, FusionGroup group)
     {
-        string weights = layers[group.First].Spec.Kind == LayerKind.Conv2D ? "conv" : "GEMM";
+        string weights = layers[group.First].Spec.Kind is LayerKind.Conv2D or LayerKind.Conv1D ? "conv" : "GEMM";
         string activation = group.Activation == ActivationKind.Linear ? string.Empty : " + " + Names.Of(group.Activation);
         return group.Kind switch
         {

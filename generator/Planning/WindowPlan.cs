@@ -17,7 +17,7 @@ internal readonly record struct WindowPlan(
     int PadTop, int PadLeft,
     bool Padded)
 {
-    /// <summary>The window of a conv2d or max_pooling2d layer.</summary>
+    /// <summary>The window of a conv2d, conv1d (height 1) or max_pooling2d layer.</summary>
     public static WindowPlan Of(LayerPlan layer)
     {
         TensorShape input = layer.Input, output = layer.Output;
@@ -29,6 +29,13 @@ internal readonly record struct WindowPlan(
         };
 
         bool same = padding == PaddingKind.Same;
+        if (layer.Spec is Conv2DSpec { Sequence: true })
+        {
+            // A conv1d: an image of height 1, the timesteps as its width.
+            int padStart = WindowArithmetic.PadBefore(input.D0, output.D0, width, strideWidth, same);
+            return new WindowPlan(1, input.D0, input.D1, 1, width, 1, strideWidth, 1, output.D0, 0, padStart, same);
+        }
+
         int padTop = WindowArithmetic.PadBefore(input.D0, output.D0, height, strideHeight, same);
         int padLeft = WindowArithmetic.PadBefore(input.D1, output.D1, width, strideWidth, same);
         return new WindowPlan(input.D0, input.D1, input.D2, height, width, strideHeight, strideWidth, output.D0, output.D1, padTop, padLeft, padding == PaddingKind.Same);

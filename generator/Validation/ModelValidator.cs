@@ -204,10 +204,11 @@ internal static class ModelValidator
 
                     break;
                 case Conv2DSpec conv:
-                    Positive(context, i, "filters", conv.Filters, $"conv2d '{name}'");
-                    Positive(context, i, "kernel_size", System.Math.Min(conv.KernelHeight, conv.KernelWidth), $"conv2d '{name}'");
-                    Positive(context, i, "strides", System.Math.Min(conv.StrideHeight, conv.StrideWidth), $"conv2d '{name}'");
-                    MatrixInitializer(context, i, conv.BiasInitializer, $"conv2d '{name}'");
+                    string convKind = Description.Names.Of(conv.Kind);
+                    Positive(context, i, "filters", conv.Filters, $"{convKind} '{name}'");
+                    Positive(context, i, "kernel_size", System.Math.Min(conv.KernelHeight, conv.KernelWidth), $"{convKind} '{name}'");
+                    Positive(context, i, "strides", System.Math.Min(conv.StrideHeight, conv.StrideWidth), $"{convKind} '{name}'");
+                    MatrixInitializer(context, i, conv.BiasInitializer, $"{convKind} '{name}'");
                     break;
                 case MaxPooling2DSpec pool:
                     Positive(context, i, "pool_size", System.Math.Min(pool.PoolHeight, pool.PoolWidth), $"max_pooling2d '{name}'");
@@ -526,7 +527,7 @@ internal static class ModelValidator
         (string kind, bool hasBias, ActivationKind activation) = layer switch
         {
             DenseSpec dense => ("Dense", dense.UseBias, dense.Activation),
-            Conv2DSpec conv => ("Conv2D", conv.UseBias, conv.Activation),
+            Conv2DSpec conv => (Description.Names.KerasClassOf(conv.Kind), conv.UseBias, conv.Activation),
             _ => (string.Empty, false, ActivationKind.Linear),
         };
 

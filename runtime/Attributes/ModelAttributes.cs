@@ -168,6 +168,42 @@ public sealed class Conv2DAttribute : LayerAttribute
     public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
 }
 
+/// <summary>Keras <c>Conv1D(filters)</c> on sequences (timesteps x features, channels last).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class Conv1DAttribute : LayerAttribute
+{
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>conv1d</c>, <c>conv1d_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>A 1-D convolution over the timesteps with <paramref name="filters"/> output channels.</summary>
+    public Conv1DAttribute(int filters) => Filters = filters;
+
+    /// <summary>Number of output channels.</summary>
+    public int Filters { get; }
+
+    /// <summary>Length of the kernel in timesteps (default 3).</summary>
+    public int KernelSize { get; set; } = 3;
+
+    /// <summary>Step in timesteps (default 1).</summary>
+    public int Strides { get; set; } = 1;
+
+    /// <summary>Padding (default <see cref="Padding.Valid"/>).</summary>
+    public Padding Padding { get; set; } = Padding.Valid;
+
+    /// <summary>Activation applied to the output (default <see cref="ModelGen.Activation.Linear"/>).</summary>
+    public Activation Activation { get; set; } = Activation.Linear;
+
+    /// <summary>Whether the layer adds a bias (default <see langword="true"/>).</summary>
+    public bool UseBias { get; set; } = true;
+
+    /// <summary>Initializer of the kernel (default <see cref="Initializer.GlorotUniform"/>).</summary>
+    public Initializer KernelInitializer { get; set; } = Initializer.GlorotUniform;
+
+    /// <summary>Initializer of the bias (default <see cref="Initializer.Zeros"/>).</summary>
+    public Initializer BiasInitializer { get; set; } = Initializer.Zeros;
+}
+
 /// <summary>Keras <c>MaxPooling2D(pool_size)</c> on channels-last images.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class MaxPooling2DAttribute : LayerAttribute

@@ -248,11 +248,12 @@ public static class KerasConfig
                 "Dropout" or "SpatialDropout1D" or "SpatialDropout2D" or "GaussianDropout" or "AlphaDropout" => DropoutLayer(className, config, Refuse),
                 "Flatten" => DataFormat(config, Refuse) ? "flatten" : null,
                 "Conv2D" or "Convolution2D" => Conv2D(config, Refuse),
+                "Conv1D" or "Convolution1D" => Conv1D(config, Refuse),
                 "MaxPooling2D" or "MaxPool2D" => MaxPooling2D(config, Refuse),
                 "LSTM" => Lstm(config, Refuse),
                 "Lambda" => Refused(Refuse, "a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has"),
                 "Sequential" or "Functional" or "Model" => Refused(Refuse, "a model nested as a layer is not imported: flatten it into one Sequential"),
-                _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm)"),
+                _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm, conv1d)"),
             };
             if (line is not null)
             {
@@ -530,6 +531,59 @@ public static class KerasConfig
             if (strides != (1, 1))
             {
                 line.Append(" strides=").Append(Num(strides.Item1)).Append('x').Append(Num(strides.Item2));
+            }
+
+            if (padding == "same")
+            {
+                line.Append(" padding=same");
+            }
+
+            AppendActivation(line, config, refuse);
+            if ((Bool(config, "use_bias") ?? Bool(config, "bias")) == false)
+            {
+                line.Append(" use_bias=false");
+            }
+
+            AppendInitializer(line, config, "kernel_initializer", "init", "glorot_uniform");
+            AppendInitializer(line, config, "bias_initializer", null, "zeros");
+            return line.ToString();
+        }
+
+        private string? Conv1D(JsonElement config, Action<string> refuse)
+        {
+            if (!DataFormat(config, refuse))
+            {
+                return null;
+            }
+
+            int? filters = Int(config, "filters") ?? Int(config, "nb_filter");
+            int? kernel = Single(config, "kernel_size") ?? Int(config, "filter_length");
+            int strides = Single(config, "strides") ?? Int(config, "subsample_length") ?? 1;
+            if (Single(config, "dilation_rate") is { } dilation && dilation != 1)
+            {
+                return Refused(refuse, $"dilation_rate {dilation}: ModelGen's conv1d is not dilated");
+            }
+
+            if (Int(config, "groups") is { } groups && groups != 1)
+            {
+                return Refused(refuse, $"groups={groups}: ModelGen's conv1d is not grouped");
+            }
+
+            if (filters is null || kernel is null)
+            {
+                return Refused(refuse, "no filters or kernel_size");
+            }
+
+            string padding = (Text(config, "padding") ?? Text(config, "border_mode") ?? "valid").ToLowerInvariant();
+            if (padding is not ("valid" or "same"))
+            {
+                return Refused(refuse, $"padding '{padding}': ModelGen's conv1d pads valid or same");
+            }
+
+            var line = new StringBuilder("conv1d ").Append(Num(filters.Value)).Append(" kernel_size=").Append(Num(kernel.Value));
+            if (strides != 1)
+            {
+                line.Append(" strides=").Append(Num(strides));
             }
 
             if (padding == "same")

@@ -18,6 +18,24 @@ internal static class KerasJson
     public static bool? Bool(JsonElement element, string key) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(key, out JsonElement value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
+    /// <summary>One length as Keras writes a 1-D window (Conv1D's <c>kernel_size</c>, <c>strides</c>): a list of one, or a number.</summary>
+    public static int? Single(JsonElement element, string key)
+    {
+        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(key, out JsonElement value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out int number))
+        {
+            return number;
+        }
+
+        return value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 1 && value[0].ValueKind == JsonValueKind.Number && value[0].TryGetInt32(out int first)
+            ? first
+            : null;
+    }
+
     /// <summary>A pair as Keras writes it: a list of two, or one number for both.</summary>
     public static (int, int)? Pair(JsonElement element, string key)
     {

@@ -279,6 +279,7 @@ public static class KerasWeightMatcher
     private static string Canonical(string kerasClass) => kerasClass switch
     {
         "Convolution2D" => "Conv2D",
+        "Convolution1D" => "Conv1D",
         "MaxPool2D" => "MaxPooling2D",
         _ => kerasClass,
     };

@@ -66,6 +66,21 @@ internal static class LayerShapes
                 };
             }
 
+            case "Conv1D" or "Convolution1D":
+            {
+                int filters = Int(config, "filters") ?? Int(config, "nb_filter") ?? 0;
+                int k = Single(config, "kernel_size") ?? Int(config, "filter_length") ?? 0;
+                int s = Single(config, "strides") ?? Int(config, "subsample_length") ?? 1;
+                bool same = Padding(config) == "same";
+                bool bias = (Bool(config, "use_bias") ?? Bool(config, "bias")) != false;
+                return input =>
+                {
+                    int[] output = [Window(input[0], k, s, same), filters];
+                    WeightInfo kernel = new("kernel", true, k, input[1], filters);
+                    return (output, "Conv1D", bias ? [kernel, new WeightInfo("bias", true, filters)] : [kernel]);
+                };
+            }
+
             case "MaxPooling2D" or "MaxPool2D":
             {
                 (int ph, int pw) = Pair(config, "pool_size") ?? (2, 2);

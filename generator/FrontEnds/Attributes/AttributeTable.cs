@@ -40,6 +40,17 @@ internal static class AttributeTable
         ["ActivationAttribute"] = new("Activation", static a => new ActivationSpec(a.Enum("Activation", ActivationKind.Linear))),
         ["DropoutAttribute"] = new("Dropout", static a => new DropoutSpec(a.Double("Rate", 0), a.OptionalInt("Seed"))),
         ["Conv2DAttribute"] = new("Conv2D", ReadConv2D),
+        ["Conv1DAttribute"] = new("Conv1D", static a => new Conv2DSpec(
+            a.Int("Filters", 0),
+            1,
+            a.Int("KernelSize", 3),
+            1,
+            a.Int("Strides", 1),
+            a.Enum("Padding", PaddingKind.Valid),
+            a.Enum("Activation", ActivationKind.Linear),
+            a.Bool("UseBias", true),
+            a.Enum("KernelInitializer", InitializerKind.GlorotUniform),
+            a.Enum("BiasInitializer", InitializerKind.Zeros)) { Sequence = true }),
         ["MaxPooling2DAttribute"] = new("MaxPooling2D", ReadMaxPooling2D),
         ["FlattenAttribute"] = new("Flatten", static _ => new FlattenSpec()),
         ["LstmAttribute"] = new("Lstm", static a => new LstmSpec(

@@ -37,6 +37,8 @@ internal static class Statements
     private static readonly KeySyntax<(int Height, int Width)> KernelSize = new("kernel_size", "3x3", ValueParsers.Size);
     private static readonly KeySyntax<(int Height, int Width)> Strides = new("strides", "2", ValueParsers.Size);
     private static readonly KeySyntax<PaddingKind> Padding = new("padding", "same", ValueParsers.Name("padding", Names.Paddings));
+    private static readonly KeySyntax<int> KernelLength = new("kernel_size", "3", ValueParsers.Integer);
+    private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<(int Height, int Width)> PoolSize = new("pool_size", "2", ValueParsers.Size);
     private static readonly KeySyntax<bool> ReturnSequences = new("return_sequences", "true", ValueParsers.Boolean);
 
@@ -134,6 +136,26 @@ internal static class Statements
                 values.Get(BiasInitializer, InitializerKind.Zeros));
         });
 
+    /// <summary><c>conv1d filters</c> over a sequence: kernel_size (3), strides (1), padding (valid), activation (linear),
+    /// use_bias (true), kernel_initializer (glorot_uniform), bias_initializer (zeros). A conv2d of height 1.</summary>
+    public static readonly StatementSyntax<LayerSpec> Conv1D = Layer(
+        "conv1d",
+        "conv1d 32 kernel_size=3 activation=relu",
+        Filters,
+        isPositionalRequired: true,
+        [KernelLength, Stride, Padding, Activation, UseBias, KernelInitializer, BiasInitializer],
+        static values => new Conv2DSpec(
+            values.Get(Filters, 0),
+            1,
+            values.Get(KernelLength, 3),
+            1,
+            values.Get(Stride, 1),
+            values.Get(Padding, PaddingKind.Valid),
+            values.Get(Activation, ActivationKind.Linear),
+            values.Get(UseBias, true),
+            values.Get(KernelInitializer, InitializerKind.GlorotUniform),
+            values.Get(BiasInitializer, InitializerKind.Zeros)) { Sequence = true });
+
     /// <summary><c>max_pooling2d [pool_size]</c> (2x2): strides (the pool size), padding (valid).</summary>
     public static readonly StatementSyntax<LayerSpec> MaxPooling2D = Layer(
         "max_pooling2d",
@@ -204,6 +226,7 @@ internal static class Statements
         LayerKind.Activation => ActivationLayer,
         LayerKind.Dropout => Dropout,
         LayerKind.Conv2D => Conv2D,
+        LayerKind.Conv1D => Conv1D,
         LayerKind.MaxPooling2D => MaxPooling2D,
         LayerKind.Flatten => Flatten,
         LayerKind.Lstm => Lstm,

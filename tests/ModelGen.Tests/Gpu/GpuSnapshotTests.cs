@@ -26,7 +26,7 @@ public class GpuSnapshotTests
     [
         "GoldenCircles", "WideMlp", "BatchNormAfterActivation", "SequenceNormalized", "InputNormalizedDropout", "HiddenSoftmax", "InferenceOnly", "HiddenGelu",
         "ConvSameStridedNormalized", "PointwiseConvOverlappingPool", "ConvIntoConvNormalized", "WideConv",
-        "LstmStackedNormalized", "LstmGeluRegression",
+        "LstmStackedNormalized", "LstmGeluRegression", "Conv1DSameStridedNormalized",
     ];
 
     private static IEnumerable<(string Path, string Text)> ModelFiles() =>

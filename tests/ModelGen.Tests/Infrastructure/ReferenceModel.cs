@@ -69,7 +69,8 @@ public sealed class ReferenceModel
                 {
                     float[] kernel = queue.Dequeue();
                     float[]? bias = conv.UseBias ? queue.Dequeue() : null;
-                    (int h, int w, int c) = (shape[0], shape[1], shape[2]);
+                    // A conv1d is a conv2d of height 1 over its timesteps.
+                    (int h, int w, int c) = conv.Sequence ? (1, shape[0], shape[1]) : (shape[0], shape[1], shape[2]);
                     (int oh, int top) = Window(h, conv.KernelHeight, conv.StrideHeight, conv.Padding);
                     (int ow, int left) = Window(w, conv.KernelWidth, conv.StrideWidth, conv.Padding);
                     int f = conv.Filters;
@@ -106,7 +107,7 @@ public sealed class ReferenceModel
                         }
                     }
 
-                    shape = new[] { oh, ow, f };
+                    shape = conv.Sequence ? new[] { ow, f } : new[] { oh, ow, f };
                     features = oh * ow * f;
                     values = Activate(next, rows * oh * ow, f, conv.Activation);
                     break;

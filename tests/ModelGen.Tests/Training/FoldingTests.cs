@@ -30,6 +30,8 @@ public class FoldingTests
         ["tests/ModelGen.TestModels/Models/PointwiseConvOverlappingPool.model", "ModelGen.TestModels.PointwiseConvOverlappingPool"],
         ["tests/ModelGen.TestModels/Models/ConvRegression.model", "ModelGen.TestModels.ConvRegression"],
         ["tests/ModelGen.TestModels/Models/ConvBatchNormPool.model", "ModelGen.TestModels.ConvBatchNormPool"],
+        ["tests/ModelGen.TestModels/Models/Conv1DValidNormalized.model", "ModelGen.TestModels.Conv1DValidNormalized"],
+        ["tests/ModelGen.TestModels/Models/Conv1DSameStridedNormalized.model", "ModelGen.TestModels.Conv1DSameStridedNormalized"],
         ["samples/Digits/Models/BatchNormReluCnn.model", "Samples.Digits.BatchNormReluCnn"],
     ];
 

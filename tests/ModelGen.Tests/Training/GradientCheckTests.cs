@@ -56,6 +56,8 @@ public class GradientCheckTests
         [nameof(ConvIntoConvNormalized), Labels.Sparse],
         [nameof(PointwiseConvOverlappingPool), Labels.Binary],
         [nameof(ConvRegression), Labels.Regression],
+        [nameof(Conv1DValidNormalized), Labels.OneHot],
+        [nameof(Conv1DSameStridedNormalized), Labels.Binary],
         [nameof(DropoutHidden), Labels.OneHot],
         [nameof(LstmSequenceClassifier), Labels.OneHot],
         [nameof(LstmStackedNormalized), Labels.Binary],

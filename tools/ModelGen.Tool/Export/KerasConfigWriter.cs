@@ -111,6 +111,20 @@ internal static class KerasConfigWriter
 
                 json.WriteNull("noise_shape");
                 break;
+            case Conv2DSpec { Sequence: true } conv:
+                json.WriteNumber("filters", conv.Filters);
+                One(json, "kernel_size", conv.KernelWidth);
+                One(json, "strides", conv.StrideWidth);
+                json.WriteString("padding", conv.Padding == PaddingKind.Same ? "same" : "valid");
+                json.WriteString("data_format", "channels_last");
+                One(json, "dilation_rate", 1);
+                json.WriteNumber("groups", 1);
+                json.WriteString("activation", Activation(conv.Activation));
+                json.WriteBoolean("use_bias", conv.UseBias);
+                Initializer(json, "kernel_initializer", conv.KernelInitializer);
+                Initializer(json, "bias_initializer", conv.BiasInitializer);
+                Nulls(json, "kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint");
+                break;
             case Conv2DSpec conv:
                 json.WriteNumber("filters", conv.Filters);
                 Pair(json, "kernel_size", conv.KernelHeight, conv.KernelWidth);
@@ -303,6 +317,13 @@ internal static class KerasConfigWriter
             json.WriteNumberValue(dimension);
         }
 
+        json.WriteEndArray();
+    }
+
+    private static void One(Utf8JsonWriter json, string key, int value)
+    {
+        json.WriteStartArray(key);
+        json.WriteNumberValue(value);
         json.WriteEndArray();
     }
 
