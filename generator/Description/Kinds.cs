@@ -62,6 +62,7 @@ internal enum LayerKind
     MaxPooling2D,
     Flatten,
     Lstm,
+    Gru,
 }
 
 /// <summary>Which front end described a model.</summary>

@@ -34,7 +34,7 @@ internal static class Names
     public static readonly IReadOnlyDictionary<string, LayerKind> Layers = Table(
         ("dense", LayerKind.Dense), ("batch_normalization", LayerKind.BatchNormalization),
         ("activation", LayerKind.Activation), ("dropout", LayerKind.Dropout), ("conv2d", LayerKind.Conv2D),
-        ("max_pooling2d", LayerKind.MaxPooling2D), ("flatten", LayerKind.Flatten), ("lstm", LayerKind.Lstm));
+        ("max_pooling2d", LayerKind.MaxPooling2D), ("flatten", LayerKind.Flatten), ("lstm", LayerKind.Lstm), ("gru", LayerKind.Gru));
 
     public static string Of(ActivationKind kind) => NameOf(Activations, kind);
 
@@ -59,6 +59,7 @@ internal static class Names
         LayerKind.MaxPooling2D => "MaxPooling2D",
         LayerKind.Flatten => "Flatten",
         LayerKind.Lstm => "LSTM",
+        LayerKind.Gru => "GRU",
         _ => kind.ToString(),
     };
 

@@ -51,6 +51,7 @@ internal static class WeightsLayers
         FlattenSpec => $"{layer.Name}: Flatten {layer.Input} -> {layer.Output}",
         Conv2DSpec conv => $"{layer.Name}: Conv2D({Int(conv.Filters)}, {Int(conv.KernelHeight)}x{Int(conv.KernelWidth)}{Strides(conv.StrideHeight, conv.StrideWidth)}, {Names.Of(conv.Padding)}{Activation(conv.Activation)}{(conv.UseBias ? string.Empty : ", no bias")}) {layer.Input} -> {layer.Output}",
         LstmSpec lstm => $"{layer.Name}: LSTM({Int(lstm.Units)}{(lstm.Activation == ActivationKind.Tanh ? string.Empty : ", activation " + Names.Of(lstm.Activation))}{(lstm.RecurrentActivation == ActivationKind.Sigmoid ? string.Empty : ", recurrent " + Names.Of(lstm.RecurrentActivation))}{(lstm.ReturnSequences ? ", return_sequences" : string.Empty)}) {layer.Input} -> {layer.Output}",
+        GruSpec gru => $"{layer.Name}: GRU({Int(gru.Units)}{(gru.Activation == ActivationKind.Tanh ? string.Empty : ", activation " + Names.Of(gru.Activation))}{(gru.RecurrentActivation == ActivationKind.Sigmoid ? string.Empty : ", recurrent " + Names.Of(gru.RecurrentActivation))}{(gru.ReturnSequences ? ", return_sequences" : string.Empty)}{(gru.ResetAfter ? string.Empty : ", reset_after=false")}) {layer.Input} -> {layer.Output}",
         MaxPooling2DSpec pool => $"{layer.Name}: MaxPooling2D({Int(pool.PoolHeight)}x{Int(pool.PoolWidth)}{Strides(pool.StrideHeight, pool.StrideWidth)}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
         _ => layer.Name,
     };
