@@ -5,6 +5,7 @@ using System.Linq;
 using Google.Protobuf;
 using Microsoft.CodeAnalysis;
 using Microsoft.ML.OnnxRuntime;
+using ModelGen.Keras;
 using ModelGen.Tests.Infrastructure;
 using ModelGen.Tests.Keras;
 using ModelGen.Tests.Onnx;
@@ -330,6 +331,125 @@ public class GruTests
             KerasFixtures.AssertClose(expected.WeightsAfter![i], after[i], $"{name} {names[i]}");
         }
     }
+
+    // ---------------------------------------------------------------- Keras files out and back
+
+    /// <summary><c>modelgen export</c> of a gru model (reset_after=false, imported from tfjs) writes a Keras 3 file whose
+    /// import gives the same .model and bit-identical weights.</summary>
+    [Theory]
+    [MemberData(nameof(TfjsCases))]
+    public void ImportOfExportIsExact(string name)
+    {
+        string folder = Directory.CreateTempSubdirectory("modelgen-gru-export-").FullName;
+        try
+        {
+            string simple = KerasFixtures.Pascal(name);
+            string imported = Path.Combine(s_layers.Value.Folder, simple);
+            string keras = Path.Combine(folder, name + ".keras");
+            (int code, _, string error) = KerasFixtures.RunTool("export", imported + ".model", "--weights", imported + ".weights", "--output", keras);
+            Assert.True(code == 0, error);
+            (code, _, error) = KerasFixtures.RunTool("import", keras, "--output", Path.Combine(folder, "again"), "--class", "KerasGru." + simple);
+            Assert.True(code == 0, error);
+            Assert.Equal(WithoutComments(File.ReadAllText(imported + ".model")), WithoutComments(File.ReadAllText(Path.Combine(folder, "again", simple + ".model"))));
+            Assert.Equal(File.ReadAllBytes(imported + ".weights"), File.ReadAllBytes(Path.Combine(folder, "again", simple + ".weights")));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    /// <summary>reset_after=true: the exported Keras 3 file keeps the bias as <c>[2, 3u]</c> under <c>layers/gru/cell/vars</c>,
+    /// says reset_after, and reads back (import and LoadKerasWeights) to the same model and weights.</summary>
+    [Fact]
+    public void ResetAfterExportsAndImportsAsKeras3()
+    {
+        string folder = Directory.CreateTempSubdirectory("modelgen-gru-export-").FullName;
+        try
+        {
+            var model = new GruSequenceClassifier(11);
+            string weights = Path.Combine(folder, "GruSequenceClassifier.weights");
+            model.SaveWeights(weights);
+            // The test model's file, with the namespace the test project gives it (its RootNamespace).
+            string modelFile = Path.Combine(folder, "GruSequenceClassifier.model");
+            File.WriteAllText(modelFile, File.ReadAllText(Path.Combine(Repository.Root, "tests", "ModelGen.TestModels", "Models", "GruSequenceClassifier.model"))
+                .Replace("model GruSequenceClassifier", "model ModelGen.TestModels.GruSequenceClassifier", StringComparison.Ordinal));
+
+            string keras = Path.Combine(folder, "gru.keras");
+            (int code, _, string error) = KerasFixtures.RunTool("export", modelFile, "--weights", weights, "--output", keras);
+            Assert.True(code == 0, error);
+
+            KerasWeightSet set = KerasWeightsFile.Read(keras);
+            KerasLayerWeights gru = set.Layers.First(l => l.Tensors.Count > 0);
+            Assert.Equal(["3, 12", "4, 12", "2, 12"], gru.Tensors.Select(t => string.Join(", ", t.Shape)));
+            using (var zip = System.IO.Compression.ZipFile.OpenRead(keras))
+            using (var reader = new StreamReader(zip.GetEntry("config.json")!.Open()))
+            {
+                string config = reader.ReadToEnd();
+                Assert.Contains("\"class_name\": \"GRU\"", config.Replace("\":\"", "\": \""));
+                Assert.Contains("reset_after", config);
+            }
+
+            (code, _, error) = KerasFixtures.RunTool("import", keras, "--output", Path.Combine(folder, "again"), "--class", "Again.Gru");
+            Assert.True(code == 0, error);
+            Assert.Contains("gru 4 reset_after=true name=gru", File.ReadAllText(Path.Combine(folder, "again", "Gru.model")));
+            Assert.Equal(File.ReadAllBytes(weights), File.ReadAllBytes(Path.Combine(folder, "again", "Gru.weights")));
+
+            var loaded = new GruSequenceClassifier(0);
+            loaded.LoadKerasWeights(keras);
+            Assert.Equal(model.GetWeights(), loaded.GetWeights());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void KerasGruConfigsImportWithTheirResetAfterAndRefuseWhatGruLacks()
+    {
+        string Config(string gru) => "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"s\", \"layers\": [{\"class_name\": \"InputLayer\", \"config\": {\"batch_shape\": [null, 6, 2], \"name\": \"input\"}}, {\"class_name\": \"GRU\", \"config\": {\"name\": \"gru\", " + gru + "}}]}}";
+        string folder = Directory.CreateTempSubdirectory("modelgen-gru-config-").FullName;
+        try
+        {
+            (string Config, string? Line, string? Problem)[] cases =
+            [
+                ("\"units\": 3", "gru 3 reset_after=false name=gru", null), // before Keras 2.1 there was no key: reset before
+                ("\"units\": 3, \"reset_after\": true, \"return_sequences\": true", "gru 3 return_sequences=true reset_after=true name=gru", null),
+                ("\"units\": 3, \"reset_after\": false, \"activation\": \"relu\"", "gru 3 activation=relu reset_after=false name=gru", null),
+                ("\"units\": 3, \"recurrent_activation\": \"hard_sigmoid\"", null, "hard_sigmoid"),
+                ("\"units\": 3, \"go_backwards\": true", null, "go_backwards"),
+                ("\"units\": 3, \"use_bias\": false", null, "use_bias=false"),
+            ];
+            int i = 0;
+            foreach ((string config, string? line, string? problem) in cases)
+            {
+                string file = Path.Combine(folder, $"c{i}.json");
+                File.WriteAllText(file, Config(config));
+                string output = Path.Combine(folder, $"out{i++}");
+                (int code, _, string error) = KerasFixtures.RunTool("import", file, "--output", output, "--class", "C.M");
+                if (line is not null)
+                {
+                    Assert.True(code == 0, error);
+                    Assert.Contains(line, File.ReadAllText(Path.Combine(output, "M.model")));
+                }
+                else
+                {
+                    Assert.Equal(1, code);
+                    Assert.Contains("layer 'gru' (GRU)", error);
+                    Assert.Contains(problem!, error);
+                    Assert.False(Directory.Exists(output));
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static string WithoutComments(string modelFile) =>
+        string.Join("\n", modelFile.Split('\n').Where(line => !line.StartsWith('#')));
 
     // ---------------------------------------------------------------- ONNX
 
