@@ -71,6 +71,7 @@ internal enum LayerKind
     Flatten,
     Lstm,
     Conv1D,
+    Gru,
 }
 
 /// <summary>Which front end described a model.</summary>

@@ -83,6 +83,16 @@ internal static class LayerShapes
                 output = lstm.ReturnSequences ? TensorShape.Sequence(input.D0, lstm.Units) : TensorShape.Vector(lstm.Units);
                 return true;
 
+            case GruSpec gru:
+                if (!input.IsSequence)
+                {
+                    error = $"gru '{layerName}' needs a sequence input (timesteps x features) but gets {input} ({Describe(input)}): write the input as TxF, e.g. 'input 10x14'";
+                    return false;
+                }
+
+                output = gru.ReturnSequences ? TensorShape.Sequence(input.D0, gru.Units) : TensorShape.Vector(gru.Units);
+                return true;
+
             default:
                 // batch_normalization, activation and dropout keep the shape.
                 return true;
@@ -96,6 +106,7 @@ internal static class LayerShapes
         BatchNormalizationSpec bn => ((long)input.Last * ((bn.Center ? 1 : 0) + (bn.Scale ? 1 : 0)), 2L * input.Last),
         Conv2DSpec conv => ((long)conv.KernelHeight * conv.KernelWidth * input.Last * conv.Filters + (conv.UseBias ? conv.Filters : 0), 0),
         LstmSpec lstm => (4L * lstm.Units * (input.Last + lstm.Units + 1), 0),
+        GruSpec gru => (3L * gru.Units * (input.Last + gru.Units + (gru.ResetAfter ? 2 : 1)), 0),
         _ => (0, 0),
     };
 

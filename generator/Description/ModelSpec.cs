@@ -88,6 +88,13 @@ internal sealed record LstmSpec(int Units, ActivationKind Activation, Activation
     public override LayerKind Kind => LayerKind.Lstm;
 }
 
+/// <summary>Keras <c>GRU</c>: gates z, r, h (Keras's order); <c>reset_after</c> (Keras 2.x/3's default) applies the
+/// reset gate after the recurrent product and keeps two biases, <c>[2, 3u]</c>.</summary>
+internal sealed record GruSpec(int Units, ActivationKind Activation, ActivationKind RecurrentActivation, bool ReturnSequences, bool ResetAfter) : LayerSpec
+{
+    public override LayerKind Kind => LayerKind.Gru;
+}
+
 /// <summary>Keras <c>compile</c>: every optimizer hyper-parameter resolved to its Keras default where not given
 /// (learning rate 0.01 for SGD, 0.001 for Adam).</summary>
 internal sealed record CompileSpec(

@@ -37,7 +37,7 @@ internal static class Names
         ("dense", LayerKind.Dense), ("batch_normalization", LayerKind.BatchNormalization),
         ("activation", LayerKind.Activation), ("dropout", LayerKind.Dropout), ("conv2d", LayerKind.Conv2D),
         ("max_pooling2d", LayerKind.MaxPooling2D), ("flatten", LayerKind.Flatten), ("lstm", LayerKind.Lstm),
-        ("conv1d", LayerKind.Conv1D));
+        ("conv1d", LayerKind.Conv1D), ("gru", LayerKind.Gru));
 
     public static string Of(ActivationKind kind) => NameOf(Activations, kind);
 
@@ -63,6 +63,7 @@ internal static class Names
         LayerKind.Flatten => "Flatten",
         LayerKind.Lstm => "LSTM",
         LayerKind.Conv1D => "Conv1D",
+        LayerKind.Gru => "GRU",
         _ => kind.ToString(),
     };
 

@@ -151,6 +151,22 @@ internal static partial class CpuEmitter
                 break;
             }
 
+            case GruSpec:
+            {
+                string weights = GruWeights(plan, i);
+                (long saved, long workspace) = BufferPlanner.GruWidths(layer);
+                if (training)
+                {
+                    writer.Line($"{Kernels}Gru.ForwardTraining({input}, {weights}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {CpuLayout.Rows(layout.Field(i, "Workspace"), workspace)}, {output}, rows, {GruSizes(layer)});");
+                }
+                else
+                {
+                    writer.Line($"{Kernels}Gru.ForwardInference({input}, {weights}, {CpuLayout.Rows(layout.Buffer(i, "Workspace", training), workspace)}, {output}, rows, {GruSizes(layer)});");
+                }
+
+                break;
+            }
+
             case BatchNormalizationSpec bn:
             {
                 // BN normalizes the last axis: a sequence's or image's positions are rows of their own.
@@ -191,6 +207,16 @@ internal static partial class CpuEmitter
     /// <summary>An lstm's kernel, recurrent kernel and bias, as the arguments of the Lstm kernels.</summary>
     private static string LstmWeights(ModelPlan plan, int layer) =>
         $"{TensorMember(plan, layer, TensorRole.Kernel)}, {TensorMember(plan, layer, TensorRole.RecurrentKernel)}, {TensorMember(plan, layer, TensorRole.Bias)}";
+
+    /// <summary>A gru's kernel, recurrent kernel and bias, as the arguments of the Gru kernels.</summary>
+    private static string GruWeights(ModelPlan plan, int layer) => LstmWeights(plan, layer);
+
+    /// <summary>A gru's timesteps, features, units, activations, return_sequences and reset_after, as the Gru kernels' last arguments.</summary>
+    private static string GruSizes(LayerPlan layer)
+    {
+        var gru = (GruSpec)layer.Spec;
+        return $"{Int(layer.Input.D0)}, {Int(layer.Input.D1)}, {Int(gru.Units)}, {ActivationName(gru.Activation)}, {ActivationName(gru.RecurrentActivation)}, returnSequences: {(gru.ReturnSequences ? "true" : "false")}, resetAfter: {(gru.ResetAfter ? "true" : "false")}";
+    }
 
     /// <summary>An lstm's timesteps, features, units, activations and return_sequences, as the Lstm kernels' last arguments.</summary>
     private static string LstmSizes(LayerPlan layer)

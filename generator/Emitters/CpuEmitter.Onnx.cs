@@ -94,6 +94,11 @@ internal static partial class CpuEmitter
                     writer.Line($"graph.Lstm({name}, {LstmWeights(plan, i)}, timesteps: {Int(layer.Input.D0)}, features: {Int(layer.Input.D1)}, units: {Int(lstm.Units)},");
                     writer.Line($"    {ActivationName(lstm.Activation)}, {ActivationName(lstm.RecurrentActivation)}, returnSequences: {(lstm.ReturnSequences ? "true" : "false")});");
                     break;
+
+                case GruSpec gru:
+                    writer.Line($"graph.Gru({name}, {GruWeights(plan, i)}, timesteps: {Int(layer.Input.D0)}, features: {Int(layer.Input.D1)}, units: {Int(gru.Units)},");
+                    writer.Line($"    {ActivationName(gru.Activation)}, {ActivationName(gru.RecurrentActivation)}, returnSequences: {(gru.ReturnSequences ? "true" : "false")}, resetAfter: {(gru.ResetAfter ? "true" : "false")});");
+                    break;
             }
         }
 

@@ -374,6 +374,9 @@ internal static partial class CpuEmitter
             (TensorRole.Kernel, LstmSpec lstm) => $"[{Int(layer.Input.Last)}, {Int(4 * lstm.Units)}], row-major, gates i, f, c, o in blocks of {Int(lstm.Units)} columns",
             (TensorRole.RecurrentKernel, LstmSpec lstm) => $"[{Int(lstm.Units)}, {Int(4 * lstm.Units)}], row-major, gates i, f, c, o",
             (TensorRole.Bias, LstmSpec lstm) => $"[{Int(4 * lstm.Units)}], gates i, f, c, o",
+            (TensorRole.Kernel, GruSpec gru) => $"[{Int(layer.Input.Last)}, {Int(3 * gru.Units)}], row-major, gates z, r, h in blocks of {Int(gru.Units)} columns",
+            (TensorRole.RecurrentKernel, GruSpec gru) => $"[{Int(gru.Units)}, {Int(3 * gru.Units)}], row-major, gates z, r, h",
+            (TensorRole.Bias, GruSpec gru) => gru.ResetAfter ? $"[2, {Int(3 * gru.Units)}], the input bias then the recurrent bias, gates z, r, h" : $"[{Int(3 * gru.Units)}], gates z, r, h",
             _ => $"[{Int(tensor.Length)}]",
         };
     }

@@ -259,6 +259,16 @@ internal static partial class CpuEmitter
                 break;
             }
 
+            case GruSpec:
+            {
+                writer.Line($"// {Describe(layer)}: backpropagation through time");
+                (long saved, long workspace) = BufferPlanner.GruWidths(layer);
+                string gradients = $"{TensorMember(plan, i, TensorRole.Kernel)}Gradient, {TensorMember(plan, i, TensorRole.RecurrentKernel)}Gradient, {TensorMember(plan, i, TensorRole.Bias)}Gradient";
+                writer.Line($"{Kernels}Gru.Backward({input}, {TensorMember(plan, i, TensorRole.Kernel)}, {TensorMember(plan, i, TensorRole.RecurrentKernel)}, {CpuLayout.Rows(layout.Field(i, "Saved"), saved)}, {dOut},");
+                writer.Line($"    {(dIn.Length > 0 ? dIn : "global::System.Span<float>.Empty")}, {gradients}, {CpuLayout.Rows(layout.Field(i, "Workspace"), workspace)}, rows, {GruSizes(layer)});");
+                break;
+            }
+
             case MaxPooling2DSpec when dIn.Length > 0:
                 writer.Line($"// {Describe(layer)}");
                 writer.Line($"{Kernels}Pooling.MaxBackward({input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, rows, {WindowOf(layout, i)});");

@@ -161,6 +161,13 @@ internal static class BufferPlanner
                 buffers.Add(Of(layer, BufferKind.Saved, saved, BufferLifetime.ForwardToBackward, $"{layer.Name}'s gates, cell and hidden states at every timestep, for its backward pass"));
             }
 
+            if (layer.Spec is GruSpec)
+            {
+                (long saved, long workspace) = GruWidths(layer);
+                buffers.Add(Of(layer, BufferKind.Workspace, workspace, BufferLifetime.Scratch, $"{layer.Name}'s scratch: the input projection and one step's state and gradients"));
+                buffers.Add(Of(layer, BufferKind.Saved, saved, BufferLifetime.ForwardToBackward, $"{layer.Name}'s gates and hidden states at every timestep, for its backward pass"));
+            }
+
             if (HasDelta(plan, layer))
             {
                 buffers.Add(Of(layer, BufferKind.Delta, width, BufferLifetime.Backward, $"dL/d({layer.Name}'s output)"));
@@ -233,6 +240,11 @@ internal static class BufferPlanner
             if (layer.Spec is LstmSpec)
             {
                 buffers.Add(Of(layer, BufferKind.Workspace, LstmWidths(layer, trainable: false).Workspace, BufferLifetime.Scratch, $"{layer.Name}'s scratch: the input projection and one step's state"));
+            }
+
+            if (layer.Spec is GruSpec)
+            {
+                buffers.Add(Of(layer, BufferKind.Workspace, GruWidths(layer).Workspace, BufferLifetime.Scratch, $"{layer.Name}'s scratch: the input projection and one step's state"));
             }
         }
 
@@ -327,6 +339,14 @@ internal static class BufferPlanner
     {
         long units = ((LstmSpec)layer.Spec).Units, timesteps = layer.Input.D0;
         return (LstmStepValues * timesteps * units, LstmLayout.Workspace(timesteps, units, trainable));
+    }
+
+    /// <summary>Values per sample a gru's CPU kernels need (the runtime's CompilerServices.Gru contract): what the training
+    /// forward pass saves, and the scratch of every call.</summary>
+    public static (long Saved, long Workspace) GruWidths(LayerPlan layer)
+    {
+        long units = ((GruSpec)layer.Spec).Units, timesteps = layer.Input.D0;
+        return (GruLayout.StepValues * timesteps * units, GruLayout.Workspace(timesteps, units));
     }
 
     /// <summary>Flatten, and dropout at rate 0, pass their input through in training.</summary>

@@ -113,6 +113,16 @@ internal static class ModelPlanner
                     }
                 }
             }
+            else if (layers[i] is GruSpec gru)
+            {
+                foreach (ActivationKind activation in new[] { gru.Activation, gru.RecurrentActivation })
+                {
+                    if (activation is ActivationKind.Gelu or ActivationKind.Swish)
+                    {
+                        return new OnnxBlocker(i, $"uses {Names.Of(activation)}, which ONNX's GRU operator has no activation for");
+                    }
+                }
+            }
             else if (layers[i] is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec))
             {
                 return new OnnxBlocker(i, "has no ONNX export yet");

@@ -117,6 +117,14 @@ internal static class StoragePlanner
                     Add(layer, TensorRole.RecurrentKernel, true, [lstm.Units, gates], InitializerKind.Orthogonal, lstm.Units, gates);
                     Add(layer, TensorRole.Bias, true, [gates], InitializerKind.Zeros, 0, 0);
                     break;
+                case GruSpec gru:
+                    // Keras: kernel glorot_uniform, recurrent kernel orthogonal, bias zeros; gates z, r, h; with
+                    // reset_after the bias is [2, 3u] (input bias, recurrent bias).
+                    int gruGates = 3 * gru.Units;
+                    Add(layer, TensorRole.Kernel, true, [layer.Input.Last, gruGates], InitializerKind.GlorotUniform, layer.Input.Last, gruGates);
+                    Add(layer, TensorRole.RecurrentKernel, true, [gru.Units, gruGates], InitializerKind.Orthogonal, gru.Units, gruGates);
+                    Add(layer, TensorRole.Bias, true, gru.ResetAfter ? [2, gruGates] : [gruGates], InitializerKind.Zeros, 0, 0);
+                    break;
                 case BatchNormalizationSpec bn:
                     int features = layer.Input.Last;
                     if (bn.Scale)

@@ -203,6 +203,18 @@ internal static class ModelValidator
                     }
 
                     break;
+                case GruSpec gru:
+                    Positive(context, i, "units", gru.Units, $"gru '{name}'");
+                    if (gru.Activation == ActivationKind.Softmax || gru.RecurrentActivation == ActivationKind.Softmax)
+                    {
+                        string key = gru.Activation == ActivationKind.Softmax ? "activation" : "recurrent_activation";
+                        context.Report(
+                            DiagnosticDescriptors.BadArgument,
+                            context.Map.LayerKey(i, key),
+                            $"gru '{name}' cannot use softmax as its {key}: the gates and the candidate are elementwise; use tanh or sigmoid, and a dense softmax layer for probabilities");
+                    }
+
+                    break;
                 case Conv2DSpec conv:
                     string convKind = Description.Names.Of(conv.Kind);
                     Positive(context, i, "filters", conv.Filters, $"{convKind} '{name}'");
@@ -388,6 +400,8 @@ internal static class ModelValidator
                     return (conv.Activation, i);
                 case LstmSpec:
                     return (ActivationKind.Linear, i);
+                case GruSpec:
+                    return (ActivationKind.Linear, i);
                 default:
                     return (ActivationKind.Linear, i);
             }
@@ -513,7 +527,7 @@ internal static class ModelValidator
     {
         for (int j = index + 1; j < layers.Count; j++)
         {
-            if (layers[j] is DenseSpec or Conv2DSpec or LstmSpec)
+            if (layers[j] is DenseSpec or Conv2DSpec or LstmSpec or GruSpec)
             {
                 return true;
             }
@@ -550,6 +564,7 @@ internal static class ModelValidator
         Conv2DSpec conv => conv.Activation,
         ActivationSpec activation => activation.Activation,
         LstmSpec lstm => lstm.Activation,
+        GruSpec gru => gru.Activation,
         _ => null,
     };
 

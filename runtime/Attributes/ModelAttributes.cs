@@ -271,6 +271,34 @@ public sealed class LstmAttribute : LayerAttribute
     public bool ReturnSequences { get; set; }
 }
 
+/// <summary>Keras <c>GRU(units)</c> on <c>timesteps x features</c> sequences (gates z, r, h).</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GruAttribute : LayerAttribute
+{
+    /// <summary>The layer's name (Keras's <c>name</c>): letters, digits and underscores; unique within the model. Default:
+    /// Keras's automatic name (<c>gru</c>, <c>gru_1</c>, … counted per layer type).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>A GRU with <paramref name="units"/> units.</summary>
+    public GruAttribute(int units) => Units = units;
+
+    /// <summary>Number of units.</summary>
+    public int Units { get; }
+
+    /// <summary>Activation of the candidate state (default <see cref="ModelGen.Activation.Tanh"/>).</summary>
+    public Activation Activation { get; set; } = Activation.Tanh;
+
+    /// <summary>Activation of the update and reset gates (default <see cref="ModelGen.Activation.Sigmoid"/>).</summary>
+    public Activation RecurrentActivation { get; set; } = Activation.Sigmoid;
+
+    /// <summary>Whether to return the whole sequence rather than the last output (default <see langword="false"/>).</summary>
+    public bool ReturnSequences { get; set; }
+
+    /// <summary>Keras's <c>reset_after</c> (default <see langword="true"/>, Keras 2.x/3's): the reset gate multiplies the
+    /// recurrent product, and the bias is <c>[2, 3 · units]</c> (input and recurrent biases).</summary>
+    public bool ResetAfter { get; set; } = true;
+}
+
 /// <summary>Keras <c>model.compile(...)</c>: the loss and optimizer that training uses. Without it the model only predicts.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
 public sealed class CompileAttribute : Attribute

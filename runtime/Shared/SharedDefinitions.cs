@@ -45,6 +45,20 @@ internal static class LstmLayout
 }
 
 /// <summary>
+/// What a gru keeps per unit, sample and timestep (runtime <c>Gru</c>): the input projections (3), the gates z, r, h~ (3),
+/// rec_h (reset_after) or r ⊙ h_{t-1}, and h.
+/// </summary>
+internal static class GruLayout
+{
+    /// <summary>Values per unit and timestep.</summary>
+    public const int StepValues = 8;
+
+    /// <summary>The CPU kernels' scratch per sample (training and inference alike): the input projection (3 per unit and
+    /// timestep), then two <c>[3u]</c> step buffers and three <c>[u]</c> ones.</summary>
+    public static long Workspace(long timesteps, long units) => (3 * timesteps + 9) * units;
+}
+
+/// <summary>
 /// The geometry of a sliding window (conv2d, max_pooling2d) along one axis, as TensorFlow computes it: "valid" pads
 /// nothing and drops windows that do not fit; "same" gives <c>ceil(in / stride)</c> outputs and pads
 /// <c>total = max((out - 1) · stride + window - in, 0)</c> values, the smaller half before the first value.

@@ -251,9 +251,10 @@ public static class KerasConfig
                 "Conv1D" or "Convolution1D" => Conv1D(config, Refuse),
                 "MaxPooling2D" or "MaxPool2D" => MaxPooling2D(config, Refuse),
                 "LSTM" => Lstm(config, Refuse),
+                "GRU" => Gru(config, Refuse),
                 "Lambda" => Refused(Refuse, "a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has"),
                 "Sequential" or "Functional" or "Model" => Refused(Refuse, "a model nested as a layer is not imported: flatten it into one Sequential"),
-                _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm, conv1d)"),
+                _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm, conv1d, gru)"),
             };
             if (line is not null)
             {
@@ -264,7 +265,7 @@ public static class KerasConfig
             _rank = className switch
             {
                 "Flatten" or "Dense" => 1,
-                "LSTM" => Bool(config, "return_sequences") == true ? 2 : 1,
+                "LSTM" or "GRU" => Bool(config, "return_sequences") == true ? 2 : 1,
                 _ => _rank,
             };
         }
@@ -685,6 +686,76 @@ public static class KerasConfig
                 line.Append(" return_sequences=true");
             }
 
+            return line.ToString();
+        }
+
+        /// <summary>A GRU: Keras's gates z, r, h. reset_after as the file says; a config without it is from a Keras before
+        /// the key existed (Keras 1, 2.0), whose GRU applied the reset gate before the product (reset_after=false).</summary>
+        private string? Gru(JsonElement config, Action<string> refuse)
+        {
+            int? units = Int(config, "units") ?? Int(config, "output_dim");
+            if (units is null)
+            {
+                return Refused(refuse, "no units");
+            }
+
+            if (Bool(config, "go_backwards") == true)
+            {
+                return Refused(refuse, "go_backwards: ModelGen's gru reads the sequence forwards");
+            }
+
+            if (Bool(config, "return_state") == true)
+            {
+                return Refused(refuse, "return_state: a model has one output");
+            }
+
+            if (Bool(config, "use_bias") == false)
+            {
+                return Refused(refuse, "use_bias=false: ModelGen's gru always has a bias");
+            }
+
+            foreach (string key in new[] { "dropout", "recurrent_dropout", "dropout_W", "dropout_U" })
+            {
+                if (Double(config, key) is { } rate && rate > 0)
+                {
+                    _warnings.Add($"layer '{Text(config, "name")}' (GRU): {key}={Num(rate)} (training only; ModelGen's gru has no input dropout)");
+                }
+            }
+
+            string activation = Text(config, "activation") ?? "tanh";
+            string recurrent = Text(config, "recurrent_activation") ?? Text(config, "inner_activation") ?? "sigmoid";
+            var line = new StringBuilder("gru ").Append(Num(units.Value));
+            if (ActivationName(activation) is not { } a)
+            {
+                return Refused(refuse, UnknownActivation(activation));
+            }
+
+            if (recurrent == "hard_sigmoid")
+            {
+                return Refused(refuse, "recurrent_activation hard_sigmoid (Keras ≤ 2.2's and tfjs's default): ModelGen has no hard_sigmoid yet");
+            }
+
+            if (ActivationName(recurrent) is not { } r)
+            {
+                return Refused(refuse, UnknownActivation(recurrent));
+            }
+
+            if (a != "tanh")
+            {
+                line.Append(" activation=").Append(a);
+            }
+
+            if (r != "sigmoid")
+            {
+                line.Append(" recurrent_activation=").Append(r);
+            }
+
+            if (Bool(config, "return_sequences") == true)
+            {
+                line.Append(" return_sequences=true");
+            }
+
+            line.Append(Bool(config, "reset_after") == true ? " reset_after=true" : " reset_after=false");
             return line.ToString();
         }
 

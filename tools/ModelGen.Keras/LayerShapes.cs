@@ -97,6 +97,16 @@ internal static class LayerShapes
                     [new WeightInfo("kernel", true, input[^1], 4 * units), new WeightInfo("recurrent_kernel", true, units, 4 * units), new WeightInfo("bias", true, 4 * units)]);
             }
 
+            case "GRU":
+            {
+                int units = Int(config, "units") ?? Int(config, "output_dim") ?? 0;
+                bool sequences = Bool(config, "return_sequences") == true;
+                bool resetAfter = Bool(config, "reset_after") == true;
+                return input => (sequences ? [input[0], units] : [units], "GRU",
+                    [new WeightInfo("kernel", true, input[^1], 3 * units), new WeightInfo("recurrent_kernel", true, units, 3 * units),
+                     resetAfter ? new WeightInfo("bias", true, 2, 3 * units) : new WeightInfo("bias", true, 3 * units)]);
+            }
+
             case "Dropout" or "SpatialDropout1D" or "SpatialDropout2D" or "GaussianDropout" or "AlphaDropout":
                 return input => (input, "Dropout", []);
 

@@ -58,6 +58,12 @@ internal static class AttributeTable
             a.Enum("Activation", ActivationKind.Tanh),
             a.Enum("RecurrentActivation", ActivationKind.Sigmoid),
             a.Bool("ReturnSequences", false))),
+        ["GruAttribute"] = new("Gru", static a => new GruSpec(
+            a.Int("Units", 0),
+            a.Enum("Activation", ActivationKind.Tanh),
+            a.Enum("RecurrentActivation", ActivationKind.Sigmoid),
+            a.Bool("ReturnSequences", false),
+            a.Bool("ResetAfter", true))),
     };
 
     /// <summary>The full metadata names of <c>[Input]</c>, the layer attributes and <c>[Compile]</c>: the attributes that

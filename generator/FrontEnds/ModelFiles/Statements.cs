@@ -41,6 +41,7 @@ internal static class Statements
     private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<(int Height, int Width)> PoolSize = new("pool_size", "2", ValueParsers.Size);
     private static readonly KeySyntax<bool> ReturnSequences = new("return_sequences", "true", ValueParsers.Boolean);
+    private static readonly KeySyntax<bool> ResetAfter = new("reset_after", "false", ValueParsers.Boolean);
 
     // Compile keys.
     private static readonly KeySyntax<LossKind> Loss = new("loss", "binary_crossentropy", ValueParsers.Name("loss", Names.Losses));
@@ -192,6 +193,20 @@ internal static class Statements
             values.Get(RecurrentActivation, ActivationKind.Sigmoid),
             values.Get(ReturnSequences, false)));
 
+    /// <summary><c>gru units</c>: activation (tanh), recurrent_activation (sigmoid), return_sequences (false), reset_after (true).</summary>
+    public static readonly StatementSyntax<LayerSpec> Gru = Layer(
+        "gru",
+        "gru 32 reset_after=true",
+        Units,
+        isPositionalRequired: true,
+        [Activation, RecurrentActivation, ReturnSequences, ResetAfter],
+        static values => new GruSpec(
+            values.Get(Units, 0),
+            values.Get(Activation, ActivationKind.Tanh),
+            values.Get(RecurrentActivation, ActivationKind.Sigmoid),
+            values.Get(ReturnSequences, false),
+            values.Get(ResetAfter, true)));
+
     /// <summary><c>compile loss</c> (the loss may be written alone or as <c>loss=</c>): optimizer (sgd), learning_rate
     /// (the optimizer's Keras default), momentum (0), nesterov (false), decay (0), beta_1 (0.9), beta_2 (0.999),
     /// epsilon (1e-7), metrics (accuracy), batch_size (32).</summary>
@@ -230,6 +245,7 @@ internal static class Statements
         LayerKind.MaxPooling2D => MaxPooling2D,
         LayerKind.Flatten => Flatten,
         LayerKind.Lstm => Lstm,
+        LayerKind.Gru => Gru,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No statement for this layer kind."),
     };
 }

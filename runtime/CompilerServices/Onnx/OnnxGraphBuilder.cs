@@ -46,7 +46,7 @@ namespace ModelGen.CompilerServices;
 /// <para>The encoding is deterministic: the same calls give the same bytes.</para>
 /// </remarks>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class OnnxGraphBuilder
+public sealed partial class OnnxGraphBuilder
 {
     /// <summary>The version of the default ONNX operator set (domain <c>""</c>) the graph imports.</summary>
     internal const int OpsetVersion = 13;

@@ -57,6 +57,7 @@ public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> 
                 1 => attribute.Float(2),
                 2 => (object)attribute.Varint(3),
                 7 => attribute.AllVarints(8).ToArray(),
+                8 => attribute.AllStrings(9).ToArray(), // STRINGS (strings = 9): an LSTM's or GRU's activations
                 _ => throw new InvalidOperationException($"Unexpected attribute type {type}."),
             };
         }

@@ -168,6 +168,26 @@ internal static class KerasConfigWriter
                 json.WriteNumber("recurrent_dropout", 0.0);
                 json.WriteNull("seed");
                 break;
+            case GruSpec gru:
+                json.WriteBoolean("return_sequences", gru.ReturnSequences);
+                json.WriteBoolean("return_state", false);
+                json.WriteBoolean("go_backwards", false);
+                json.WriteBoolean("stateful", false);
+                json.WriteBoolean("unroll", false);
+                json.WriteBoolean("zero_output_for_mask", false);
+                json.WriteNumber("units", gru.Units);
+                json.WriteString("activation", Activation(gru.Activation));
+                json.WriteString("recurrent_activation", Activation(gru.RecurrentActivation));
+                json.WriteBoolean("use_bias", true);
+                Initializer(json, "kernel_initializer", InitializerKind.GlorotUniform);
+                Initializer(json, "recurrent_initializer", InitializerKind.Orthogonal);
+                Initializer(json, "bias_initializer", InitializerKind.Zeros);
+                Nulls(json, "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint");
+                json.WriteNumber("dropout", 0.0);
+                json.WriteNumber("recurrent_dropout", 0.0);
+                json.WriteBoolean("reset_after", gru.ResetAfter);
+                json.WriteNull("seed");
+                break;
             default:
                 throw new NotSupportedException($"Layer '{layer.Name}' ({className}) has no Keras form yet.");
         }
