@@ -62,6 +62,13 @@ internal enum LayerKind
     MaxPooling2D,
     Flatten,
     Lstm,
+    AveragePooling2D,
+    MaxPooling1D,
+    AveragePooling1D,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
 }
 
 /// <summary>Which front end described a model.</summary>

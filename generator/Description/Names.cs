@@ -34,7 +34,11 @@ internal static class Names
     public static readonly IReadOnlyDictionary<string, LayerKind> Layers = Table(
         ("dense", LayerKind.Dense), ("batch_normalization", LayerKind.BatchNormalization),
         ("activation", LayerKind.Activation), ("dropout", LayerKind.Dropout), ("conv2d", LayerKind.Conv2D),
-        ("max_pooling2d", LayerKind.MaxPooling2D), ("flatten", LayerKind.Flatten), ("lstm", LayerKind.Lstm));
+        ("max_pooling2d", LayerKind.MaxPooling2D), ("flatten", LayerKind.Flatten), ("lstm", LayerKind.Lstm),
+        ("average_pooling2d", LayerKind.AveragePooling2D), ("max_pooling1d", LayerKind.MaxPooling1D),
+        ("average_pooling1d", LayerKind.AveragePooling1D), ("global_average_pooling1d", LayerKind.GlobalAveragePooling1D),
+        ("global_max_pooling1d", LayerKind.GlobalMaxPooling1D), ("global_average_pooling2d", LayerKind.GlobalAveragePooling2D),
+        ("global_max_pooling2d", LayerKind.GlobalMaxPooling2D));
 
     public static string Of(ActivationKind kind) => NameOf(Activations, kind);
 
@@ -59,6 +63,13 @@ internal static class Names
         LayerKind.MaxPooling2D => "MaxPooling2D",
         LayerKind.Flatten => "Flatten",
         LayerKind.Lstm => "LSTM",
+        LayerKind.AveragePooling2D => "AveragePooling2D",
+        LayerKind.MaxPooling1D => "MaxPooling1D",
+        LayerKind.AveragePooling1D => "AveragePooling1D",
+        LayerKind.GlobalAveragePooling1D => "GlobalAveragePooling1D",
+        LayerKind.GlobalMaxPooling1D => "GlobalMaxPooling1D",
+        LayerKind.GlobalAveragePooling2D => "GlobalAveragePooling2D",
+        LayerKind.GlobalMaxPooling2D => "GlobalMaxPooling2D",
         _ => kind.ToString(),
     };
 
