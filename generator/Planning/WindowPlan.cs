@@ -59,9 +59,6 @@ internal readonly record struct WindowPlan(
         return new WindowPlan(height, 1, channels, pool.PoolHeight, 1, pool.StrideHeight, 1, outputHeight, 1, padTop, 0, same);
     }
 
-    /// <summary>Whether the window covers the whole input in one position: a global pool's.</summary>
-    public bool IsWhole => OutputHeight == 1 && OutputWidth == 1 && WindowHeight == Height && WindowWidth == Width && !Padded;
-
     /// <summary>Window positions per sample.</summary>
     public int Positions => OutputHeight * OutputWidth;
 }
