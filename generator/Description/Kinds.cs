@@ -72,6 +72,13 @@ internal enum LayerKind
     Lstm,
     Conv1D,
     Gru,
+    AveragePooling2D,
+    MaxPooling1D,
+    AveragePooling1D,
+    GlobalAveragePooling1D,
+    GlobalMaxPooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling2D,
 }
 
 /// <summary>Which front end described a model.</summary>

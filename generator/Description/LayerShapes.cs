@@ -53,14 +53,9 @@ internal static class LayerShapes
 
                 return TryWindow("conv2d", layerName, input, conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.Padding, conv.Filters, out output, out error);
 
-            case MaxPooling2DSpec pool:
-                if (!input.IsImage)
-                {
-                    error = $"max_pooling2d '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)}): {ImageAdvice}";
-                    return false;
-                }
-
-                return TryWindow("max_pooling2d", layerName, input, pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding, input.D2, out output, out error);
+            case MaxPooling2DSpec or AveragePooling2DSpec or MaxPooling1DSpec or AveragePooling1DSpec
+                or GlobalAveragePooling1DSpec or GlobalMaxPooling1DSpec or GlobalAveragePooling2DSpec or GlobalMaxPooling2DSpec:
+                return TryPool(PoolingLayers.Of(layer)!.Value, layerName, input, out output, out error);
 
             case FlattenSpec:
                 long size = input.Size;
@@ -159,6 +154,49 @@ internal static class LayerShapes
         int height = WindowArithmetic.OutputLength(input.D0, windowHeight, strideHeight, same);
         int width = WindowArithmetic.OutputLength(input.D1, windowWidth, strideWidth, same);
         output = TensorShape.Image(height, width, channels);
+        return true;
+    }
+
+    /// <summary>A pooling layer's output: a window pool keeps the rank (an image's or a sequence's positions pooled, the
+    /// channels or features kept), a global pool gives the vector of channels or features.</summary>
+    private static bool TryPool(PoolingGeometry pool, string layerName, TensorShape input, out TensorShape output, out string? error)
+    {
+        output = input;
+        error = null;
+        string kind = pool.Keyword;
+        if (pool.Images && !input.IsImage)
+        {
+            error = $"{kind} '{layerName}' needs an image input (height x width x channels) but gets {input} ({Describe(input)}): "
+                + (input.IsSequence ? $"use {kind.Replace("2d", "1d")} on a sequence, or write an image input as HxWxC, e.g. 'input 8x8x1'" : ImageAdvice);
+            return false;
+        }
+
+        if (!pool.Images && !input.IsSequence)
+        {
+            error = $"{kind} '{layerName}' needs a sequence input (timesteps x features) but gets {input} ({Describe(input)}): "
+                + (input.IsImage ? $"use {kind.Replace("1d", "2d")} on an image, or write a sequence input as TxF, e.g. 'input 10x14'" : "write the input as TxF, e.g. 'input 10x14', or use lstm with return_sequences=true before it");
+            return false;
+        }
+
+        if (pool.Global)
+        {
+            output = TensorShape.Vector(input.Last);
+            return true;
+        }
+
+        if (pool.Images)
+        {
+            return TryWindow(kind, layerName, input, pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding, input.D2, out output, out error);
+        }
+
+        // Along the timesteps only; the features are the channels.
+        if (pool.Padding == PaddingKind.Valid && pool.PoolHeight > input.D0)
+        {
+            error = $"{kind} '{layerName}' has a window of {pool.PoolHeight} timesteps, more than the {input.D0} of its input {input}: use a smaller pool_size, padding=same, or remove a pooling layer before it";
+            return false;
+        }
+
+        output = TensorShape.Sequence(WindowArithmetic.OutputLength(input.D0, pool.PoolHeight, pool.StrideHeight, pool.Padding == PaddingKind.Same), input.D1);
         return true;
     }
 

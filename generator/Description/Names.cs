@@ -37,7 +37,11 @@ internal static class Names
         ("dense", LayerKind.Dense), ("batch_normalization", LayerKind.BatchNormalization),
         ("activation", LayerKind.Activation), ("dropout", LayerKind.Dropout), ("conv2d", LayerKind.Conv2D),
         ("max_pooling2d", LayerKind.MaxPooling2D), ("flatten", LayerKind.Flatten), ("lstm", LayerKind.Lstm),
-        ("conv1d", LayerKind.Conv1D), ("gru", LayerKind.Gru));
+        ("conv1d", LayerKind.Conv1D), ("gru", LayerKind.Gru),
+        ("average_pooling2d", LayerKind.AveragePooling2D), ("max_pooling1d", LayerKind.MaxPooling1D),
+        ("average_pooling1d", LayerKind.AveragePooling1D), ("global_average_pooling1d", LayerKind.GlobalAveragePooling1D),
+        ("global_max_pooling1d", LayerKind.GlobalMaxPooling1D), ("global_average_pooling2d", LayerKind.GlobalAveragePooling2D),
+        ("global_max_pooling2d", LayerKind.GlobalMaxPooling2D));
 
     public static string Of(ActivationKind kind) => NameOf(Activations, kind);
 
@@ -64,6 +68,13 @@ internal static class Names
         LayerKind.Lstm => "LSTM",
         LayerKind.Conv1D => "Conv1D",
         LayerKind.Gru => "GRU",
+        LayerKind.AveragePooling2D => "AveragePooling2D",
+        LayerKind.MaxPooling1D => "MaxPooling1D",
+        LayerKind.AveragePooling1D => "AveragePooling1D",
+        LayerKind.GlobalAveragePooling1D => "GlobalAveragePooling1D",
+        LayerKind.GlobalMaxPooling1D => "GlobalMaxPooling1D",
+        LayerKind.GlobalAveragePooling2D => "GlobalAveragePooling2D",
+        LayerKind.GlobalMaxPooling2D => "GlobalMaxPooling2D",
         _ => kind.ToString(),
     };
 

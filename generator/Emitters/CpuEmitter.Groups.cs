@@ -10,7 +10,7 @@ internal static partial class CpuEmitter
     // layer by layer (WriteLayerForward and the per-layer backward). These methods return false for a group they
     // do not fuse (a softmax between Dense and BN), and the caller then emits its layers one by one.
 
-    /// <summary>The static field holding a conv2d's or max_pooling2d's window geometry.</summary>
+    /// <summary>The static field holding a conv2d's or pooling layer's window geometry.</summary>
     private static string WindowOf(CpuLayout layout, int layer) => "s_" + CpuLayout.Camel(layout.Layer(layer).Name) + "Window";
 
     /// <summary>For a conv2d with an im2col buffer: the line that fills it from the layer's input.</summary>

@@ -130,8 +130,8 @@ internal static partial class CpuEmitter
                 break;
             }
 
-            case MaxPooling2DSpec:
-                writer.Line($"{Kernels}Pooling.MaxForward({input}, {output}, rows, {WindowOf(layout, i)});");
+            case LayerSpec spec when PoolingLayers.Of(spec) is { } pooling:
+                writer.Line($"{Kernels}Pooling.{(pooling.Average ? "Average" : "Max")}Forward({input}, {output}, rows, {WindowOf(layout, i)});");
                 break;
 
             case LstmSpec:

@@ -81,9 +81,14 @@ internal static partial class CpuEmitter
                     break;
                 }
 
-                case MaxPooling2DSpec:
-                    writer.Line($"graph.MaxPooling2D({name}, {WindowOf(layout, i)});");
+                case LayerSpec spec when PoolingLayers.Of(spec) is { } pooling:
+                {
+                    // Global: GlobalAveragePool/GlobalMaxPool; 1-D: the sequence as a T x 1 image.
+                    string method = pooling.Global ? (pooling.Average ? "GlobalAveragePooling" : "GlobalMaxPooling")
+                        : (pooling.Average ? "AveragePooling" : "MaxPooling") + (pooling.Images ? "2D" : "1D");
+                    writer.Line($"graph.{method}({name}, {WindowOf(layout, i)});");
                     break;
+                }
 
                 case FlattenSpec:
                     // Back from ONNX's NCHW to channels-last order, as the following Dense's kernel expects.

@@ -125,7 +125,7 @@ internal static partial class CpuEmitter
         writer.Line();
     }
 
-    /// <summary>The window geometry (sizes, strides, TensorFlow's same padding) of every conv2d and max_pooling2d.</summary>
+    /// <summary>The window geometry (sizes, strides, TensorFlow's same padding) of every conv2d and pooling layer.</summary>
     private static void WriteWindows(SourceWriter writer, ModelPlan plan, CpuLayout layout)
     {
         bool first = true;
@@ -139,13 +139,28 @@ internal static partial class CpuEmitter
             if (first)
             {
                 writer.Line();
-                writer.Line("// Window geometry of the conv2d and max_pooling2d layers: input height, width, channels, window, strides, padding.");
+                writer.Line(OnlyConvolutionAndMaxPooling2D(plan)
+                    ? "// Window geometry of the conv2d and max_pooling2d layers: input height, width, channels, window, strides, padding."
+                    : "// Window geometry of the conv2d and pooling layers: input height, width, channels, window, strides, padding (a sequence is a T x 1 image, a global pool one window over the whole input).");
                 first = false;
             }
 
             string padding = window.Padded ? "Same" : "Valid";
             writer.Line($"private static readonly {Kernels}Window2D {WindowOf(layout, layer.Index)} = new({Int(window.Height)}, {Int(window.Width)}, {Int(window.Channels)}, {Int(window.WindowHeight)}, {Int(window.WindowWidth)}, {Int(window.StrideHeight)}, {Int(window.StrideWidth)}, global::ModelGen.Padding.{padding});");
         }
+    }
+
+    private static bool OnlyConvolutionAndMaxPooling2D(ModelPlan plan)
+    {
+        foreach (LayerPlan layer in plan.Layers)
+        {
+            if (layer.Window is not null && layer.Spec is not (Conv2DSpec or MaxPooling2DSpec))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The inference weights <c>Predict</c> uses beside the trained ones: a folded kernel and bias per Dense that

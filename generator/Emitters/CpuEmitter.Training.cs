@@ -269,9 +269,11 @@ internal static partial class CpuEmitter
                 break;
             }
 
-            case MaxPooling2DSpec when dIn.Length > 0:
+            case LayerSpec spec when dIn.Length > 0 && PoolingLayers.Of(spec) is { } pooling:
                 writer.Line($"// {Describe(layer)}");
-                writer.Line($"{Kernels}Pooling.MaxBackward({input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, rows, {WindowOf(layout, i)});");
+                writer.Line(pooling.Average
+                    ? $"{Kernels}Pooling.AverageBackward({dOut}, {dIn}, rows, {WindowOf(layout, i)});"
+                    : $"{Kernels}Pooling.MaxBackward({input}, {layout.Output(i, training: true)}, {dOut}, {dIn}, rows, {WindowOf(layout, i)});");
                 break;
 
             case BatchNormalizationSpec bn:

@@ -236,10 +236,10 @@ internal sealed partial class GpuEmitter
                 WriteLstmForward(w, i, training);
                 break;
 
-            case MaxPooling2DSpec:
+            case LayerSpec spec when PoolingLayers.Of(spec) is { } pooling:
             {
                 string count = Rows(layer.Output.Size);
-                GpuKernel kernel = Use(MaxPoolingForwardKernel(i));
+                GpuKernel kernel = Use(pooling.Average ? AveragePoolingForwardKernel(i) : MaxPoolingForwardKernel(i));
                 Launch(w, kernel, Config(kernel, count), input, output, count);
                 break;
             }
@@ -530,12 +530,29 @@ internal sealed partial class GpuEmitter
                 WriteLstmBackward(w, i);
                 break;
 
-            case MaxPooling2DSpec when needsInput:
+            case LayerSpec spec when needsInput && PoolingLayers.Of(spec) is { } pooling:
             {
                 w.Line($"// {WeightsLayers.Describe(layer)}");
-                string count = Rows(layer.Input.Size);
-                GpuKernel kernel = Use(MaxPoolingBackwardKernel(i));
-                Launch(w, kernel, Config(kernel, count), input, output, dOut, _layout.Delta(i - 1), count);
+                if (pooling.Average)
+                {
+                    string count = Rows(layer.Input.Size);
+                    GpuKernel kernel = Use(AveragePoolingBackwardKernel(i));
+                    Launch(w, kernel, Config(kernel, count), dOut, _layout.Delta(i - 1), count);
+                }
+                else if (pooling.Global)
+                {
+                    // One thread per sample and channel: the output's values.
+                    string count = Rows(layer.Output.Size);
+                    GpuKernel kernel = Use(GlobalMaxPoolingBackwardKernel(i));
+                    Launch(w, kernel, Config(kernel, count), input, output, dOut, _layout.Delta(i - 1), count);
+                }
+                else
+                {
+                    string count = Rows(layer.Input.Size);
+                    GpuKernel kernel = Use(MaxPoolingBackwardKernel(i));
+                    Launch(w, kernel, Config(kernel, count), input, output, dOut, _layout.Delta(i - 1), count);
+                }
+
                 break;
             }
 

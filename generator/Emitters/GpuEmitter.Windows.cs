@@ -5,9 +5,11 @@ using static ModelGen.Generator.Emitters.WeightsLayers;
 namespace ModelGen.Generator.Emitters;
 
 // The kernels of the sliding-window layers: conv2d's im2col matrix as a device function (read by the matrix products
-// of GpuEmitter.Kernels.cs), conv2d's input gradient, and max_pooling2d forward and backward. Both gradients gather:
-// one thread per input value sums what every window covering it sends back, so no two threads write one value (no
-// atomics) and the sums run in a fixed order (the same result on every run and device).
+// of GpuEmitter.Kernels.cs), conv2d's input gradient, and the pooling layers forward and backward (max and average;
+// a sequence is a T x 1 image, a global pool one window over the whole input). The gradients gather: one thread per
+// input value sums what every window covering it sends back (a global max pool: one thread per sample and channel
+// writes its whole column), so no two threads write one value (no atomics) and the sums run in a fixed order (the
+// same result on every run and device).
 
 internal sealed partial class GpuEmitter
 {
@@ -142,10 +144,7 @@ internal sealed partial class GpuEmitter
                 WriteWindowConstants(w, window, "Pool");
                 w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
                 WriteImageIndex(w, "ix", "Width", "iy", "Height");
-                w.Line("// The windows covering (iy, ix): oy from the first whose last row reaches iy to the last that starts at or before it.");
-                w.Line("int ty = iy + PadTop - PoolHeight + 1, tx = ix + PadLeft - PoolWidth + 1;");
-                w.Line("int oyFirst = ty <= 0 ? 0 : (ty + StrideHeight - 1) / StrideHeight, oyEnd = global::System.Math.Min((iy + PadTop) / StrideHeight + 1, OutputHeight);");
-                w.Line("int oxFirst = tx <= 0 ? 0 : (tx + StrideWidth - 1) / StrideWidth, oxEnd = global::System.Math.Min((ix + PadLeft) / StrideWidth + 1, OutputWidth);");
+                WriteCoveringWindows(w);
                 w.Line("float sum = 0f;");
                 w.Open("for (int oy = oyFirst; oy < oyEnd; oy++)");
                 w.Open("for (int ox = oxFirst; ox < oxEnd; ox++)");
@@ -166,6 +165,106 @@ internal sealed partial class GpuEmitter
                 w.Line("dx[index] = sum;");
                 w.Close();
             });
+    }
+
+    /// <summary>Average pooling, one thread per output value: the sum of the window's inside positions in row-major order,
+    /// divided by their count (the padding of "same" is not counted, as in TensorFlow and the CPU backend).</summary>
+    private GpuKernel AveragePoolingForwardKernel(int pool)
+    {
+        LayerPlan layer = _plan.Layers[pool];
+        WindowPlan window = layer.Window!.Value;
+        return new GpuKernel(Pascal(layer.Name) + "Forward",
+            $"{layer.Name}: the mean over each {Int(window.WindowHeight)}x{Int(window.WindowWidth)} window per channel, one thread per output value.",
+            GpuLaunch.Elements,
+            new[] { P(V, "x"), P(V, "y"), P("int", "count") },
+            w =>
+            {
+                WriteWindowConstants(w, window, "Pool");
+                w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
+                WriteImageIndex(w, "ox", "OutputWidth", "oy", "OutputHeight");
+                WriteWindowBounds(w, window);
+                w.Line("float sum = 0f;");
+                w.Open("for (int iy = y0; iy < y1; iy++)");
+                w.Open("for (int ix = x0; ix < x1; ix++)");
+                w.Line("sum += x[((b * Height + iy) * Width + ix) * Channels + c];");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("y[index] = sum / ((y1 - y0) * (x1 - x0));");
+                w.Close();
+            });
+    }
+
+    /// <summary>Average pooling's backward pass, one thread per input value: the sum of dy / (inside positions) over the
+    /// windows that cover it, in row-major window order.</summary>
+    private GpuKernel AveragePoolingBackwardKernel(int pool)
+    {
+        LayerPlan layer = _plan.Layers[pool];
+        WindowPlan window = layer.Window!.Value;
+        return new GpuKernel(Pascal(layer.Name) + "Backward",
+            $"{layer.Name}'s backward pass: each input value gathers dy / (the window's inside positions) from the windows that cover it; one thread per input value.",
+            GpuLaunch.Elements,
+            new[] { P(V, "dy"), P(V, "dx"), P("int", "count") },
+            w =>
+            {
+                WriteWindowConstants(w, window, "Pool");
+                w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
+                WriteImageIndex(w, "ix", "Width", "iy", "Height");
+                WriteCoveringWindows(w);
+                w.Line("float sum = 0f;");
+                w.Open("for (int oy = oyFirst; oy < oyEnd; oy++)");
+                w.Open("for (int ox = oxFirst; ox < oxEnd; ox++)");
+                WriteWindowBounds(w, window);
+                w.Line("sum += dy[((b * OutputHeight + oy) * OutputWidth + ox) * Channels + c] / ((y1 - y0) * (x1 - x0));");
+                w.Close();
+                w.Close();
+                w.Line();
+                w.Line("dx[index] = sum;");
+                w.Close();
+            });
+    }
+
+    /// <summary>
+    /// A global max pool's backward pass, one thread per sample and channel: the first position (in row-major order, as
+    /// TensorFlow's MaxPoolGrad and the CPU backend) that holds the maximum receives dy, every other position 0. Each
+    /// input value belongs to one thread, and the window is scanned once rather than once per input value.
+    /// </summary>
+    private GpuKernel GlobalMaxPoolingBackwardKernel(int pool)
+    {
+        LayerPlan layer = _plan.Layers[pool];
+        WindowPlan window = layer.Window!.Value;
+        return new GpuKernel(Pascal(layer.Name) + "Backward",
+            $"{layer.Name}'s backward pass: dy to the first maximum of each sample's channel over all {Int(window.Height * window.Width)} positions, 0 elsewhere; one thread per sample and channel.",
+            GpuLaunch.Elements,
+            new[] { P(V, "x"), P(V, "y"), P(V, "dy"), P(V, "dx"), P("int", "count") },
+            w =>
+            {
+                w.Line($"const int Positions = {Int(window.Height * window.Width)}, Channels = {Int(window.Channels)};");
+                w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
+                w.Line("int c = index % Channels, b = index / Channels;");
+                w.Line("int start = b * Positions * Channels + c;");
+                w.Line("int first = -1;");
+                w.Open("for (int p = 0; p < Positions; p++)");
+                w.Line("int at = start + p * Channels;");
+                w.Line("first = first < 0 && x[at] == y[index] ? at : first;");
+                w.Close();
+                w.Line();
+                w.Open("for (int p = 0; p < Positions; p++)");
+                w.Line("int at = start + p * Channels;");
+                w.Line("dx[at] = at == first ? dy[index] : 0f;");
+                w.Close();
+                w.Close();
+            });
+    }
+
+    /// <summary>The windows (oy, ox) that cover input (iy, ix): from the first whose last row reaches it to the last that
+    /// starts at or before it.</summary>
+    private static void WriteCoveringWindows(SourceWriter w)
+    {
+        w.Line("// The windows covering (iy, ix): oy from the first whose last row reaches iy to the last that starts at or before it.");
+        w.Line("int ty = iy + PadTop - PoolHeight + 1, tx = ix + PadLeft - PoolWidth + 1;");
+        w.Line("int oyFirst = ty <= 0 ? 0 : (ty + StrideHeight - 1) / StrideHeight, oyEnd = global::System.Math.Min((iy + PadTop) / StrideHeight + 1, OutputHeight);");
+        w.Line("int oxFirst = tx <= 0 ? 0 : (tx + StrideWidth - 1) / StrideWidth, oxEnd = global::System.Math.Min((ix + PadLeft) / StrideWidth + 1, OutputWidth);");
     }
 
     /// <summary>Splits a grid-stride <c>index</c> into channels-last image coordinates: sample b, row, column, channel c.</summary>

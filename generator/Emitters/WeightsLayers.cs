@@ -54,6 +54,11 @@ internal static class WeightsLayers
         LstmSpec lstm => $"{layer.Name}: LSTM({Int(lstm.Units)}{(lstm.Activation == ActivationKind.Tanh ? string.Empty : ", activation " + Names.Of(lstm.Activation))}{(lstm.RecurrentActivation == ActivationKind.Sigmoid ? string.Empty : ", recurrent " + Names.Of(lstm.RecurrentActivation))}{(lstm.ReturnSequences ? ", return_sequences" : string.Empty)}) {layer.Input} -> {layer.Output}",
         GruSpec gru => $"{layer.Name}: GRU({Int(gru.Units)}{(gru.Activation == ActivationKind.Tanh ? string.Empty : ", activation " + Names.Of(gru.Activation))}{(gru.RecurrentActivation == ActivationKind.Sigmoid ? string.Empty : ", recurrent " + Names.Of(gru.RecurrentActivation))}{(gru.ReturnSequences ? ", return_sequences" : string.Empty)}{(gru.ResetAfter ? string.Empty : ", reset_after=false")}) {layer.Input} -> {layer.Output}",
         MaxPooling2DSpec pool => $"{layer.Name}: MaxPooling2D({Int(pool.PoolHeight)}x{Int(pool.PoolWidth)}{Strides(pool.StrideHeight, pool.StrideWidth)}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
+        AveragePooling2DSpec pool => $"{layer.Name}: AveragePooling2D({Int(pool.PoolHeight)}x{Int(pool.PoolWidth)}{Strides(pool.StrideHeight, pool.StrideWidth)}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
+        MaxPooling1DSpec pool => $"{layer.Name}: MaxPooling1D({Int(pool.PoolSize)}{(pool.Stride == 1 ? string.Empty : ", strides " + Int(pool.Stride))}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
+        AveragePooling1DSpec pool => $"{layer.Name}: AveragePooling1D({Int(pool.PoolSize)}{(pool.Stride == 1 ? string.Empty : ", strides " + Int(pool.Stride))}, {Names.Of(pool.Padding)}) {layer.Input} -> {layer.Output}",
+        GlobalAveragePooling1DSpec or GlobalMaxPooling1DSpec or GlobalAveragePooling2DSpec or GlobalMaxPooling2DSpec =>
+            $"{layer.Name}: {Names.KerasClassOf(layer.Spec.Kind)} {layer.Input} -> {layer.Output}",
         _ => layer.Name,
     };
 

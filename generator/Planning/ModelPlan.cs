@@ -163,7 +163,7 @@ internal sealed record LayerPlan(
     /// <summary>Values per sample of a conv2d's im2col matrix: output positions × kh · kw · input channels (0 otherwise).</summary>
     public long Im2ColWidth { get; init; }
 
-    /// <summary>The window geometry of a conv2d or max_pooling2d (null otherwise): computed once, rendered by every emitter.</summary>
+    /// <summary>The window geometry of a conv2d or a pooling layer (null otherwise): computed once, rendered by every emitter.</summary>
     public WindowPlan? Window { get; init; }
 
     /// <summary>A Dense or Conv2D that absorbs BatchNormalization at inference (the CPU backend's folded kernel and bias).</summary>

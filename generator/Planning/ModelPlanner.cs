@@ -123,7 +123,7 @@ internal static class ModelPlanner
                     }
                 }
             }
-            else if (layers[i] is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec))
+            else if (layers[i] is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec) && !PoolingLayers.Is(layers[i]))
             {
                 return new OnnxBlocker(i, "has no ONNX export yet");
             }
@@ -132,13 +132,13 @@ internal static class ModelPlanner
         return null;
     }
 
-    /// <summary>Whether the GPU backend has a kernel for every layer: dense, conv2d, max_pooling2d, lstm,
-    /// batch_normalization, activation, dropout and flatten (every layer of SPEC §1).</summary>
+    /// <summary>Whether the GPU backend has a kernel for every layer: dense, conv2d, the pooling layers, lstm,
+    /// batch_normalization, activation, dropout and flatten.</summary>
     private static bool HasGpuKernels(EquatableArray<LayerSpec> layers)
     {
         foreach (LayerSpec layer in layers)
         {
-            if (layer is not (DenseSpec or Conv2DSpec or MaxPooling2DSpec or LstmSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec))
+            if (layer is not (DenseSpec or Conv2DSpec or MaxPooling2DSpec or LstmSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec) && !PoolingLayers.Is(layer))
             {
                 return false;
             }
@@ -192,7 +192,7 @@ internal static class ModelPlanner
             KeepsPreActivation = product is { Activation: not ActivationKind.Linear },
             UsesIm2Col = im2col,
             Im2ColWidth = im2col ? rowsPerSample * product!.InputsPerRow : 0,
-            Window = layer.Spec is Conv2DSpec or MaxPooling2DSpec ? WindowPlan.Of(layer) : null,
+            Window = layer.Spec is Conv2DSpec || PoolingLayers.Is(layer.Spec) ? WindowPlan.Of(layer) : null,
             FoldsBatchNormalization = folds,
             PackedForSingleRow = layer.Spec is DenseSpec && product!.Units >= PackedPanelWidth && rowsPerSample == 1 && own.First == layer.Index && own.RunsFused,
             NeedsInputGradient = layer.Index > firstTrainable,

@@ -226,6 +226,18 @@ internal static class ModelValidator
                     Positive(context, i, "pool_size", System.Math.Min(pool.PoolHeight, pool.PoolWidth), $"max_pooling2d '{name}'");
                     Positive(context, i, "strides", System.Math.Min(pool.StrideHeight, pool.StrideWidth), $"max_pooling2d '{name}'");
                     break;
+                case AveragePooling2DSpec pool:
+                    Positive(context, i, "pool_size", System.Math.Min(pool.PoolHeight, pool.PoolWidth), $"average_pooling2d '{name}'");
+                    Positive(context, i, "strides", System.Math.Min(pool.StrideHeight, pool.StrideWidth), $"average_pooling2d '{name}'");
+                    break;
+                case MaxPooling1DSpec pool:
+                    Positive(context, i, "pool_size", pool.PoolSize, $"max_pooling1d '{name}'");
+                    Positive(context, i, "strides", pool.Stride, $"max_pooling1d '{name}'");
+                    break;
+                case AveragePooling1DSpec pool:
+                    Positive(context, i, "pool_size", pool.PoolSize, $"average_pooling1d '{name}'");
+                    Positive(context, i, "strides", pool.Stride, $"average_pooling1d '{name}'");
+                    break;
                 case DropoutSpec dropout when !(dropout.Rate >= 0 && dropout.Rate < 1):
                     context.Report(
                         DiagnosticDescriptors.BadArgument,

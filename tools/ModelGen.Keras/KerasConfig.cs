@@ -250,11 +250,18 @@ public static class KerasConfig
                 "Conv2D" or "Convolution2D" => Conv2D(config, Refuse),
                 "Conv1D" or "Convolution1D" => Conv1D(config, Refuse),
                 "MaxPooling2D" or "MaxPool2D" => MaxPooling2D(config, Refuse),
+                "AveragePooling2D" or "AvgPool2D" => AveragePooling2D(config, Refuse),
+                "MaxPooling1D" or "MaxPool1D" => Pooling1D("max_pooling1d", config, Refuse),
+                "AveragePooling1D" or "AvgPool1D" => Pooling1D("average_pooling1d", config, Refuse),
+                "GlobalAveragePooling1D" or "GlobalAvgPool1D" => GlobalPooling("global_average_pooling1d", config, Refuse),
+                "GlobalMaxPooling1D" or "GlobalMaxPool1D" => GlobalPooling("global_max_pooling1d", config, Refuse),
+                "GlobalAveragePooling2D" or "GlobalAvgPool2D" => GlobalPooling("global_average_pooling2d", config, Refuse),
+                "GlobalMaxPooling2D" or "GlobalMaxPool2D" => GlobalPooling("global_max_pooling2d", config, Refuse),
                 "LSTM" => Lstm(config, Refuse),
                 "GRU" => Gru(config, Refuse),
                 "Lambda" => Refused(Refuse, "a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has"),
                 "Sequential" or "Functional" or "Model" => Refused(Refuse, "a model nested as a layer is not imported: flatten it into one Sequential"),
-                _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm, conv1d, gru)"),
+                _ => Refused(Refuse, "ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, average_pooling2d, flatten, lstm, max_pooling1d, average_pooling1d, global_average_pooling1d, global_max_pooling1d, global_average_pooling2d, global_max_pooling2d, conv1d, gru)"),
             };
             if (line is not null)
             {
@@ -265,6 +272,8 @@ public static class KerasConfig
             _rank = className switch
             {
                 "Flatten" or "Dense" => 1,
+                "GlobalAveragePooling1D" or "GlobalAvgPool1D" or "GlobalMaxPooling1D" or "GlobalMaxPool1D"
+                    or "GlobalAveragePooling2D" or "GlobalAvgPool2D" or "GlobalMaxPooling2D" or "GlobalMaxPool2D" => 1,
                 "LSTM" or "GRU" => Bool(config, "return_sequences") == true ? 2 : 1,
                 _ => _rank,
             };
@@ -625,6 +634,72 @@ public static class KerasConfig
             }
 
             return line.ToString();
+        }
+
+        /// <summary>AveragePooling2D: as MaxPooling2D (Keras averages the inside positions of a "same" window, as ModelGen).</summary>
+        private static string? AveragePooling2D(JsonElement config, Action<string> refuse)
+        {
+            string? padding = PoolingPadding(config, refuse);
+            return padding is null || MaxPooling2D(config, refuse) is not { } max ? null : "average_pooling2d" + max["max_pooling2d".Length..];
+        }
+
+        /// <summary>MaxPooling1D and AveragePooling1D over the timesteps: pool_size (Keras 1: pool_length, default 2), strides
+        /// (Keras 1: stride; default the pool size), padding (Keras 1: border_mode).</summary>
+        private static string? Pooling1D(string keyword, JsonElement config, Action<string> refuse)
+        {
+            if (!DataFormat(config, refuse) || PoolingPadding(config, refuse) is not { } padding)
+            {
+                return null;
+            }
+
+            int pool = Single(config, "pool_size") ?? Single(config, "pool_length") ?? 2;
+            int strides = Single(config, "strides") ?? Single(config, "stride") ?? pool;
+            var line = new StringBuilder(keyword).Append(" pool_size=").Append(Num(pool));
+            if (strides != pool)
+            {
+                line.Append(" strides=").Append(Num(strides));
+            }
+
+            if (padding == "same")
+            {
+                line.Append(" padding=same");
+            }
+
+            return line.ToString();
+        }
+
+        /// <summary>The global poolings: channels last, and a vector out (keepdims=false, Keras's default).</summary>
+        private static string? GlobalPooling(string keyword, JsonElement config, Action<string> refuse)
+        {
+            if (!DataFormat(config, refuse))
+            {
+                return null;
+            }
+
+            return Bool(config, "keepdims") == true
+                ? Refused(refuse, "keepdims=true keeps a 1x1 image (or one timestep); ModelGen's global pooling gives the vector of channels (keepdims=false)")
+                : keyword;
+        }
+
+        /// <summary>A pooling layer's padding, valid or same (Keras 1: border_mode); null, refused, for anything else.</summary>
+        private static string? PoolingPadding(JsonElement config, Action<string> refuse)
+        {
+            string padding = (Text(config, "padding") ?? Text(config, "border_mode") ?? "valid").ToLowerInvariant();
+            return padding is "valid" or "same" ? padding : Refused(refuse, $"padding '{padding}': ModelGen's pooling pads valid or same");
+        }
+
+        /// <summary>A 1-D size as Keras writes it: a number, or a list of one (Keras 2 and 3 serialize tuples).</summary>
+        private static int? Single(JsonElement config, string key)
+        {
+            if (Int(config, key) is { } value)
+            {
+                return value;
+            }
+
+            return config.ValueKind == JsonValueKind.Object && config.TryGetProperty(key, out JsonElement list) && list.ValueKind == JsonValueKind.Array
+                && list.GetArrayLength() == 1 && list[0].ValueKind == JsonValueKind.Number && list[0].TryGetInt32(out int single)
+                ? single
+                : null;
         }
 
         private string? Lstm(JsonElement config, Action<string> refuse)

@@ -89,6 +89,35 @@ internal static class LayerShapes
                 return input => ([Window(input[0], ph, sh, same), Window(input[1], pw, sw, same), input[2]], "MaxPooling2D", []);
             }
 
+            case "AveragePooling2D" or "AvgPool2D":
+            {
+                (int ph, int pw) = Pair(config, "pool_size") ?? (2, 2);
+                (int sh, int sw) = Pair(config, "strides") ?? (ph, pw);
+                bool same = Padding(config) == "same";
+                return input => ([Window(input[0], ph, sh, same), Window(input[1], pw, sw, same), input[2]], "AveragePooling2D", []);
+            }
+
+            case "MaxPooling1D" or "MaxPool1D" or "AveragePooling1D" or "AvgPool1D":
+            {
+                int pool = Single(config, "pool_size") ?? Single(config, "pool_length") ?? 2;
+                int stride = Single(config, "strides") ?? Single(config, "stride") ?? pool;
+                bool same = Padding(config) == "same";
+                string kerasClass = className.StartsWith("Max", StringComparison.Ordinal) ? "MaxPooling1D" : "AveragePooling1D";
+                return input => ([Window(input[0], pool, stride, same), input[1]], kerasClass, []);
+            }
+
+            case "GlobalAveragePooling1D" or "GlobalAvgPool1D":
+                return input => ([input[^1]], "GlobalAveragePooling1D", []);
+
+            case "GlobalMaxPooling1D" or "GlobalMaxPool1D":
+                return input => ([input[^1]], "GlobalMaxPooling1D", []);
+
+            case "GlobalAveragePooling2D" or "GlobalAvgPool2D":
+                return input => ([input[^1]], "GlobalAveragePooling2D", []);
+
+            case "GlobalMaxPooling2D" or "GlobalMaxPool2D":
+                return input => ([input[^1]], "GlobalMaxPooling2D", []);
+
             case "LSTM":
             {
                 int units = Int(config, "units") ?? Int(config, "output_dim") ?? 0;
@@ -114,6 +143,11 @@ internal static class LayerShapes
                 return input => (input, "Activation", []);
         }
     }
+
+    /// <summary>A 1-D size: a number or a list of one.</summary>
+    private static int? Single(JsonElement config, string key) =>
+        Int(config, key) ?? (config.ValueKind == JsonValueKind.Object && config.TryGetProperty(key, out JsonElement list) && list.ValueKind == JsonValueKind.Array
+            && list.GetArrayLength() == 1 && list[0].ValueKind == JsonValueKind.Number && list[0].TryGetInt32(out int single) ? single : null);
 
     private static string Padding(JsonElement config) => (Text(config, "padding") ?? Text(config, "border_mode") ?? "valid").ToLowerInvariant();
 

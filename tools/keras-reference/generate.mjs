@@ -114,6 +114,86 @@ const CASES = [
       { kind: "dense", name: "dense", units: 2, activation: "sigmoid" },
     ],
   },
+  {
+    // the usual CNN head: conv2d -> BN -> relu blocks into global average pooling, after an overlapping average pooling
+    // (strides 1). Training case: SGD with momentum; BN's batch statistics over every position of the batch.
+    name: "cnn_global_avg_pool", seed: 909, inputShape: [6, 5, 2], batch: 4,
+    layers: [
+      { kind: "conv2d", name: "conv2d", filters: 4, kernel: [3, 3], padding: "same", useBias: false },
+      { kind: "bn", name: "batch_normalization", momentum: 0.9 },
+      { kind: "activation", name: "activation", activation: "relu" },
+      { kind: "avgpool2d", name: "average_pooling2d", pool: [2, 2], strides: [1, 1], padding: "valid" },
+      { kind: "conv2d", name: "conv2d_1", filters: 3, kernel: [2, 2], activation: "tanh" },
+      { kind: "gap2d", name: "global_average_pooling2d" },
+      { kind: "dense", name: "dense", units: 3, activation: "softmax" },
+    ],
+    compile: { loss: "categorical_crossentropy", optimizer: "sgd", learningRate: 0.01, momentum: 0.9 },
+    train: { batch: 6 },
+  },
+  {
+    // average pooling (valid, non-square, strides 2x1) and max pooling with same padding (uneven pads), global max
+    // pooling head. Training case: Adam.
+    name: "cnn_global_max_pool", seed: 1010, inputShape: [7, 6, 2], batch: 4,
+    layers: [
+      { kind: "conv2d", name: "conv2d", filters: 3, kernel: [2, 2], activation: "tanh" },
+      { kind: "avgpool2d", name: "average_pooling2d", pool: [3, 2], strides: [2, 1], padding: "valid" },
+      { kind: "maxpool2d", name: "max_pooling2d", pool: [2, 2], strides: [2, 2], padding: "same" },
+      { kind: "gmp2d", name: "global_max_pooling2d" },
+      { kind: "dense", name: "dense", units: 1, activation: "sigmoid" },
+    ],
+    compile: { loss: "binary_crossentropy", optimizer: "adam", learningRate: 0.001 },
+    train: { batch: 5 },
+  },
+  {
+    // average pooling with same padding whose border windows hold fewer positions (pads 0/1 rows, 1/1 columns): they
+    // average only the positions inside. Inference only: tfjs 4.22's avgPool gradient divides a border window's
+    // gradient by the whole window instead (not its own forward's derivative; TensorFlow's AvgPoolGrad does not).
+    name: "cnn_avg_pool_same", seed: 1313, inputShape: [7, 6, 2], batch: 4,
+    layers: [
+      { kind: "conv2d", name: "conv2d", filters: 3, kernel: [2, 2], activation: "relu" },
+      { kind: "avgpool2d", name: "average_pooling2d", pool: [3, 3], strides: [2, 2], padding: "same" },
+      { kind: "gap2d", name: "global_average_pooling2d" },
+      { kind: "dense", name: "dense", units: 2, activation: "linear" },
+    ],
+  },
+  {
+    // pooling over the timesteps of an lstm's sequence: max_pooling1d, overlapping average_pooling1d, global average
+    // pooling. Training case: SGD with momentum.
+    name: "seq_avg_pool", seed: 1111, inputShape: [9, 3], batch: 4,
+    layers: [
+      { kind: "lstm", name: "lstm", units: 4, returnSequences: true },
+      { kind: "maxpool1d", name: "max_pooling1d", pool: 2 },
+      { kind: "avgpool1d", name: "average_pooling1d", pool: 3, strides: 1 },
+      { kind: "gap1d", name: "global_average_pooling1d" },
+      { kind: "dense", name: "dense", units: 3, activation: "softmax" },
+    ],
+    compile: { loss: "categorical_crossentropy", optimizer: "sgd", learningRate: 0.01, momentum: 0.9 },
+    train: { batch: 5 },
+  },
+  {
+    // max_pooling1d with same padding and overlapping windows (pads 1/1), average_pooling1d with strides 1, global max.
+    // Training case: Adam.
+    name: "seq_global_max_pool", seed: 1212, inputShape: [7, 2], batch: 4,
+    layers: [
+      { kind: "lstm", name: "lstm", units: 5, returnSequences: true },
+      { kind: "maxpool1d", name: "max_pooling1d", pool: 3, strides: 2, padding: "same" },
+      { kind: "avgpool1d", name: "average_pooling1d", pool: 2, strides: 1 },
+      { kind: "gmp1d", name: "global_max_pooling1d" },
+      { kind: "dense", name: "dense", units: 2, activation: "softmax" },
+    ],
+    compile: { loss: "categorical_crossentropy", optimizer: "adam", learningRate: 0.001 },
+    train: { batch: 4 },
+  },
+  {
+    // average_pooling1d with same padding (a border window of 2 of its 3 timesteps); inference only (see cnn_avg_pool_same).
+    name: "seq_avg_pool_same", seed: 1414, inputShape: [8, 3], batch: 4,
+    layers: [
+      { kind: "lstm", name: "lstm", units: 3, returnSequences: true },
+      { kind: "avgpool1d", name: "average_pooling1d", pool: 3, strides: 2, padding: "same" },
+      { kind: "gmp1d", name: "global_max_pooling1d" },
+      { kind: "dense", name: "dense", units: 2, activation: "tanh" },
+    ],
+  },
 ];
 
 // ---------------------------------------------------------------- tfjs model
@@ -133,6 +213,13 @@ function tfjsLayer(s, first, inputShape) {
     case "maxpool2d": return tf.layers.maxPooling2d({ name, poolSize: s.pool ?? [2, 2], strides: s.strides ?? s.pool ?? [2, 2], padding: s.padding ?? "valid", dataFormat: "channelsLast", ...extra });
     case "flatten": return tf.layers.flatten({ name, ...extra });
     case "lstm": return tf.layers.lstm({ name, units: s.units, activation: "tanh", recurrentActivation: camel(s.recurrentActivation ?? "sigmoid"), returnSequences: s.returnSequences ?? false, ...extra });
+    case "avgpool2d": return tf.layers.averagePooling2d({ name, poolSize: s.pool ?? [2, 2], strides: s.strides ?? s.pool ?? [2, 2], padding: s.padding ?? "valid", dataFormat: "channelsLast", ...extra });
+    case "maxpool1d": return tf.layers.maxPooling1d({ name, poolSize: s.pool ?? 2, strides: s.strides ?? s.pool ?? 2, padding: s.padding ?? "valid", ...extra });
+    case "avgpool1d": return tf.layers.averagePooling1d({ name, poolSize: s.pool ?? 2, strides: s.strides ?? s.pool ?? 2, padding: s.padding ?? "valid", ...extra });
+    case "gap1d": return tf.layers.globalAveragePooling1d({ name, ...extra });
+    case "gmp1d": return tf.layers.globalMaxPooling1d({ name, ...extra });
+    case "gap2d": return tf.layers.globalAveragePooling2d({ name, dataFormat: "channelsLast", ...extra });
+    case "gmp2d": return tf.layers.globalMaxPooling2d({ name, dataFormat: "channelsLast", ...extra });
     default: throw new Error(s.kind);
   }
 }
@@ -210,13 +297,15 @@ function trainStep(c, model, layerWeights, rng) {
   const xT = tf.tensor(x, [n, ...c.inputShape]);
   const yT = tf.tensor(y, [n, outUnits]);
 
-  // BN batch statistics (input of each BN layer in training mode; only Dense layers precede them here)
+  // BN batch statistics (input of each BN layer in training mode, over every axis but the last: the batch, and an
+  // image's positions). Only layers that compute the same in both modes may precede a BN (no BN, no dropout).
   const bnStats = {};
   c.layers.forEach((s, i) => {
     if (s.kind !== "bn") return;
-    if (c.layers.slice(0, i).some((p) => p.kind !== "dense")) throw new Error("trainStep: BN input must come from Dense layers only");
+    if (c.layers.slice(0, i).some((p) => p.kind === "bn" || p.kind === "dropout")) throw new Error("trainStep: BN input must not come through BN or dropout");
     const inp = i === 0 ? xT : tf.model({ inputs: model.inputs, outputs: model.layers[i - 1].output }).predict(xT);
-    const [rows, feat] = inp.shape;
+    const feat = inp.shape[inp.shape.length - 1];
+    const rows = inp.size / feat;
     const v = inp.dataSync();
     const mean = new Float32Array(feat), variance = new Float32Array(feat);
     for (let j = 0; j < feat; j++) {

@@ -16,7 +16,29 @@ export const KERAS2_VERSION = "2.15.0";
 export const CLASS = {
   dense: "Dense", bn: "BatchNormalization", activation: "Activation", dropout: "Dropout",
   conv2d: "Conv2D", maxpool2d: "MaxPooling2D", flatten: "Flatten", lstm: "LSTM", leaky_relu: "LeakyReLU",
+  avgpool2d: "AveragePooling2D", maxpool1d: "MaxPooling1D", avgpool1d: "AveragePooling1D",
+  gap1d: "GlobalAveragePooling1D", gmp1d: "GlobalMaxPooling1D", gap2d: "GlobalAveragePooling2D", gmp2d: "GlobalMaxPooling2D",
 };
+
+/** Keras's pooling configs (keras/src/layers/pooling/base_pooling.py, base_global_pooling.py; Keras 2's alike):
+ * window pools serialize pool_size, padding, strides, data_format (1-D sizes as tuples of one); global pools
+ * data_format and keepdims. */
+function poolingConfig(spec) {
+  switch (spec.kind) {
+    case "avgpool2d":
+      return { pool_size: spec.pool ?? [2, 2], padding: spec.padding ?? "valid", strides: spec.strides ?? spec.pool ?? [2, 2], data_format: "channels_last" };
+    case "maxpool1d":
+    case "avgpool1d":
+      return { pool_size: [spec.pool ?? 2], padding: spec.padding ?? "valid", strides: [spec.strides ?? spec.pool ?? 2], data_format: "channels_last" };
+    case "gap1d":
+    case "gmp1d":
+    case "gap2d":
+    case "gmp2d":
+      return { data_format: "channels_last", keepdims: false };
+    default:
+      return null;
+  }
+}
 
 const k3Policy = () => ({ module: "keras", class_name: "DTypePolicy", config: { name: "float32" }, registered_name: null });
 const k3Init = (cls, config = {}) => ({ module: "keras.initializers", class_name: cls, config, registered_name: null });
@@ -88,7 +110,8 @@ export function keras3LayerConfig(spec, inputShape) {
       };
       break;
     default:
-      throw new Error(`unknown kind ${spec.kind}`);
+      if (!poolingConfig(spec)) throw new Error(`unknown kind ${spec.kind}`);
+      config = { ...base, ...poolingConfig(spec) };
   }
   return {
     module: "keras.layers", class_name: CLASS[spec.kind], config, registered_name: null,
@@ -251,7 +274,8 @@ export function keras2LayerConfig(spec, rank) {
       };
       break;
     default:
-      throw new Error(`unknown kind ${spec.kind}`);
+      if (!poolingConfig(spec)) throw new Error(`unknown kind ${spec.kind}`);
+      config = { ...base, ...poolingConfig(spec) };
   }
   return { class_name: CLASS[spec.kind], config };
 }

@@ -64,6 +64,13 @@ internal static class AttributeTable
             a.Enum("RecurrentActivation", ActivationKind.Sigmoid),
             a.Bool("ReturnSequences", false),
             a.Bool("ResetAfter", true))),
+        ["AveragePooling2DAttribute"] = new("AveragePooling2D", ReadAveragePooling2D),
+        ["MaxPooling1DAttribute"] = new("MaxPooling1D", static a => ReadPooling1D(a, static (pool, stride, padding) => new MaxPooling1DSpec(pool, stride, padding))),
+        ["AveragePooling1DAttribute"] = new("AveragePooling1D", static a => ReadPooling1D(a, static (pool, stride, padding) => new AveragePooling1DSpec(pool, stride, padding))),
+        ["GlobalAveragePooling1DAttribute"] = new("GlobalAveragePooling1D", static _ => new GlobalAveragePooling1DSpec()),
+        ["GlobalMaxPooling1DAttribute"] = new("GlobalMaxPooling1D", static _ => new GlobalMaxPooling1DSpec()),
+        ["GlobalAveragePooling2DAttribute"] = new("GlobalAveragePooling2D", static _ => new GlobalAveragePooling2DSpec()),
+        ["GlobalMaxPooling2DAttribute"] = new("GlobalMaxPooling2D", static _ => new GlobalMaxPooling2DSpec()),
     };
 
     /// <summary>The full metadata names of <c>[Input]</c>, the layer attributes and <c>[Compile]</c>: the attributes that
@@ -156,6 +163,20 @@ internal static class AttributeTable
             Override(a.Int("StrideHeight", 0), Override(strides, poolHeight)),
             Override(a.Int("StrideWidth", 0), Override(strides, poolWidth)),
             a.Enum("Padding", PaddingKind.Valid));
+    }
+
+    /// <summary>AveragePooling2D: as MaxPooling2D, the strides defaulting to the pool size per axis.</summary>
+    private static LayerSpec ReadAveragePooling2D(AttributeArguments a)
+    {
+        var max = (MaxPooling2DSpec)ReadMaxPooling2D(a);
+        return new AveragePooling2DSpec(max.PoolHeight, max.PoolWidth, max.StrideHeight, max.StrideWidth, max.Padding);
+    }
+
+    /// <summary>MaxPooling1D and AveragePooling1D: the pool size (2) and the strides (the pool size, Keras's <c>strides=None</c>).</summary>
+    private static LayerSpec ReadPooling1D(AttributeArguments a, Func<int, int, PaddingKind, LayerSpec> create)
+    {
+        int poolSize = a.Int("PoolSize", 2);
+        return create(poolSize, Override(a.Int("Strides", 0), poolSize), a.Enum("Padding", PaddingKind.Valid));
     }
 
     /// <summary><c>Metrics</c>: <c>"accuracy"</c> (the default) or none (<c>""</c>, <c>"none"</c>, <see langword="null"/>).</summary>

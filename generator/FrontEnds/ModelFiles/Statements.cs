@@ -40,6 +40,8 @@ internal static class Statements
     private static readonly KeySyntax<int> KernelLength = new("kernel_size", "3", ValueParsers.Integer);
     private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<(int Height, int Width)> PoolSize = new("pool_size", "2", ValueParsers.Size);
+    private static readonly KeySyntax<int> PoolLength = new("pool_size", "2", ValueParsers.Integer);
+    private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<bool> ReturnSequences = new("return_sequences", "true", ValueParsers.Boolean);
     private static readonly KeySyntax<bool> ResetAfter = new("reset_after", "false", ValueParsers.Boolean);
 
@@ -171,6 +173,62 @@ internal static class Statements
             return new MaxPooling2DSpec(poolHeight, poolWidth, strideHeight, strideWidth, values.Get(Padding, PaddingKind.Valid));
         });
 
+    /// <summary><c>average_pooling2d [pool_size]</c> (2x2): strides (the pool size), padding (valid).</summary>
+    public static readonly StatementSyntax<LayerSpec> AveragePooling2D = Layer(
+        "average_pooling2d",
+        "average_pooling2d 2",
+        PoolSize,
+        isPositionalRequired: false,
+        [Strides, Padding],
+        static values =>
+        {
+            (int poolHeight, int poolWidth) = values.Get(PoolSize, (2, 2));
+            (int strideHeight, int strideWidth) = values.Get(Strides, (poolHeight, poolWidth));
+            return new AveragePooling2DSpec(poolHeight, poolWidth, strideHeight, strideWidth, values.Get(Padding, PaddingKind.Valid));
+        });
+
+    /// <summary><c>max_pooling1d [pool_size]</c> (2): strides (the pool size), padding (valid).</summary>
+    public static readonly StatementSyntax<LayerSpec> MaxPooling1D = Layer(
+        "max_pooling1d",
+        "max_pooling1d 2",
+        PoolLength,
+        isPositionalRequired: false,
+        [Stride, Padding],
+        static values =>
+        {
+            int pool = values.Get(PoolLength, 2);
+            return new MaxPooling1DSpec(pool, values.Get(Stride, pool), values.Get(Padding, PaddingKind.Valid));
+        });
+
+    /// <summary><c>average_pooling1d [pool_size]</c> (2): strides (the pool size), padding (valid).</summary>
+    public static readonly StatementSyntax<LayerSpec> AveragePooling1D = Layer(
+        "average_pooling1d",
+        "average_pooling1d 2",
+        PoolLength,
+        isPositionalRequired: false,
+        [Stride, Padding],
+        static values =>
+        {
+            int pool = values.Get(PoolLength, 2);
+            return new AveragePooling1DSpec(pool, values.Get(Stride, pool), values.Get(Padding, PaddingKind.Valid));
+        });
+
+    /// <summary><c>global_average_pooling1d</c>.</summary>
+    public static readonly StatementSyntax<LayerSpec> GlobalAveragePooling1D = Layer(
+        "global_average_pooling1d", "global_average_pooling1d", positional: null, isPositionalRequired: false, [], static _ => new GlobalAveragePooling1DSpec());
+
+    /// <summary><c>global_max_pooling1d</c>.</summary>
+    public static readonly StatementSyntax<LayerSpec> GlobalMaxPooling1D = Layer(
+        "global_max_pooling1d", "global_max_pooling1d", positional: null, isPositionalRequired: false, [], static _ => new GlobalMaxPooling1DSpec());
+
+    /// <summary><c>global_average_pooling2d</c>.</summary>
+    public static readonly StatementSyntax<LayerSpec> GlobalAveragePooling2D = Layer(
+        "global_average_pooling2d", "global_average_pooling2d", positional: null, isPositionalRequired: false, [], static _ => new GlobalAveragePooling2DSpec());
+
+    /// <summary><c>global_max_pooling2d</c>.</summary>
+    public static readonly StatementSyntax<LayerSpec> GlobalMaxPooling2D = Layer(
+        "global_max_pooling2d", "global_max_pooling2d", positional: null, isPositionalRequired: false, [], static _ => new GlobalMaxPooling2DSpec());
+
     /// <summary><c>flatten</c>.</summary>
     public static readonly StatementSyntax<LayerSpec> Flatten = Layer(
         "flatten",
@@ -246,6 +304,13 @@ internal static class Statements
         LayerKind.Flatten => Flatten,
         LayerKind.Lstm => Lstm,
         LayerKind.Gru => Gru,
+        LayerKind.AveragePooling2D => AveragePooling2D,
+        LayerKind.MaxPooling1D => MaxPooling1D,
+        LayerKind.AveragePooling1D => AveragePooling1D,
+        LayerKind.GlobalAveragePooling1D => GlobalAveragePooling1D,
+        LayerKind.GlobalMaxPooling1D => GlobalMaxPooling1D,
+        LayerKind.GlobalAveragePooling2D => GlobalAveragePooling2D,
+        LayerKind.GlobalMaxPooling2D => GlobalMaxPooling2D,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "No statement for this layer kind."),
     };
 }

@@ -27,7 +27,9 @@ namespace ModelGen.CompilerServices;
 /// zeros for beta when <c>center = false</c>; activations are <c>Relu</c>, <c>Tanh</c>, <c>Sigmoid</c>,
 /// <c>Softmax</c> (axis -1), <c>Elu</c> (alpha 1), <c>LeakyRelu</c> (alpha 0.2), GELU as
 /// <c>0.5 · x · (1 + Erf(x / √2))</c> (opset 13 has no <c>Gelu</c>) and swish as <c>x · Sigmoid(x)</c>. Dropout is
-/// an identity at inference and adds nothing. Conv2D is <c>Conv</c> and MaxPooling2D <c>MaxPool</c>, on ONNX's NCHW
+/// an identity at inference and adds nothing. Conv2D is <c>Conv</c>, MaxPooling2D <c>MaxPool</c>, AveragePooling2D
+/// <c>AveragePool</c> (the padding not counted) and the global poolings <c>GlobalAveragePool</c> and <c>GlobalMaxPool</c>
+/// (then a <c>Reshape</c> to <c>[N, channels]</c>); the 1-D poolings pool a sequence as a <c>timesteps x 1</c> image. All run on ONNX's NCHW
 /// layout: the channels-last values are reshaped and transposed to NCHW once before the first image layer, stay NCHW
 /// through the following image layers (BatchNormalization and softmax then work along the channels, axis 1), and go
 /// back (<c>Transpose</c> + <c>Reshape</c>) at Flatten, a Dense, or the output. Flatten of a vector or sequence adds
@@ -248,6 +250,77 @@ public sealed partial class OnnxGraphBuilder
         AddNode(name, "MaxPool", new[] { _current }, WindowAttributes(window));
         _image = (window.OutputHeight, window.OutputWidth, window.Channels);
         Width = window.Positions * window.Channels;
+    }
+
+    /// <summary>Adds a Keras AveragePooling2D layer: ONNX <c>AveragePool</c> with the pool size, strides and TensorFlow's
+    /// pads, <c>count_include_pad = 0</c> (a window at the border averages the values it covers, as in TensorFlow).</summary>
+    /// <param name="name">The Keras layer name, the node's name.</param>
+    /// <param name="window">The input's shape, the pool's size, the strides and the padding.</param>
+    public void AveragePooling2D(string name, in Window2D window)
+    {
+        CheckName(name);
+        ToImage(name, window);
+        AddNode(name, "AveragePool", new[] { _current }, AveragePoolAttributes(window));
+        _image = (window.OutputHeight, window.OutputWidth, window.Channels);
+        Width = window.Positions * window.Channels;
+    }
+
+    /// <summary>Adds a Keras MaxPooling1D layer on a sequence <c>[timesteps, features]</c>, as a <c>timesteps x 1</c> image of
+    /// <c>features</c> channels (<paramref name="window"/>'s width and the window's are 1): ONNX <c>MaxPool</c> over
+    /// <c>[N, features, timesteps, 1]</c>.</summary>
+    /// <param name="name">The Keras layer name, the node's name.</param>
+    /// <param name="window">The sequence as a one-column image, the pool's size along the timesteps, the stride and the padding.</param>
+    public void MaxPooling1D(string name, in Window2D window)
+    {
+        CheckColumn(name, window);
+        MaxPooling2D(name, window);
+    }
+
+    /// <summary>Adds a Keras AveragePooling1D layer on a sequence, as a <c>timesteps x 1</c> image (see
+    /// <see cref="MaxPooling1D"/>): ONNX <c>AveragePool</c> with <c>count_include_pad = 0</c>.</summary>
+    /// <param name="name">The Keras layer name, the node's name.</param>
+    /// <param name="window">The sequence as a one-column image, the pool's size along the timesteps, the stride and the padding.</param>
+    public void AveragePooling1D(string name, in Window2D window)
+    {
+        CheckColumn(name, window);
+        AveragePooling2D(name, window);
+    }
+
+    /// <summary>Adds a Keras GlobalAveragePooling2D or GlobalAveragePooling1D layer: ONNX <c>GlobalAveragePool</c> on the
+    /// NCHW image (a sequence as a <c>timesteps x 1</c> image), then a <c>Reshape</c> to <c>[N, channels]</c>.</summary>
+    /// <param name="name">The Keras layer name, the <c>GlobalAveragePool</c> node's name.</param>
+    /// <param name="window">The input's shape; the window covers all of it.</param>
+    public void GlobalAveragePooling(string name, in Window2D window) => GlobalPooling(name, window, "GlobalAveragePool");
+
+    /// <summary>Adds a Keras GlobalMaxPooling2D or GlobalMaxPooling1D layer: ONNX <c>GlobalMaxPool</c> on the NCHW image (a
+    /// sequence as a <c>timesteps x 1</c> image), then a <c>Reshape</c> to <c>[N, channels]</c>.</summary>
+    /// <param name="name">The Keras layer name, the <c>GlobalMaxPool</c> node's name.</param>
+    /// <param name="window">The input's shape; the window covers all of it.</param>
+    public void GlobalMaxPooling(string name, in Window2D window) => GlobalPooling(name, window, "GlobalMaxPool");
+
+    private void GlobalPooling(string name, in Window2D window, string opType)
+    {
+        CheckName(name);
+        if (window.Positions != 1 || window.WindowHeight != window.Height || window.WindowWidth != window.Width)
+        {
+            throw new ArgumentException($"Layer '{name}' is a global pool: its window must cover the whole {window.Height}x{window.Width} input.", nameof(window));
+        }
+
+        ToImage(name, window);
+        AddNode(name, opType, _current);
+        AddNode(name + "/flatten", "Reshape", _current, AddInitializer(name + "/flat_shape", new long[] { -1, window.Channels }));
+        _image = null;
+        Width = window.Channels;
+    }
+
+    /// <summary>A 1-D pool's window: a sequence as a one-column image, pooled along its rows.</summary>
+    private static void CheckColumn(string name, in Window2D window)
+    {
+        CheckName(name);
+        if (window.Width != 1 || window.WindowWidth != 1 || window.StrideWidth != 1)
+        {
+            throw new ArgumentException($"Layer '{name}' pools a sequence: the window is a {window.Height}x1 image's, with a window and stride width of 1.", nameof(window));
+        }
     }
 
     /// <summary>
@@ -640,6 +713,16 @@ public sealed partial class OnnxGraphBuilder
             Attribute.Of("strides", new long[] { window.StrideHeight, window.StrideWidth }),
             Attribute.Of("pads", new long[] { window.PadTop, window.PadLeft, padBottom, padRight }),
         };
+    }
+
+    /// <summary>AveragePool's window attributes and <c>count_include_pad = 0</c>: the padding is not counted (TensorFlow's).</summary>
+    private static Attribute[] AveragePoolAttributes(in Window2D window)
+    {
+        Attribute[] window2D = WindowAttributes(window);
+        var attributes = new Attribute[window2D.Length + 1];
+        window2D.CopyTo(attributes, 0);
+        attributes[^1] = Attribute.Of("count_include_pad", 0L);
+        return attributes;
     }
 
     /// <summary>Reshapes <c>[N, Width]</c> to <c>[N · positions, features]</c> when a sample has several positions.</summary>

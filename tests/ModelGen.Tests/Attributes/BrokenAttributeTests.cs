@@ -121,6 +121,10 @@ public class BrokenAttributeTests
     [InlineData("[BatchNormalization(Momentum = double.PositiveInfinity, Epsilon = -1)]")]
     [InlineData("[Conv2D(8, KernelSize = 0, Strides = -2)]")]
     [InlineData("[MaxPooling2D(0)]")]
+    [InlineData("[AveragePooling2D(-1, Strides = 0)]")]
+    [InlineData("[MaxPooling1D(0)]")]
+    [InlineData("[AveragePooling1D(2, Strides = -3, Padding = (Padding)7)]")]
+    [InlineData("[GlobalMaxPooling1D, GlobalAveragePooling2D]")]
     [InlineData("[Compile(Loss.BinaryCrossentropy, Metrics = null, BatchSize = -5)]")]
     [InlineData("")]
     public void OutOfRangeNumbersNeverThrow(string attributes) => AssertNoCrash(ModelSource(attributes));

@@ -116,6 +116,20 @@ public class ValidationDiagnosticTests
     [InlineData("input 5x5x1\nmax_pooling2d 3x6 strides=1", 3, "max_pooling2d", "(None, 5, 5, 1)")]
     [InlineData("input 10\nlstm 4", 3, "lstm", "(None, 10)")]
     [InlineData("input 5x10\ndense 4", 3, "dense", "(None, 5, 10)")]
+    [InlineData("input 10\nglobal_average_pooling2d", 3, "global_average_pooling2d", "(None, 10)")]
+    [InlineData("input 8\ndense 3\nglobal_max_pooling2d", 4, "global_max_pooling2d", "(None, 3)")]
+    [InlineData("input 8x8x1\nglobal_max_pooling2d\nglobal_max_pooling2d", 4, "global_max_pooling2d", "(None, 1)")]
+    [InlineData("input 5x3\nglobal_average_pooling2d", 3, "global_average_pooling2d", "(None, 5, 3)")]
+    [InlineData("input 8x8x1\nmax_pooling1d", 3, "max_pooling1d", "(None, 8, 8, 1)")]
+    [InlineData("input 8x8x1\naverage_pooling1d 2", 3, "average_pooling1d", "(None, 8, 8, 1)")]
+    [InlineData("input 8x8x1\nglobal_average_pooling1d", 3, "global_average_pooling1d", "(None, 8, 8, 1)")]
+    [InlineData("input 12\nglobal_max_pooling1d", 3, "global_max_pooling1d", "(None, 12)")]
+    [InlineData("input 10\naverage_pooling2d", 3, "average_pooling2d", "(None, 10)")]
+    [InlineData("input 3x3x1\naverage_pooling2d 2x4", 3, "average_pooling2d", "(None, 3, 3, 1)")]
+    [InlineData("input 4x3\nmax_pooling1d 5", 3, "max_pooling1d", "(None, 4, 3)")]
+    [InlineData("input 6x3\nmax_pooling1d 2\naverage_pooling1d 4", 4, "average_pooling1d", "(None, 3, 3)")]
+    [InlineData("input 6x3\nglobal_average_pooling1d\nmax_pooling1d", 4, "max_pooling1d", "(None, 3)")]
+    [InlineData("input 6x3\nmax_pooling1d\ndense 2", 4, "dense", "(None, 3, 3)")]
     public void ShapeMismatchIsMG0005WithTheShapes(string body, int line, string token, string shape)
     {
         Diagnostic diagnostic = File("model Test.M\n" + body + "\n", "MG0005", DiagnosticSeverity.Error, line, token);
@@ -149,6 +163,42 @@ public class ValidationDiagnosticTests
         Assert.Contains("needs an image input", flattened);
         Assert.Contains("comes from 'flatten'", flattened);
         Assert.Contains("flatten only after the last conv2d or max_pooling2d", flattened);
+    }
+
+    [Fact]
+    public void PoolingShapeMessagesNameTheRankThatFits()
+    {
+        string vector = File("model Test.M\ninput 10\nglobal_average_pooling2d\n", "MG0005", DiagnosticSeverity.Error, 3, "global_average_pooling2d").GetMessage();
+        Assert.Contains("global_average_pooling2d 'global_average_pooling2d' needs an image input (height x width x channels) but gets (None, 10) (a vector)", vector);
+        string image = File("model Test.M\ninput 8x8x1\nmax_pooling1d\n", "MG0005", DiagnosticSeverity.Error, 3, "max_pooling1d").GetMessage();
+        Assert.Contains("needs a sequence input (timesteps x features) but gets (None, 8, 8, 1) (an image): use max_pooling2d on an image", image);
+        string sequence = File("model Test.M\ninput 5x3\nglobal_max_pooling2d\n", "MG0005", DiagnosticSeverity.Error, 3, "global_max_pooling2d").GetMessage();
+        Assert.Contains("use global_max_pooling1d on a sequence", sequence);
+        string window = File("model Test.M\ninput 4x3\naverage_pooling1d 5\n", "MG0005", DiagnosticSeverity.Error, 3, "average_pooling1d").GetMessage();
+        Assert.Contains("a window of 5 timesteps, more than the 4 of its input (None, 4, 3)", window);
+        Attributes(Class("[Model]", "[Input(8, 8, 1)]", "[GlobalAveragePooling1D]"), "MG0005", DiagnosticSeverity.Error, 6, "GlobalAveragePooling1D");
+    }
+
+    [Fact]
+    public void FittingPoolingShapesGiveNoMG0005()
+    {
+        NoDiagnostic("model Test.M\ninput 8x8x1\nconv2d 4\nbatch_normalization\nactivation relu\nglobal_average_pooling2d\ndense 10 activation=softmax\n", "MG0005");
+        NoDiagnostic("model Test.M\ninput 3x3x1\naverage_pooling2d 5 padding=same\nglobal_max_pooling2d\n", "MG0005");
+        NoDiagnostic("model Test.M\ninput 4x3\nmax_pooling1d 5 padding=same\naverage_pooling1d 1\nglobal_max_pooling1d\ndense 1\n", "MG0005");
+        NoDiagnostic("model Test.M\ninput 9x2\nlstm 4 return_sequences=true\nglobal_average_pooling1d\ndense 1\n", "MG0005");
+    }
+
+    [Theory]
+    [InlineData("average_pooling2d 0 strides=1", "0", "pool_size")]
+    [InlineData("average_pooling2d 2 strides=0", "0", "strides")]
+    [InlineData("max_pooling1d 0 strides=2", "0", "pool_size")]
+    [InlineData("average_pooling1d 2 strides=-1", "-1", "strides")]
+    public void PoolingSizesBelowOneAreMG0003AtTheValue(string layer, string token, string key)
+    {
+        string input = layer.Contains("1d", System.StringComparison.Ordinal) ? "input 6x3" : "input 6x6x1";
+        Diagnostic diagnostic = File($"model Test.M\n{input}\n{layer}\n", "MG0003", DiagnosticSeverity.Error, 3, token);
+        Assert.Contains($"{key} of", diagnostic.GetMessage());
+        Assert.Contains("must be at least 1", diagnostic.GetMessage());
     }
 
     // MG0006: loss and output.

@@ -89,6 +89,55 @@ public class ShapeAndParameterTests
     }
 
     [Fact]
+    public void ImagePoolingLayersHaveKerasShapesAndNoParameters()
+    {
+        // Keras: AveragePooling2D(3, strides=2, padding="same") on 8x8 -> 4x4; GlobalAveragePooling2D on (None, 4, 4, 16)
+        // -> (None, 16), so the Dense after it has 16 * 10 + 10 params; GlobalMaxPooling2D alike.
+        ModelPlan plan = Plan(
+            "input 8x8x3\nconv2d 16 kernel_size=3 padding=same\naverage_pooling2d 3 strides=2 padding=same\naverage_pooling2d 2x1\n"
+            + "global_average_pooling2d\ndense 10 activation=softmax\n");
+
+        AssertLayer(plan, 1, "average_pooling2d", "(None, 4, 4, 16)", 0, 0);
+        AssertLayer(plan, 2, "average_pooling2d_1", "(None, 2, 4, 16)", 0, 0);
+        AssertLayer(plan, 3, "global_average_pooling2d", "(None, 16)", 0, 0);
+        AssertLayer(plan, 4, "dense", "(None, 10)", 170, 0);
+        Assert.Contains(" global_average_pooling2d (GlobalAveragePooling2D)    (None, 16)", plan.Summary);
+        Assert.Equal(TensorShape.Image(2, 4, 16), plan.Layers[3].Input);
+
+        ModelPlan max = Plan("input 5x7x2\nglobal_max_pooling2d\ndense 1 activation=sigmoid\n");
+        AssertLayer(max, 0, "global_max_pooling2d", "(None, 2)", 0, 0);
+        AssertLayer(max, 1, "dense", "(None, 1)", 3, 0);
+    }
+
+    [Fact]
+    public void SequencePoolingLayersPoolTheTimesteps()
+    {
+        // Keras: MaxPooling1D(3) on (None, 10, 8) -> (None, 3, 8); AveragePooling1D(2, strides=1, padding="same") keeps 3;
+        // GlobalMaxPooling1D -> (None, 8); GlobalAveragePooling1D of the input -> (None, 14).
+        ModelPlan plan = Plan(
+            "input 10x14\nlstm 8 return_sequences=true\nmax_pooling1d 3\naverage_pooling1d 2 strides=1 padding=same\nmax_pooling1d 2 strides=1\n"
+            + "global_max_pooling1d\ndense 1 activation=sigmoid\n");
+
+        AssertLayer(plan, 1, "max_pooling1d", "(None, 3, 8)", 0, 0);
+        AssertLayer(plan, 2, "average_pooling1d", "(None, 3, 8)", 0, 0);
+        AssertLayer(plan, 3, "max_pooling1d_1", "(None, 2, 8)", 0, 0);
+        AssertLayer(plan, 4, "global_max_pooling1d", "(None, 8)", 0, 0);
+        AssertLayer(plan, 5, "dense", "(None, 1)", 9, 0);
+        AssertLayer(Plan("input 10x14\nglobal_average_pooling1d\n"), 0, "global_average_pooling1d", "(None, 14)", 0, 0);
+    }
+
+    [Fact]
+    public void PoolingWindowsAreSequencesAsColumnsAndGlobalPoolsAsOneWindow()
+    {
+        ModelPlan plan = Plan("input 9x3\nmax_pooling1d 3 strides=2 padding=same\nglobal_average_pooling1d\n");
+        Assert.Equal(new WindowPlan(9, 1, 3, 3, 1, 2, 1, 5, 1, 1, 0, Padded: true), plan.Layers[0].Window);
+        Assert.Equal(new WindowPlan(5, 1, 3, 5, 1, 5, 1, 1, 1, 0, 0, Padded: false), plan.Layers[1].Window);
+
+        ModelPlan image = Plan("input 6x5x4\nglobal_max_pooling2d\n");
+        Assert.Equal(new WindowPlan(6, 5, 4, 6, 5, 6, 5, 1, 1, 0, 0, Padded: false), image.Layers[0].Window);
+    }
+
+    [Fact]
     public void LstmWithAndWithoutSequences()
     {
         // Keras: LSTM(32) on (10, 14): 4 * 32 * (14 + 32 + 1) = 6016 params.

@@ -93,6 +93,10 @@ public sealed class KerasReferenceTests
     [Theory]
     [InlineData("mlp_bn_after_relu")]
     [InlineData("mlp_bn_before_relu")]
+    [InlineData("cnn_global_avg_pool")]
+    [InlineData("cnn_global_max_pool")]
+    [InlineData("seq_avg_pool")]
+    [InlineData("seq_global_max_pool")]
     public void TrainOnBatchContinuesAsKeras(string name)
     {
         KerasExpected expected = Expected(name);

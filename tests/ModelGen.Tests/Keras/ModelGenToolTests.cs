@@ -63,7 +63,7 @@ public sealed class ModelGenToolTests : IDisposable
         Assert.Equal(
             [
                 "modelgen: bad.json: layer 'lambda' (Lambda): a Lambda layer holds Python bytecode, which is never read or run; rewrite it as layers ModelGen has",
-                "modelgen: bad.json: layer 'rnn' (SimpleRNN): ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, flatten, lstm, conv1d, gru)",
+                "modelgen: bad.json: layer 'rnn' (SimpleRNN): ModelGen has no such layer (dense, batch_normalization, activation, dropout, conv2d, max_pooling2d, average_pooling2d, flatten, lstm, max_pooling1d, average_pooling1d, global_average_pooling1d, global_max_pooling1d, global_average_pooling2d, global_max_pooling2d, conv1d, gru)",
             ],
             stderr.Trim().Split(Environment.NewLine));
         Assert.False(File.Exists(Path.Combine(_folder, "Bad.model")));

@@ -196,6 +196,34 @@ public class ModelFileParserTests
         Assert.Equal(new MaxPooling2DSpec(poolHeight, poolWidth, strideHeight, strideWidth, (PaddingKind)padding), SingleLayer(line));
     }
 
+    [Theory]
+    [InlineData("average_pooling2d", 2, 2, 2, 2, PaddingKind.Valid)]
+    [InlineData("average_pooling2d 3x2 strides=1 padding=same", 3, 2, 1, 1, PaddingKind.Same)]
+    [InlineData("average_pooling2d pool_size=2 strides=2x1", 2, 2, 2, 1, PaddingKind.Valid)]
+    public void AveragePooling2D_StridesDefaultToThePoolSize(string line, int poolHeight, int poolWidth, int strideHeight, int strideWidth, object padding)
+    {
+        Assert.Equal(new AveragePooling2DSpec(poolHeight, poolWidth, strideHeight, strideWidth, (PaddingKind)padding), SingleLayer(line));
+    }
+
+    [Theory]
+    [InlineData("max_pooling1d", 2, 2, PaddingKind.Valid)]
+    [InlineData("max_pooling1d 3", 3, 3, PaddingKind.Valid)]
+    [InlineData("max_pooling1d pool_size=4 strides=1 padding=same", 4, 1, PaddingKind.Same)]
+    public void Pooling1D_StridesDefaultToThePoolSize(string line, int pool, int stride, object padding)
+    {
+        Assert.Equal(new MaxPooling1DSpec(pool, stride, (PaddingKind)padding), SingleLayer(line));
+        Assert.Equal(new AveragePooling1DSpec(pool, stride, (PaddingKind)padding), SingleLayer(line.Replace("max_", "average_")));
+    }
+
+    [Fact]
+    public void GlobalPoolings_TakeNothing()
+    {
+        Assert.Equal(new GlobalAveragePooling1DSpec(), SingleLayer("global_average_pooling1d"));
+        Assert.Equal(new GlobalMaxPooling1DSpec(), SingleLayer("global_max_pooling1d"));
+        Assert.Equal(new GlobalAveragePooling2DSpec(), SingleLayer("global_average_pooling2d"));
+        Assert.Equal(new GlobalMaxPooling2DSpec() { Name = "head" }, SingleLayer("GLOBAL_MAX_POOLING2D name=head"));
+    }
+
     [Fact]
     public void Flatten_TakesNothing()
     {

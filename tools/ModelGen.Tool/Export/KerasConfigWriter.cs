@@ -145,6 +145,23 @@ internal static class KerasConfigWriter
                 json.WriteString("padding", pool.Padding == PaddingKind.Same ? "same" : "valid");
                 json.WriteString("data_format", "channels_last");
                 break;
+            case AveragePooling2DSpec pool:
+                Pair(json, "pool_size", pool.PoolHeight, pool.PoolWidth);
+                Pair(json, "strides", pool.StrideHeight, pool.StrideWidth);
+                json.WriteString("padding", pool.Padding == PaddingKind.Same ? "same" : "valid");
+                json.WriteString("data_format", "channels_last");
+                break;
+            case MaxPooling1DSpec max:
+                Pooling1D(json, max.PoolSize, max.Stride, max.Padding);
+                break;
+            case AveragePooling1DSpec average:
+                Pooling1D(json, average.PoolSize, average.Stride, average.Padding);
+                break;
+
+            case GlobalAveragePooling1DSpec or GlobalMaxPooling1DSpec or GlobalAveragePooling2DSpec or GlobalMaxPooling2DSpec:
+                json.WriteString("data_format", "channels_last");
+                json.WriteBoolean("keepdims", false);
+                break;
             case FlattenSpec:
                 json.WriteString("data_format", "channels_last");
                 break;
@@ -345,6 +362,19 @@ internal static class KerasConfigWriter
         json.WriteStartArray(key);
         json.WriteNumberValue(value);
         json.WriteEndArray();
+    }
+
+    /// <summary>A 1-D pooling's settings; Keras 3 serializes the sizes as tuples of one.</summary>
+    private static void Pooling1D(Utf8JsonWriter json, int poolSize, int stride, PaddingKind padding)
+    {
+        json.WriteStartArray("pool_size");
+        json.WriteNumberValue(poolSize);
+        json.WriteEndArray();
+        json.WriteStartArray("strides");
+        json.WriteNumberValue(stride);
+        json.WriteEndArray();
+        json.WriteString("padding", padding == PaddingKind.Same ? "same" : "valid");
+        json.WriteString("data_format", "channels_last");
     }
 
     private static void Pair(Utf8JsonWriter json, string key, int first, int second)
