@@ -41,7 +41,6 @@ internal static class Statements
     private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<(int Height, int Width)> PoolSize = new("pool_size", "2", ValueParsers.Size);
     private static readonly KeySyntax<int> PoolLength = new("pool_size", "2", ValueParsers.Integer);
-    private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<bool> ReturnSequences = new("return_sequences", "true", ValueParsers.Boolean);
     private static readonly KeySyntax<bool> ResetAfter = new("reset_after", "false", ValueParsers.Boolean);
 
