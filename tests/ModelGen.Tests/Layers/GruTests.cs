@@ -391,10 +391,10 @@ public class GruTests
                 Assert.Contains("reset_after", config);
             }
 
-            (code, _, error) = KerasFixtures.RunTool("import", keras, "--output", Path.Combine(folder, "again"), "--class", "Again.Gru");
+            (code, _, error) = KerasFixtures.RunTool("import", keras, "--output", Path.Combine(folder, "again"), "--class", "ModelGen.TestModels.GruSequenceClassifier");
             Assert.True(code == 0, error);
-            Assert.Contains("gru 4 reset_after=true name=gru", File.ReadAllText(Path.Combine(folder, "again", "Gru.model")));
-            Assert.Equal(File.ReadAllBytes(weights), File.ReadAllBytes(Path.Combine(folder, "again", "Gru.weights")));
+            Assert.Contains("gru 4 reset_after=true name=gru", File.ReadAllText(Path.Combine(folder, "again", "GruSequenceClassifier.model")));
+            Assert.Equal(File.ReadAllBytes(weights), File.ReadAllBytes(Path.Combine(folder, "again", "GruSequenceClassifier.weights")));
 
             var loaded = new GruSequenceClassifier(0);
             loaded.LoadKerasWeights(keras);
