@@ -226,7 +226,9 @@ public class PlanTests
         ModelPlan plan = ModelPlanner.Plan(model, referencesIlgpu: true, CancellationToken.None);
         GeneratorRun run = GeneratorHarness.Run(modelFiles: [(GeneratorHarness.ProjectDirectory + "Models/M.model", text)], extraReferences: [Ilgpu]);
         string cpu = run.Sources.Single(s => !s.Key.EndsWith(".Gpu.g.cs", StringComparison.Ordinal)).Value;
-        string gpu = run.Sources.Single(s => s.Key.EndsWith(".Gpu.g.cs", StringComparison.Ordinal)).Value;
+        // A model with a layer the GPU has no kernels for (gru) gets no GPU class, and plans no GPU buffers.
+        string gpu = run.Sources.SingleOrDefault(s => s.Key.EndsWith(".Gpu.g.cs", StringComparison.Ordinal)).Value ?? string.Empty;
+        Assert.Equal(gpu.Length == 0, plan.GpuBuffers.Count == 0 && !plan.EmitGpu);
 
         // Lines that use a buffer: not its declaration, allocation, disposal or MemberNotNull.
         static int Uses(string source, string name, params string[] bookkeeping) =>

@@ -380,7 +380,8 @@ public class GruTests
             Assert.True(code == 0, error);
 
             KerasWeightSet set = KerasWeightsFile.Read(keras);
-            KerasLayerWeights gru = set.Layers.First(l => l.Tensors.Count > 0);
+            KerasLayerWeights gru = set.Layers.Single(l => l.Name.EndsWith("gru", StringComparison.Ordinal));
+            Assert.Equal(["cell/vars/0", "cell/vars/1", "cell/vars/2"], gru.Tensors.Select(t => t.Name));
             Assert.Equal(["3, 12", "4, 12", "2, 12"], gru.Tensors.Select(t => string.Join(", ", t.Shape)));
             using (var zip = System.IO.Compression.ZipFile.OpenRead(keras))
             using (var reader = new StreamReader(zip.GetEntry("config.json")!.Open()))
@@ -390,10 +391,10 @@ public class GruTests
                 Assert.Contains("reset_after", config);
             }
 
-            (code, _, error) = KerasFixtures.RunTool("import", keras, "--output", Path.Combine(folder, "again"), "--class", "Again.Gru");
+            (code, _, error) = KerasFixtures.RunTool("import", keras, "--output", Path.Combine(folder, "again"), "--class", "ModelGen.TestModels.GruSequenceClassifier");
             Assert.True(code == 0, error);
-            Assert.Contains("gru 4 reset_after=true name=gru", File.ReadAllText(Path.Combine(folder, "again", "Gru.model")));
-            Assert.Equal(File.ReadAllBytes(weights), File.ReadAllBytes(Path.Combine(folder, "again", "Gru.weights")));
+            Assert.Contains("gru 4 reset_after=true name=gru", File.ReadAllText(Path.Combine(folder, "again", "GruSequenceClassifier.model")));
+            Assert.Equal(File.ReadAllBytes(weights), File.ReadAllBytes(Path.Combine(folder, "again", "GruSequenceClassifier.weights")));
 
             var loaded = new GruSequenceClassifier(0);
             loaded.LoadKerasWeights(keras);
