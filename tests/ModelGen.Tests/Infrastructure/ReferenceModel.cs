@@ -152,6 +152,50 @@ public sealed class ReferenceModel
                     break;
                 }
 
+                case AveragePooling2DSpec pool:
+                    (values, shape) = Pool(values, rows, shape, pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding, average: true);
+                    features = shape.Aggregate(1, (a, b) => a * b);
+                    break;
+
+                case MaxPooling1DSpec or AveragePooling1DSpec:
+                {
+                    // Over the timesteps: a sequence (T, F) as a T x 1 image of F channels.
+                    (int size, int stride, PaddingKind padding, bool average) = layer is MaxPooling1DSpec max
+                        ? (max.PoolSize, max.Stride, max.Padding, false)
+                        : (((AveragePooling1DSpec)layer).PoolSize, ((AveragePooling1DSpec)layer).Stride, ((AveragePooling1DSpec)layer).Padding, true);
+                    (values, int[] pooled) = Pool(values, rows, new[] { shape[0], 1, shape[1] }, size, 1, stride, 1, padding, average);
+                    shape = new[] { pooled[0], pooled[2] };
+                    features = shape[0] * shape[1];
+                    break;
+                }
+
+                case GlobalAveragePooling1DSpec or GlobalMaxPooling1DSpec or GlobalAveragePooling2DSpec or GlobalMaxPooling2DSpec:
+                {
+                    bool average = layer is GlobalAveragePooling1DSpec or GlobalAveragePooling2DSpec;
+                    int channels = shape[^1], positions = features / channels;
+                    var next = new double[rows * channels];
+                    for (int r = 0; r < rows; r++)
+                    {
+                        for (int c = 0; c < channels; c++)
+                        {
+                            double sum = 0, max = double.NegativeInfinity;
+                            for (int p = 0; p < positions; p++)
+                            {
+                                double v = values[(r * positions + p) * channels + c];
+                                sum += v;
+                                max = Math.Max(max, v);
+                            }
+
+                            next[r * channels + c] = average ? sum / positions : max;
+                        }
+                    }
+
+                    values = next;
+                    shape = new[] { channels };
+                    features = channels;
+                    break;
+                }
+
                 case FlattenSpec:
                     shape = new[] { features };
                     break;
@@ -183,6 +227,48 @@ public sealed class ReferenceModel
         }
 
         return values;
+    }
+
+    /// <summary>Max or average pooling of channels-last images <paramref name="shape"/> (h, w, c): the padding of "same"
+    /// is left out of both (TensorFlow's -∞ for max, not counted for the mean).</summary>
+    private static (double[] Values, int[] Shape) Pool(double[] values, int rows, int[] shape, int ph, int pw, int sh, int sw, PaddingKind padding, bool average)
+    {
+        (int h, int w, int c) = (shape[0], shape[1], shape[2]);
+        (int oh, int top) = Window(h, ph, sh, padding);
+        (int ow, int left) = Window(w, pw, sw, padding);
+        var next = new double[rows * oh * ow * c];
+        for (int r = 0; r < rows; r++)
+        {
+            for (int oy = 0; oy < oh; oy++)
+            {
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    for (int i = 0; i < c; i++)
+                    {
+                        double max = double.NegativeInfinity, sum = 0;
+                        int count = 0;
+                        for (int ky = 0; ky < ph; ky++)
+                        {
+                            for (int kx = 0; kx < pw; kx++)
+                            {
+                                int iy = oy * sh - top + ky, ix = ox * sw - left + kx;
+                                if (iy >= 0 && iy < h && ix >= 0 && ix < w)
+                                {
+                                    double v = values[((r * h + iy) * w + ix) * c + i];
+                                    max = Math.Max(max, v);
+                                    sum += v;
+                                    count++;
+                                }
+                            }
+                        }
+
+                        next[((r * oh + oy) * ow + ox) * c + i] = average ? sum / count : max;
+                    }
+                }
+            }
+        }
+
+        return (next, new[] { oh, ow, c });
     }
 
     /// <summary>Keras's output size along one axis and the padding before the first value (TensorFlow's same: the

@@ -129,6 +129,77 @@ public class KerasConfigTests
     }
 
     [Fact]
+    public void PoolingLayersTranslateInEveryDialect()
+    {
+        // Keras 3: 1-D sizes as tuples of one, global pools with keepdims; the GAP head of a CNN without flatten.
+        const string keras3 = """
+            {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": [
+              {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [null, 8, 8, 3], "name": "input_layer"}},
+              {"module": "keras.layers", "class_name": "Conv2D", "config": {"name": "conv2d", "filters": 4, "kernel_size": [3, 3], "padding": "same", "use_bias": false}},
+              {"module": "keras.layers", "class_name": "BatchNormalization", "config": {"name": "batch_normalization", "axis": -1}},
+              {"module": "keras.layers", "class_name": "AveragePooling2D", "config": {"name": "average_pooling2d", "pool_size": [3, 3], "padding": "same", "strides": [2, 2], "data_format": "channels_last"}},
+              {"module": "keras.layers", "class_name": "GlobalAveragePooling2D", "config": {"name": "global_average_pooling2d", "data_format": "channels_last", "keepdims": false}},
+              {"module": "keras.layers", "class_name": "Dense", "config": {"name": "dense", "units": 2, "activation": "softmax"}}
+            ]}}
+            """;
+        KerasTranslation image = KerasConfig.ToModelFile(keras3, "Imported.Head");
+        Assert.Contains("average_pooling2d pool_size=3x3 strides=2x2 padding=same name=average_pooling2d\nglobal_average_pooling2d name=global_average_pooling2d\ndense 2", image.ModelFile);
+        AssertCompiles(image.ModelFile, "Imported.Head", " global_average_pooling2d (GlobalAveragePooling2D)    (None, 4)");
+
+        // tf-keras 2: strides null (the pool size), a tuple of one; aliases MaxPool1D and GlobalMaxPool1D.
+        const string keras2 = """
+            {"class_name": "Sequential", "config": {"name": "sequential", "layers": [
+              {"class_name": "MaxPool1D", "config": {"name": "max_pooling1d", "batch_input_shape": [null, 12, 3], "pool_size": [3], "strides": null, "padding": "valid", "data_format": "channels_last"}},
+              {"class_name": "AveragePooling1D", "config": {"name": "average_pooling1d", "pool_size": [2], "strides": [1], "padding": "same", "data_format": "channels_last"}},
+              {"class_name": "GlobalMaxPool1D", "config": {"name": "global_max_pooling1d", "data_format": "channels_last", "keepdims": false}},
+              {"class_name": "Dense", "config": {"name": "dense", "units": 1, "activation": "sigmoid"}}
+            ]}, "keras_version": "2.13.1"}
+            """;
+        KerasTranslation sequence = KerasConfig.ToModelFile(keras2, "Imported.Sequence");
+        Assert.Contains(
+            "input 12x3\nmax_pooling1d pool_size=3 name=max_pooling1d\naverage_pooling1d pool_size=2 strides=1 padding=same name=average_pooling1d\nglobal_max_pooling1d name=global_max_pooling1d\n",
+            sequence.ModelFile);
+        AssertCompiles(sequence.ModelFile, "Imported.Sequence", " max_pooling1d (MaxPooling1D)", " global_max_pooling1d (GlobalMaxPooling1D)");
+
+        // Keras 1.2: pool_length, stride, border_mode; GlobalAveragePooling1D with no settings.
+        const string keras1 = """
+            {"class_name": "Sequential", "config": [
+              {"class_name": "AveragePooling1D", "config": {"name": "averagepooling1d_1", "batch_input_shape": [null, 10, 4], "pool_length": 4, "stride": 2, "border_mode": "same"}},
+              {"class_name": "GlobalAveragePooling1D", "config": {"name": "globalaveragepooling1d_1"}},
+              {"class_name": "Dense", "config": {"name": "dense_1", "output_dim": 2, "activation": "softmax"}}
+            ], "keras_version": "1.2.2"}
+            """;
+        KerasTranslation old = KerasConfig.ToModelFile(keras1, "Imported.Old");
+        Assert.Contains("average_pooling1d pool_size=4 strides=2 padding=same name=averagepooling1d_1\nglobal_average_pooling1d name=globalaveragepooling1d_1\n", old.ModelFile);
+        AssertCompiles(old.ModelFile, "Imported.Old", " averagepooling1d_1 (AveragePooling1D)", "(None, 5, 4)");
+    }
+
+    [Fact]
+    public void PoolingSettingsModelGenLacksAreRefused()
+    {
+        const string json = """
+            {"class_name": "Sequential", "config": {"name": "bad", "layers": [
+              {"class_name": "InputLayer", "config": {"batch_input_shape": [null, 8, 8, 3], "name": "in"}},
+              {"class_name": "AveragePooling2D", "config": {"name": "a", "pool_size": [2, 2], "data_format": "channels_first"}},
+              {"class_name": "GlobalAveragePooling2D", "config": {"name": "g", "keepdims": true}},
+              {"class_name": "GlobalMaxPooling2D", "config": {"name": "h", "data_format": "channels_first"}},
+              {"class_name": "MaxPooling1D", "config": {"name": "m", "pool_size": [2], "padding": "causal"}},
+              {"class_name": "MaxPooling3D", "config": {"name": "p3"}}
+            ]}}
+            """;
+
+        var exception = Assert.Throws<KerasImportException>(() => KerasConfig.ToModelFile(json, "Bad"));
+
+        string[] problems = exception.Problems.Select(p => p.ToString()).ToArray();
+        Assert.Equal("layer 'a' (AveragePooling2D): data_format channels_first: ModelGen's images are channels last (height x width x channels)", problems[0]);
+        Assert.Equal("layer 'g' (GlobalAveragePooling2D): keepdims=true keeps a 1x1 image (or one timestep); ModelGen's global pooling gives the vector of channels (keepdims=false)", problems[1]);
+        Assert.Equal("layer 'h' (GlobalMaxPooling2D): data_format channels_first: ModelGen's images are channels last (height x width x channels)", problems[2]);
+        Assert.Equal("layer 'm' (MaxPooling1D): padding 'causal': ModelGen's pooling pads valid or same", problems[3]);
+        Assert.StartsWith("layer 'p3' (MaxPooling3D): ModelGen has no such layer (", problems[4]);
+        Assert.Equal(5, problems.Length);
+    }
+
+    [Fact]
     public void EverythingModelGenCannotExpressIsRefusedAtOnce()
     {
         const string json = """

@@ -316,6 +316,47 @@ public class OnnxExportTests
             Nodes(OnnxFile.Parse(OnnxTesting.Export(new ConvRegression(seed: 1)))));
     }
 
+    /// <summary>The pooling layers on the same NCHW layout: AveragePool with TensorFlow's pads and
+    /// <c>count_include_pad = 0</c> (a border window averages its inside positions), a sequence pooled as a
+    /// <c>T x 1</c> image (kernel <c>[k, 1]</c>), and the global pools as GlobalAveragePool/GlobalMaxPool, then a Reshape
+    /// to <c>[N, channels]</c> that leaves the NCHW layout (no Transpose back).</summary>
+    [Fact]
+    public void PoolingLayersAreOnnxPoolsOnTheNchwLayout()
+    {
+        static IEnumerable<string> Nodes(OnnxFile file) => file.Nodes.Select(n => $"{n.OpType} {n.Name}");
+
+        OnnxFile sequence = OnnxFile.Parse(OnnxTesting.Export(new PoolingInference(seed: 1)));
+        Assert.Equal(
+            new[]
+            {
+                "Reshape max_pooling1d/to_nhwc_image", "Transpose max_pooling1d/to_nchw", "MaxPool max_pooling1d", "AveragePool average_pooling1d",
+                "GlobalAveragePool global_average_pooling1d", "Reshape global_average_pooling1d/flatten", "BatchNormalization batch_normalization",
+                "Gemm dense", "Tanh dense/tanh",
+            },
+            Nodes(sequence));
+        Assert.Equal(new long[] { -1, 8, 1, 3 }, sequence.Initializer("max_pooling1d/image_shape").Int64s);
+        OnnxNode max = sequence.Nodes.Single(n => n.Name == "max_pooling1d");
+        Assert.Equal(new long[] { 3, 1 }, (long[])max.Attributes["kernel_shape"]);
+        Assert.Equal(new long[] { 2, 1 }, (long[])max.Attributes["strides"]);
+        Assert.Equal(new long[] { 0, 0, 1, 0 }, (long[])max.Attributes["pads"]); // 8 timesteps, 4 windows: 1 after
+        OnnxNode average = sequence.Nodes.Single(n => n.Name == "average_pooling1d");
+        Assert.Equal(new long[] { 1, 0, 1, 0 }, (long[])average.Attributes["pads"]);
+        Assert.Equal(0L, (long)average.Attributes["count_include_pad"]);
+        Assert.Equal(new long[] { -1, 3 }, sequence.Initializer("global_average_pooling1d/flat_shape").Int64s);
+
+        OnnxFile image = OnnxFile.Parse(OnnxTesting.Export(new ImagePoolingInference(seed: 1)));
+        Assert.Equal(
+            new[]
+            {
+                "Reshape average_pooling2d/to_nhwc_image", "Transpose average_pooling2d/to_nchw", "AveragePool average_pooling2d", "Conv conv2d",
+                "BatchNormalization batch_normalization", "MaxPool max_pooling2d", "GlobalMaxPool global_max_pooling2d",
+                "Reshape global_max_pooling2d/flatten", "Relu activation", "Gemm dense", "Softmax dense/softmax",
+            },
+            Nodes(image));
+        // 7x6 input, 3x3 windows, strides 2, same: 4x3 output, total pads 2 rows (1 + 1) and 1 column (0 + 1).
+        Assert.Equal(new long[] { 1, 0, 1, 1 }, (long[])image.Nodes.Single(n => n.OpType == "AveragePool").Attributes["pads"]);
+    }
+
     /// <summary>samples/ModelZoo is not referenced by this project: compiled here, its models with CPU kernels
     /// (TanhDropoutMlp in both forms: three BatchNormalizations, dropout, softmax; DigitsCnn in both forms: conv2d,
     /// BatchNormalization over channels, max pooling, flatten) export and match too.</summary>

@@ -69,6 +69,9 @@ public sealed record OnnxNode(string Name, string OpType, IReadOnlyList<string> 
 /// <summary>A <c>TensorProto</c> initializer: dims = 1, data_type = 2, name = 8, raw_data = 9.</summary>
 public sealed record OnnxTensor(string Name, long[] Dims, int DataType, float[] Values)
 {
+    /// <summary>The raw data read as int64 values (a Reshape's shape).</summary>
+    public long[] Int64s => System.Runtime.InteropServices.MemoryMarshal.Cast<float, long>(Values).ToArray();
+
     public static OnnxTensor Parse(byte[] bytes)
     {
         var tensor = Fields.Read(bytes);

@@ -33,6 +33,10 @@ public class FoldingTests
         ["tests/ModelGen.TestModels/Models/Conv1DValidNormalized.model", "ModelGen.TestModels.Conv1DValidNormalized"],
         ["tests/ModelGen.TestModels/Models/Conv1DSameStridedNormalized.model", "ModelGen.TestModels.Conv1DSameStridedNormalized"],
         ["samples/Digits/Models/BatchNormReluCnn.model", "Samples.Digits.BatchNormReluCnn"],
+        ["tests/ModelGen.TestModels/Models/ConvGlobalAveragePool.model", "ModelGen.TestModels.ConvGlobalAveragePool"],
+        ["tests/ModelGen.TestModels/Models/ConvAveragePoolGlobalMax.model", "ModelGen.TestModels.ConvAveragePoolGlobalMax"],
+        ["tests/ModelGen.TestModels/Models/PoolingInference.model", "ModelGen.TestModels.PoolingInference"],
+        ["tests/ModelGen.TestModels/Models/ImagePoolingInference.model", "ModelGen.TestModels.ImagePoolingInference"],
     ];
 
     private static IModel Create(string typeName)
