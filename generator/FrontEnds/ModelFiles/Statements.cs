@@ -38,8 +38,8 @@ internal static class Statements
     private static readonly KeySyntax<(int Height, int Width)> Strides = new("strides", "2", ValueParsers.Size);
     private static readonly KeySyntax<PaddingKind> Padding = new("padding", "same", ValueParsers.Name("padding", Names.Paddings));
     private static readonly KeySyntax<(int Height, int Width)> PoolSize = new("pool_size", "2", ValueParsers.Size);
-    private static readonly KeySyntax<int> PoolLength = new("pool_size", "2", ValueParsers.Integer);
-    private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
+    private static readonly KeySyntax<int> PoolSize1D = new("pool_size", "2", ValueParsers.Integer);
+    private static readonly KeySyntax<int> Strides1D = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<bool> ReturnSequences = new("return_sequences", "true", ValueParsers.Boolean);
 
     // Compile keys.
@@ -168,26 +168,26 @@ internal static class Statements
     public static readonly StatementSyntax<LayerSpec> MaxPooling1D = Layer(
         "max_pooling1d",
         "max_pooling1d 2",
-        PoolLength,
+        PoolSize1D,
         isPositionalRequired: false,
-        [Stride, Padding],
+        [Strides1D, Padding],
         static values =>
         {
-            int pool = values.Get(PoolLength, 2);
-            return new MaxPooling1DSpec(pool, values.Get(Stride, pool), values.Get(Padding, PaddingKind.Valid));
+            int pool = values.Get(PoolSize1D, 2);
+            return new MaxPooling1DSpec(pool, values.Get(Strides1D, pool), values.Get(Padding, PaddingKind.Valid));
         });
 
     /// <summary><c>average_pooling1d [pool_size]</c> (2): strides (the pool size), padding (valid).</summary>
     public static readonly StatementSyntax<LayerSpec> AveragePooling1D = Layer(
         "average_pooling1d",
         "average_pooling1d 2",
-        PoolLength,
+        PoolSize1D,
         isPositionalRequired: false,
-        [Stride, Padding],
+        [Strides1D, Padding],
         static values =>
         {
-            int pool = values.Get(PoolLength, 2);
-            return new AveragePooling1DSpec(pool, values.Get(Stride, pool), values.Get(Padding, PaddingKind.Valid));
+            int pool = values.Get(PoolSize1D, 2);
+            return new AveragePooling1DSpec(pool, values.Get(Strides1D, pool), values.Get(Padding, PaddingKind.Valid));
         });
 
     /// <summary><c>global_average_pooling1d</c>.</summary>
