@@ -53,9 +53,8 @@ internal static class LayerShapes
 
                 return TryWindow("conv2d", layerName, input, conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.Padding, conv.Filters, out output, out error);
 
-            case MaxPooling2DSpec or AveragePooling2DSpec or MaxPooling1DSpec or AveragePooling1DSpec
-                or GlobalAveragePooling1DSpec or GlobalMaxPooling1DSpec or GlobalAveragePooling2DSpec or GlobalMaxPooling2DSpec:
-                return TryPool(PoolingLayers.Of(layer)!.Value, layerName, input, out output, out error);
+            case var _ when PoolingLayers.Of(layer) is { } pool:
+                return TryPool(pool, layerName, input, out output, out error);
 
             case FlattenSpec:
                 long size = input.Size;

@@ -239,7 +239,7 @@ internal sealed partial class GpuEmitter
             case LayerSpec spec when PoolingLayers.Of(spec) is { } pooling:
             {
                 string count = Rows(layer.Output.Size);
-                GpuKernel kernel = Use(pooling.Average ? AveragePoolingForwardKernel(i) : MaxPoolingForwardKernel(i));
+                GpuKernel kernel = Use(PoolingForwardKernel(i, pooling.Average));
                 Launch(w, kernel, Config(kernel, count), input, output, count);
                 break;
             }

@@ -98,14 +98,15 @@ internal sealed partial class GpuEmitter
             });
     }
 
-    /// <summary>Max pooling, one thread per output value: the maximum of the window's inside positions (the padding of
-    /// "same" is ignored, as TensorFlow pads max pooling with -∞).</summary>
-    private GpuKernel MaxPoolingForwardKernel(int pool)
+    /// <summary>Max or average pooling, one thread per output value: the maximum, or the sum in row-major order divided by
+    /// their count, of the window's inside positions (the padding of "same" is ignored, as TensorFlow pads max pooling
+    /// with -∞ and averages the inside positions only, as does the CPU backend).</summary>
+    private GpuKernel PoolingForwardKernel(int pool, bool average)
     {
         LayerPlan layer = _plan.Layers[pool];
         WindowPlan window = layer.Window!.Value;
         return new GpuKernel(Pascal(layer.Name) + "Forward",
-            $"{layer.Name}: the maximum over each {Int(window.WindowHeight)}x{Int(window.WindowWidth)} window per channel, one thread per output value.",
+            $"{layer.Name}: the {(average ? "mean" : "maximum")} over each {Int(window.WindowHeight)}x{Int(window.WindowWidth)} window per channel, one thread per output value.",
             GpuLaunch.Elements,
             new[] { P(V, "x"), P(V, "y"), P("int", "count") },
             w =>
@@ -114,15 +115,23 @@ internal sealed partial class GpuEmitter
                 w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
                 WriteImageIndex(w, "ox", "OutputWidth", "oy", "OutputHeight");
                 WriteWindowBounds(w, window);
-                w.Line("float max = x[((b * Height + y0) * Width + x0) * Channels + c];");
+                w.Line(average ? "float sum = 0f;" : "float max = x[((b * Height + y0) * Width + x0) * Channels + c];");
                 w.Open("for (int iy = y0; iy < y1; iy++)");
                 w.Open("for (int ix = x0; ix < x1; ix++)");
-                w.Line("float v = x[((b * Height + iy) * Width + ix) * Channels + c];");
-                w.Line("max = v > max ? v : max;");
+                if (average)
+                {
+                    w.Line("sum += x[((b * Height + iy) * Width + ix) * Channels + c];");
+                }
+                else
+                {
+                    w.Line("float v = x[((b * Height + iy) * Width + ix) * Channels + c];");
+                    w.Line("max = v > max ? v : max;");
+                }
+
                 w.Close();
                 w.Close();
                 w.Line();
-                w.Line("y[index] = max;");
+                w.Line(average ? "y[index] = sum / ((y1 - y0) * (x1 - x0));" : "y[index] = max;");
                 w.Close();
             });
     }
@@ -163,34 +172,6 @@ internal sealed partial class GpuEmitter
                 w.Close();
                 w.Line();
                 w.Line("dx[index] = sum;");
-                w.Close();
-            });
-    }
-
-    /// <summary>Average pooling, one thread per output value: the sum of the window's inside positions in row-major order,
-    /// divided by their count (the padding of "same" is not counted, as in TensorFlow and the CPU backend).</summary>
-    private GpuKernel AveragePoolingForwardKernel(int pool)
-    {
-        LayerPlan layer = _plan.Layers[pool];
-        WindowPlan window = layer.Window!.Value;
-        return new GpuKernel(Pascal(layer.Name) + "Forward",
-            $"{layer.Name}: the mean over each {Int(window.WindowHeight)}x{Int(window.WindowWidth)} window per channel, one thread per output value.",
-            GpuLaunch.Elements,
-            new[] { P(V, "x"), P(V, "y"), P("int", "count") },
-            w =>
-            {
-                WriteWindowConstants(w, window, "Pool");
-                w.Open("for (int index = FirstIndex; index < count; index += GridStride)");
-                WriteImageIndex(w, "ox", "OutputWidth", "oy", "OutputHeight");
-                WriteWindowBounds(w, window);
-                w.Line("float sum = 0f;");
-                w.Open("for (int iy = y0; iy < y1; iy++)");
-                w.Open("for (int ix = x0; ix < x1; ix++)");
-                w.Line("sum += x[((b * Height + iy) * Width + ix) * Channels + c];");
-                w.Close();
-                w.Close();
-                w.Line();
-                w.Line("y[index] = sum / ((y1 - y0) * (x1 - x0));");
                 w.Close();
             });
     }

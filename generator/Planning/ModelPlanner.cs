@@ -123,7 +123,7 @@ internal static class ModelPlanner
                     }
                 }
             }
-            else if (layers[i] is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec or MaxPooling2DSpec) && !PoolingLayers.Is(layers[i]))
+            else if (layers[i] is not (DenseSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec or Conv2DSpec) && !PoolingLayers.Is(layers[i]))
             {
                 return new OnnxBlocker(i, "has no ONNX export yet");
             }
@@ -138,7 +138,7 @@ internal static class ModelPlanner
     {
         foreach (LayerSpec layer in layers)
         {
-            if (layer is not (DenseSpec or Conv2DSpec or MaxPooling2DSpec or LstmSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec) && !PoolingLayers.Is(layer))
+            if (layer is not (DenseSpec or Conv2DSpec or LstmSpec or BatchNormalizationSpec or ActivationSpec or DropoutSpec or FlattenSpec) && !PoolingLayers.Is(layer))
             {
                 return false;
             }

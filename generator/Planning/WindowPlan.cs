@@ -20,50 +20,43 @@ internal readonly record struct WindowPlan(
     /// <summary>The window of a conv2d, conv1d (height 1) or pooling layer.</summary>
     public static WindowPlan Of(LayerPlan layer)
     {
-        TensorShape input = layer.Input, output = layer.Output;
-        if (PoolingLayers.Of(layer.Spec) is { Images: false } or { Global: true })
+        if (PoolingLayers.Of(layer.Spec) is { } pool)
         {
-            return PoolingWindow(input, PoolingLayers.Of(layer.Spec)!.Value);
+            return Pooling(layer.Input, pool);
         }
 
-        (int height, int width, int strideHeight, int strideWidth, PaddingKind padding) = layer.Spec switch
+        if (layer.Spec is not Conv2DSpec conv)
         {
-            Conv2DSpec conv => (conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.Padding),
-            MaxPooling2DSpec pool => (pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding),
-            AveragePooling2DSpec pool => (pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding),
-            _ => throw new System.InvalidOperationException(layer.Name + " has no window."),
-        };
-
-        bool same = padding == PaddingKind.Same;
-        if (layer.Spec is Conv2DSpec { Sequence: true })
-        {
-            // A conv1d: an image of height 1, the timesteps as its width.
-            int padStart = WindowArithmetic.PadBefore(input.D0, output.D0, width, strideWidth, same);
-            return new WindowPlan(1, input.D0, input.D1, 1, width, 1, strideWidth, 1, output.D0, 0, padStart, same);
+            throw new System.InvalidOperationException(layer.Name + " has no window.");
         }
 
-        int padTop = WindowArithmetic.PadBefore(input.D0, output.D0, height, strideHeight, same);
-        int padLeft = WindowArithmetic.PadBefore(input.D1, output.D1, width, strideWidth, same);
-        return new WindowPlan(input.D0, input.D1, input.D2, height, width, strideHeight, strideWidth, output.D0, output.D1, padTop, padLeft, padding == PaddingKind.Same);
+        // A conv1d: an image of height 1, the timesteps as its width.
+        return conv.Sequence
+            ? Window(1, layer.Input.D0, layer.Input.D1, 1, conv.KernelWidth, 1, conv.StrideWidth, conv.Padding)
+            : Window(layer.Input.D0, layer.Input.D1, layer.Input.D2, conv.KernelHeight, conv.KernelWidth, conv.StrideHeight, conv.StrideWidth, conv.Padding);
     }
 
     /// <summary>
-    /// The window of a 1-D or global pool: a sequence (T, F) is a T x 1 image of F channels, pooled along its rows; a
-    /// global pool is one "valid" window over the whole input (an image's height and width, a sequence's timesteps),
+    /// A pooling layer's window: an image's; a sequence (T, F) as a T x 1 image of F channels, pooled along its rows; a
+    /// global pool's one "valid" window over the whole input (an image's height and width, a sequence's timesteps),
     /// whose single output position is the vector of channels.
     /// </summary>
-    private static WindowPlan PoolingWindow(TensorShape input, PoolingGeometry pool)
+    private static WindowPlan Pooling(TensorShape input, PoolingGeometry pool)
     {
         (int height, int width, int channels) = input.IsImage ? (input.D0, input.D1, input.D2) : (input.D0, 1, input.D1);
-        if (pool.Global)
-        {
-            return new WindowPlan(height, width, channels, height, width, height, width, 1, 1, 0, 0, Padded: false);
-        }
+        return pool.Global
+            ? Window(height, width, channels, height, width, height, width, PaddingKind.Valid)
+            : Window(height, width, channels, pool.PoolHeight, pool.PoolWidth, pool.StrideHeight, pool.StrideWidth, pool.Padding);
+    }
 
-        bool same = pool.Padding == PaddingKind.Same;
-        int outputHeight = WindowArithmetic.OutputLength(height, pool.PoolHeight, pool.StrideHeight, same);
-        int padTop = WindowArithmetic.PadBefore(height, outputHeight, pool.PoolHeight, pool.StrideHeight, same);
-        return new WindowPlan(height, 1, channels, pool.PoolHeight, 1, pool.StrideHeight, 1, outputHeight, 1, padTop, 0, same);
+    private static WindowPlan Window(int height, int width, int channels, int windowHeight, int windowWidth, int strideHeight, int strideWidth, PaddingKind padding)
+    {
+        bool same = padding == PaddingKind.Same;
+        int outputHeight = WindowArithmetic.OutputLength(height, windowHeight, strideHeight, same);
+        int outputWidth = WindowArithmetic.OutputLength(width, windowWidth, strideWidth, same);
+        int padTop = WindowArithmetic.PadBefore(height, outputHeight, windowHeight, strideHeight, same);
+        int padLeft = WindowArithmetic.PadBefore(width, outputWidth, windowWidth, strideWidth, same);
+        return new WindowPlan(height, width, channels, windowHeight, windowWidth, strideHeight, strideWidth, outputHeight, outputWidth, padTop, padLeft, same);
     }
 
     /// <summary>Window positions per sample.</summary>

@@ -38,9 +38,9 @@ internal static class Statements
     private static readonly KeySyntax<(int Height, int Width)> Strides = new("strides", "2", ValueParsers.Size);
     private static readonly KeySyntax<PaddingKind> Padding = new("padding", "same", ValueParsers.Name("padding", Names.Paddings));
     private static readonly KeySyntax<int> KernelLength = new("kernel_size", "3", ValueParsers.Integer);
-    private static readonly KeySyntax<int> Stride = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<(int Height, int Width)> PoolSize = new("pool_size", "2", ValueParsers.Size);
-    private static readonly KeySyntax<int> PoolLength = new("pool_size", "2", ValueParsers.Integer);
+    private static readonly KeySyntax<int> PoolSize1D = new("pool_size", "2", ValueParsers.Integer);
+    private static readonly KeySyntax<int> Strides1D = new("strides", "2", ValueParsers.Integer);
     private static readonly KeySyntax<bool> ReturnSequences = new("return_sequences", "true", ValueParsers.Boolean);
     private static readonly KeySyntax<bool> ResetAfter = new("reset_after", "false", ValueParsers.Boolean);
 
@@ -145,13 +145,13 @@ internal static class Statements
         "conv1d 32 kernel_size=3 activation=relu",
         Filters,
         isPositionalRequired: true,
-        [KernelLength, Stride, Padding, Activation, UseBias, KernelInitializer, BiasInitializer],
+        [KernelLength, Strides1D, Padding, Activation, UseBias, KernelInitializer, BiasInitializer],
         static values => new Conv2DSpec(
             values.Get(Filters, 0),
             1,
             values.Get(KernelLength, 3),
             1,
-            values.Get(Stride, 1),
+            values.Get(Strides1D, 1),
             values.Get(Padding, PaddingKind.Valid),
             values.Get(Activation, ActivationKind.Linear),
             values.Get(UseBias, true),
@@ -190,26 +190,26 @@ internal static class Statements
     public static readonly StatementSyntax<LayerSpec> MaxPooling1D = Layer(
         "max_pooling1d",
         "max_pooling1d 2",
-        PoolLength,
+        PoolSize1D,
         isPositionalRequired: false,
-        [Stride, Padding],
+        [Strides1D, Padding],
         static values =>
         {
-            int pool = values.Get(PoolLength, 2);
-            return new MaxPooling1DSpec(pool, values.Get(Stride, pool), values.Get(Padding, PaddingKind.Valid));
+            int pool = values.Get(PoolSize1D, 2);
+            return new MaxPooling1DSpec(pool, values.Get(Strides1D, pool), values.Get(Padding, PaddingKind.Valid));
         });
 
     /// <summary><c>average_pooling1d [pool_size]</c> (2): strides (the pool size), padding (valid).</summary>
     public static readonly StatementSyntax<LayerSpec> AveragePooling1D = Layer(
         "average_pooling1d",
         "average_pooling1d 2",
-        PoolLength,
+        PoolSize1D,
         isPositionalRequired: false,
-        [Stride, Padding],
+        [Strides1D, Padding],
         static values =>
         {
-            int pool = values.Get(PoolLength, 2);
-            return new AveragePooling1DSpec(pool, values.Get(Stride, pool), values.Get(Padding, PaddingKind.Valid));
+            int pool = values.Get(PoolSize1D, 2);
+            return new AveragePooling1DSpec(pool, values.Get(Strides1D, pool), values.Get(Padding, PaddingKind.Valid));
         });
 
     /// <summary><c>global_average_pooling1d</c>.</summary>

@@ -21,12 +21,14 @@ public class GpuSnapshotTests
     /// <summary>Models that cover the kernels: fused Dense + BN + activation both ways, the tiled products, softmax, a
     /// BatchNormalization of its own over sequence positions, dropout, Adam, an inference-only model; conv2d with same
     /// and valid padding, strides, pointwise, tiled, max pooling with overlapping and partial windows; stacked lstm
-    /// layers (one returning its sequence, into BatchNormalization), an lstm whose gelu needs its input backward.</summary>
+    /// layers (one returning its sequence, into BatchNormalization), an lstm whose gelu needs its input backward; average
+    /// pooling with partial windows and global max pooling on images, 1-D max and average pooling and global average
+    /// pooling over a sequence.</summary>
     private static readonly string[] Models =
     [
         "GoldenCircles", "WideMlp", "BatchNormAfterActivation", "SequenceNormalized", "InputNormalizedDropout", "HiddenSoftmax", "InferenceOnly", "HiddenGelu",
         "ConvSameStridedNormalized", "PointwiseConvOverlappingPool", "ConvIntoConvNormalized", "WideConv",
-        "LstmStackedNormalized", "LstmGeluRegression", "Conv1DSameStridedNormalized",
+        "LstmStackedNormalized", "LstmGeluRegression", "Conv1DSameStridedNormalized", "ConvAveragePoolGlobalMax", "SequencePooling",
     ];
 
     private static IEnumerable<(string Path, string Text)> ModelFiles() =>

@@ -157,17 +157,15 @@ public sealed class ReferenceModel
                     features = shape.Aggregate(1, (a, b) => a * b);
                     break;
 
-                case MaxPooling1DSpec or AveragePooling1DSpec:
-                {
-                    // Over the timesteps: a sequence (T, F) as a T x 1 image of F channels.
-                    (int size, int stride, PaddingKind padding, bool average) = layer is MaxPooling1DSpec max
-                        ? (max.PoolSize, max.Stride, max.Padding, false)
-                        : (((AveragePooling1DSpec)layer).PoolSize, ((AveragePooling1DSpec)layer).Stride, ((AveragePooling1DSpec)layer).Padding, true);
-                    (values, int[] pooled) = Pool(values, rows, new[] { shape[0], 1, shape[1] }, size, 1, stride, 1, padding, average);
-                    shape = new[] { pooled[0], pooled[2] };
+                case MaxPooling1DSpec pool:
+                    (values, shape) = PoolTimesteps(values, rows, shape, pool.PoolSize, pool.Stride, pool.Padding, average: false);
                     features = shape[0] * shape[1];
                     break;
-                }
+
+                case AveragePooling1DSpec pool:
+                    (values, shape) = PoolTimesteps(values, rows, shape, pool.PoolSize, pool.Stride, pool.Padding, average: true);
+                    features = shape[0] * shape[1];
+                    break;
 
                 case GlobalAveragePooling1DSpec or GlobalMaxPooling1DSpec or GlobalAveragePooling2DSpec or GlobalMaxPooling2DSpec:
                 {
@@ -269,6 +267,13 @@ public sealed class ReferenceModel
         }
 
         return (next, new[] { oh, ow, c });
+    }
+
+    /// <summary>Pooling over the timesteps of sequences <paramref name="shape"/> (T, F): a T x 1 image of F channels.</summary>
+    private static (double[] Values, int[] Shape) PoolTimesteps(double[] values, int rows, int[] shape, int size, int stride, PaddingKind padding, bool average)
+    {
+        (double[] pooled, int[] image) = Pool(values, rows, new[] { shape[0], 1, shape[1] }, size, 1, stride, 1, padding, average);
+        return (pooled, new[] { image[0], image[2] });
     }
 
     /// <summary>Keras's output size along one axis and the padding before the first value (TensorFlow's same: the

@@ -331,7 +331,7 @@ public class OnnxExportTests
             {
                 "Reshape max_pooling1d/to_nhwc_image", "Transpose max_pooling1d/to_nchw", "MaxPool max_pooling1d", "AveragePool average_pooling1d",
                 "GlobalAveragePool global_average_pooling1d", "Reshape global_average_pooling1d/flatten", "BatchNormalization batch_normalization",
-                "Gemm dense", "Tanh dense/tanh",
+                "Gemm dense", "Softmax dense/softmax",
             },
             Nodes(sequence));
         Assert.Equal(new long[] { -1, 8, 1, 3 }, sequence.Initializer("max_pooling1d/image_shape").Int64s);
