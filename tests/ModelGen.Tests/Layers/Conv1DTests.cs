@@ -78,6 +78,31 @@ public class Conv1DTests
         Assert.Equal("conv + BN + relu", plan.Groups[0].Description);
     }
 
+    /// <summary>ONNX: a conv1d is a <c>Conv</c> of height 1 on the NCHW layout ([N, channels, 1, timesteps]), between one
+    /// Transpose each way as conv2d's; the pads are TensorFlow's for same (the smaller half first): 9 timesteps, kernel 4,
+    /// strides 2 give 5 outputs and 3 steps of padding, 1 before and 2 after.</summary>
+    [Fact]
+    public void OnnxRunsAConvOfHeightOneWithTensorFlowsPads()
+    {
+        var model = new ModelGen.TestModels.Conv1DSameStridedNormalized(seed: 1);
+        OnnxFile file = OnnxFile.Parse(OnnxTesting.Export(model));
+        Assert.Equal(
+            new[]
+            {
+                "Reshape conv1d/to_nhwc_image", "Transpose conv1d/to_nchw", "Conv conv1d", "Tanh conv1d/tanh", "Conv conv1d_1", "Relu conv1d_1/relu",
+                "BatchNormalization batch_normalization", "Transpose flatten/to_nhwc", "Reshape flatten", "Gemm dense", "Sigmoid dense/sigmoid",
+            },
+            file.Nodes.Select(n => $"{n.OpType} {n.Name}"));
+        OnnxNode conv = file.Nodes.Single(n => n.Name == "conv1d");
+        Assert.Equal(new[] { 3L, 2, 1, 4 }, file.Initializer("conv1d/kernel").Dims);
+        Assert.Equal(new long[] { 1, 4 }, (long[])conv.Attributes["kernel_shape"]);
+        Assert.Equal(new long[] { 1, 2 }, (long[])conv.Attributes["strides"]);
+        Assert.Equal(new long[] { 0, 1, 0, 2 }, (long[])conv.Attributes["pads"]);
+        float[] keras = model.GetWeights()[0]; // conv1d/kernel, [4, 2, 3]
+        Assert.Equal(keras[(3 * 2 + 1) * 3 + 2], file.Initializer("conv1d/kernel").Values[(2 * 2 + 1) * 4 + 3]); // k 3, in 1, out 2
+        OnnxTesting.AssertOnnxMatchesPredict(model, "Conv1DSameStridedNormalized");
+    }
+
     [Theory]
     [InlineData("input 8x8x1\nconv1d 4", 3, "conv1d", "(None, 8, 8, 1)")]
     [InlineData("input 10\nconv1d 4", 3, "conv1d", "(None, 10)")]

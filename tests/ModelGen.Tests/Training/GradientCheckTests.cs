@@ -62,6 +62,7 @@ public class GradientCheckTests
         [nameof(ConvRegression), Labels.Regression],
         [nameof(Conv1DValidNormalized), Labels.OneHot],
         [nameof(Conv1DSameStridedNormalized), Labels.Binary],
+        [nameof(Conv1DIntoLstm), Labels.OneHot],
         [nameof(DropoutHidden), Labels.OneHot],
         [nameof(LstmSequenceClassifier), Labels.OneHot],
         [nameof(LstmStackedNormalized), Labels.Binary],
