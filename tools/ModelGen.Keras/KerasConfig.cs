@@ -704,69 +704,31 @@ public static class KerasConfig
 
         private string? Lstm(JsonElement config, Action<string> refuse)
         {
-            int? units = Int(config, "units") ?? Int(config, "output_dim");
-            if (units is null)
-            {
-                return Refused(refuse, "no units");
-            }
-
-            if (Bool(config, "go_backwards") == true)
-            {
-                return Refused(refuse, "go_backwards: ModelGen's lstm reads the sequence forwards");
-            }
-
-            if (Bool(config, "return_state") == true)
-            {
-                return Refused(refuse, "return_state: a model has one output");
-            }
-
             if (Bool(config, "unit_forget_bias") == false)
             {
                 _warnings.Add($"layer '{Text(config, "name")}' (LSTM): unit_forget_bias=false only changes the initial bias; the imported weights are used as they are");
             }
 
-            foreach (string key in new[] { "dropout", "recurrent_dropout", "dropout_W", "dropout_U" })
-            {
-                if (Double(config, key) is { } rate && rate > 0)
-                {
-                    _warnings.Add($"layer '{Text(config, "name")}' (LSTM): {key}={Num(rate)} (training only; ModelGen's lstm has no input dropout)");
-                }
-            }
-
-            string activation = Text(config, "activation") ?? "tanh";
-            string recurrent = Text(config, "recurrent_activation") ?? Text(config, "inner_activation") ?? "sigmoid";
-            var line = new StringBuilder("lstm ").Append(Num(units.Value));
-            if (ActivationName(activation) is not { } a)
-            {
-                return Refused(refuse, UnknownActivation(activation));
-            }
-
-            if (ActivationName(recurrent) is not { } r)
-            {
-                return Refused(refuse, UnknownActivation(recurrent));
-            }
-
-            if (a != "tanh")
-            {
-                line.Append(" activation=").Append(a);
-            }
-
-            if (r != "sigmoid")
-            {
-                line.Append(" recurrent_activation=").Append(r);
-            }
-
-            if (Bool(config, "return_sequences") == true)
-            {
-                line.Append(" return_sequences=true");
-            }
-
-            return line.ToString();
+            return Recurrent("lstm", "LSTM", config, refuse);
         }
 
         /// <summary>A GRU: Keras's gates z, r, h. reset_after as the file says; a config without it is from a Keras before
         /// the key existed (Keras 1, 2.0), whose GRU applied the reset gate before the product (reset_after=false).</summary>
         private string? Gru(JsonElement config, Action<string> refuse)
+        {
+            if (Bool(config, "use_bias") == false)
+            {
+                return Refused(refuse, "use_bias=false: ModelGen's gru always has a bias");
+            }
+
+            return Recurrent("gru", "GRU", config, refuse) is { } line
+                ? line + (Bool(config, "reset_after") == true ? " reset_after=true" : " reset_after=false")
+                : null;
+        }
+
+        /// <summary>What the LSTM and the GRU share: units, direction, one output, training-only dropouts (dropped with a
+        /// warning), the two activations (hard_sigmoid by the file's dialect, as everywhere) and return_sequences.</summary>
+        private string? Recurrent(string keyword, string className, JsonElement config, Action<string> refuse)
         {
             int? units = Int(config, "units") ?? Int(config, "output_dim");
             if (units is null)
@@ -776,7 +738,7 @@ public static class KerasConfig
 
             if (Bool(config, "go_backwards") == true)
             {
-                return Refused(refuse, "go_backwards: ModelGen's gru reads the sequence forwards");
+                return Refused(refuse, $"go_backwards: ModelGen's {keyword} reads the sequence forwards");
             }
 
             if (Bool(config, "return_state") == true)
@@ -784,30 +746,19 @@ public static class KerasConfig
                 return Refused(refuse, "return_state: a model has one output");
             }
 
-            if (Bool(config, "use_bias") == false)
-            {
-                return Refused(refuse, "use_bias=false: ModelGen's gru always has a bias");
-            }
-
             foreach (string key in new[] { "dropout", "recurrent_dropout", "dropout_W", "dropout_U" })
             {
                 if (Double(config, key) is { } rate && rate > 0)
                 {
-                    _warnings.Add($"layer '{Text(config, "name")}' (GRU): {key}={Num(rate)} (training only; ModelGen's gru has no input dropout)");
+                    _warnings.Add($"layer '{Text(config, "name")}' ({className}): {key}={Num(rate)} (training only; ModelGen's {keyword} has no input dropout)");
                 }
             }
 
             string activation = Text(config, "activation") ?? "tanh";
             string recurrent = Text(config, "recurrent_activation") ?? Text(config, "inner_activation") ?? "sigmoid";
-            var line = new StringBuilder("gru ").Append(Num(units.Value));
             if (ActivationName(activation) is not { } a)
             {
                 return Refused(refuse, UnknownActivation(activation));
-            }
-
-            if (recurrent == "hard_sigmoid")
-            {
-                return Refused(refuse, "recurrent_activation hard_sigmoid (Keras ≤ 2.2's and tfjs's default): ModelGen has no hard_sigmoid yet");
             }
 
             if (ActivationName(recurrent) is not { } r)
@@ -815,6 +766,7 @@ public static class KerasConfig
                 return Refused(refuse, UnknownActivation(recurrent));
             }
 
+            var line = new StringBuilder(keyword).Append(' ').Append(Num(units.Value));
             if (a != "tanh")
             {
                 line.Append(" activation=").Append(a);
@@ -830,7 +782,6 @@ public static class KerasConfig
                 line.Append(" return_sequences=true");
             }
 
-            line.Append(Bool(config, "reset_after") == true ? " reset_after=true" : " reset_after=false");
             return line.ToString();
         }
 

@@ -10,6 +10,22 @@ namespace ModelGen.CompilerServices.Simd;
 /// </summary>
 internal static class SimdMath
 {
+    /// <summary><c>ln(x)</c> lane by lane with <see cref="MathF.Log(float)"/>, the scalar path's function (softplus is its only
+    /// user: a polynomial is not worth its upkeep for one activation). The lanes go through the stack, no allocation.</summary>
+    public static TVec Log<TVec, TOps>(TVec x)
+        where TVec : struct
+        where TOps : ISimdOps<TVec>
+    {
+        Span<float> lanes = stackalloc float[TOps.Count];
+        TOps.Store(x, lanes, 0);
+        for (int i = 0; i < lanes.Length; i++)
+        {
+            lanes[i] = MathF.Log(lanes[i]);
+        }
+
+        return TOps.Load(lanes, 0);
+    }
+
     /// <summary><c>e^x</c>: range reduction <c>x = n ln2 + r</c>, a degree-6 polynomial for <c>e^r</c>, then <c>2^n</c>.
     /// Inputs are clamped to [-87.3, 88.37]: below, the result is ~1e-38 instead of 0; above, +∞.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -48,16 +48,7 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
 
     public static Vector128<float> Exp(Vector128<float> x) => SimdMath.Exp<Vector128<float>, Vector128Ops>(x);
 
-    public static Vector128<float> Log(Vector128<float> x)
-    {
-        Vector128<float> result = x;
-        for (int i = 0; i < Vector128<float>.Count; i++)
-        {
-            result = result.WithElement(i, MathF.Log(x.GetElement(i)));
-        }
-
-        return result;
-    }
+    public static Vector128<float> Log(Vector128<float> x) => SimdMath.Log<Vector128<float>, Vector128Ops>(x);
     public static Vector128<float> Tanh(Vector128<float> x) => SimdMath.Tanh<Vector128<float>, Vector128Ops>(x);
     public static float Sum(Vector128<float> v) => Vector128.Sum(v);
 

@@ -47,16 +47,7 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
 
     public static Vector256<float> Exp(Vector256<float> x) => SimdMath.Exp<Vector256<float>, Vector256Ops>(x);
 
-    public static Vector256<float> Log(Vector256<float> x)
-    {
-        Vector256<float> result = x;
-        for (int i = 0; i < Vector256<float>.Count; i++)
-        {
-            result = result.WithElement(i, MathF.Log(x.GetElement(i)));
-        }
-
-        return result;
-    }
+    public static Vector256<float> Log(Vector256<float> x) => SimdMath.Log<Vector256<float>, Vector256Ops>(x);
     public static Vector256<float> Tanh(Vector256<float> x) => SimdMath.Tanh<Vector256<float>, Vector256Ops>(x);
     public static float Sum(Vector256<float> v) => Vector256.Sum(v);
 

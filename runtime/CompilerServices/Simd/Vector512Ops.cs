@@ -49,16 +49,7 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
 
     public static Vector512<float> Exp(Vector512<float> x) => SimdMath.Exp<Vector512<float>, Vector512Ops>(x);
 
-    public static Vector512<float> Log(Vector512<float> x)
-    {
-        Vector512<float> result = x;
-        for (int i = 0; i < Vector512<float>.Count; i++)
-        {
-            result = result.WithElement(i, MathF.Log(x.GetElement(i)));
-        }
-
-        return result;
-    }
+    public static Vector512<float> Log(Vector512<float> x) => SimdMath.Log<Vector512<float>, Vector512Ops>(x);
     public static Vector512<float> Tanh(Vector512<float> x) => SimdMath.Tanh<Vector512<float>, Vector512Ops>(x);
     public static float Sum(Vector512<float> v) => Vector512.Sum(v);
 

@@ -418,7 +418,7 @@ public class GruTests
                 ("\"units\": 3", "gru 3 reset_after=false name=gru", null), // before Keras 2.1 there was no key: reset before
                 ("\"units\": 3, \"reset_after\": true, \"return_sequences\": true", "gru 3 return_sequences=true reset_after=true name=gru", null),
                 ("\"units\": 3, \"reset_after\": false, \"activation\": \"relu\"", "gru 3 activation=relu reset_after=false name=gru", null),
-                ("\"units\": 3, \"recurrent_activation\": \"hard_sigmoid\"", null, "hard_sigmoid"),
+                ("\"units\": 3, \"recurrent_activation\": \"hard_sigmoid\"", "gru 3 recurrent_activation=hard_sigmoid_keras2 reset_after=false name=gru", null), // Keras 2's, as the LSTM's
                 ("\"units\": 3, \"go_backwards\": true", null, "go_backwards"),
                 ("\"units\": 3, \"use_bias\": false", null, "use_bias=false"),
             ];
