@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { tf, init, f32, fmt, fmtArr, prng, uniform, prod, writeJson } from "./lib.mjs";
+import { tf, init, f32, fmt, fmtArr, prng, uniform, prod, writeJson, writeTfjs, kerasFirstStep } from "./lib.mjs";
 import {
   writeKeras3, writeLegacyH5, readLegacyH5, unzipKeras, readKeras3Vars, keras3Groups, CLASS,
   keras2WeightNames, KERAS2_VERSION, KERAS3_VERSION,
@@ -272,17 +272,6 @@ async function captureArtifacts(model, includeOptimizer) {
   await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }; }), { includeOptimizer });
   return art;
 }
-
-function writeTfjs(dir, art) {
-  // same object layout as tfjs's getModelJSONForModelArtifacts / the file:// handler
-  const manifest = [{ paths: ["group1-shard1of1.bin"], weights: art.weightSpecs }];
-  const json = { modelTopology: art.modelTopology, format: art.format, generatedBy: art.generatedBy, convertedBy: art.convertedBy, weightsManifest: manifest };
-  if (art.trainingConfig != null) json.trainingConfig = art.trainingConfig;
-  fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify(json));
-  fs.writeFileSync(path.join(dir, "group1-shard1of1.bin"), Buffer.from(art.weightData));
-  return json;
-}
-
 // ---------------------------------------------------------------- one Keras training step
 function trainStep(c, model, layerWeights, rng) {
   const n = c.train.batch;
@@ -325,7 +314,6 @@ function trainStep(c, model, layerWeights, rng) {
   const tfjsMoving = getLayerWeights(model); // tfjs updated the moving stats itself; used as a cross-check
   setWeights(model, layerWeights); // restore
 
-  const lr = f32(c.compile.learningRate);
   const after = layerWeights.map((lw, li) => {
     const layer = model.layers[li];
     return lw.map((w, wi) => {
@@ -333,26 +321,7 @@ function trainStep(c, model, layerWeights, rng) {
       const out = Float32Array.from(w.data);
       if (lv.trainable) {
         const g = grads[lv.val.name].dataSync();
-        if (c.compile.optimizer === "sgd") {
-          // Keras SGD: m = momentum*m - lr*g ; w = w + m   (m starts at 0)
-          const mom = f32(c.compile.momentum ?? 0);
-          for (let k = 0; k < out.length; k++) {
-            const m = f32(f32(f32(0) * mom) - f32(g[k] * lr));
-            out[k] = f32(out[k] + m);
-          }
-        } else {
-          // Keras 3 Adam, step t = 1, m = v = 0
-          const b1 = f32(0.9), b2 = f32(0.999), eps = f32(1e-7), t = 1;
-          const b1p = f32(Math.pow(b1, t)), b2p = f32(Math.pow(b2, t));
-          const alpha = f32(f32(lr * f32(Math.sqrt(f32(1 - b2p)))) / f32(1 - b1p));
-          const omb1 = f32(1 - 0.9), omb2 = f32(1 - 0.999);
-          for (let k = 0; k < out.length; k++) {
-            const gk = f32(g[k]);
-            const m = f32(0 + f32(f32(gk - 0) * omb1));
-            const v = f32(0 + f32(f32(f32(gk * gk) - 0) * omb2));
-            out[k] = f32(out[k] - f32(f32(m * alpha) / f32(f32(Math.sqrt(v)) + eps)));
-          }
-        }
+        out.set(kerasFirstStep(c.compile, w.data, g));
       } else {
         // BatchNormalization moving statistics: moving = moving*momentum + stat*(1 - momentum)
         const s = c.layers[li];

@@ -10,7 +10,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { tf, init, f32, fmt, fmtArr, prng, uniform, prod, writeJson } from "./lib.mjs";
+import { tf, init, f32, fmt, fmtArr, prng, uniform, prod, writeJson, writeTfjs, kerasFirstStep } from "./lib.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.resolve(HERE, "../../tests/ModelGen.Tests/Keras/Fixtures/Layers");
@@ -81,15 +81,6 @@ async function captureArtifacts(model) {
   await model.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } }; }), { includeOptimizer: true });
   return art;
 }
-
-function writeTfjs(dir, art) {
-  const manifest = [{ paths: ["group1-shard1of1.bin"], weights: art.weightSpecs }];
-  const json = { modelTopology: art.modelTopology, format: art.format, generatedBy: art.generatedBy, convertedBy: art.convertedBy, weightsManifest: manifest };
-  if (art.trainingConfig != null) json.trainingConfig = art.trainingConfig;
-  fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify(json));
-  fs.writeFileSync(path.join(dir, "group1-shard1of1.bin"), Buffer.from(art.weightData));
-}
-
 /** One training step: loss and gradients from tfjs, the update with Keras's SGD (momentum) and Adam formulas. */
 function trainStep(c, model, layerWeights, rng) {
   const n = c.train.batch;
@@ -108,25 +99,9 @@ function trainStep(c, model, layerWeights, rng) {
   const loss = value.dataSync()[0];
   setWeights(model, layerWeights);
 
-  const lr = f32(c.compile.learningRate);
   const after = layerWeights.map((lw, li) => lw.map((w, wi) => {
     const lv = model.layers[li].weights[wi];
-    const out = Float32Array.from(w.data);
-    const g = grads[lv.val.name].dataSync();
-    if (c.compile.optimizer === "sgd") {
-      const mom = f32(c.compile.momentum ?? 0);
-      for (let k = 0; k < out.length; k++) out[k] = f32(out[k] + f32(f32(f32(0) * mom) - f32(g[k] * lr)));
-    } else {
-      const b1 = f32(0.9), b2 = f32(0.999), eps = f32(1e-7);
-      const alpha = f32(f32(lr * f32(Math.sqrt(f32(1 - b2)))) / f32(1 - b1));
-      const omb1 = f32(1 - 0.9), omb2 = f32(1 - 0.999);
-      for (let k = 0; k < out.length; k++) {
-        const gk = f32(g[k]);
-        const m = f32(gk * omb1), v = f32(f32(gk * gk) * omb2);
-        out[k] = f32(out[k] - f32(f32(m * alpha) / f32(f32(Math.sqrt(v)) + eps)));
-      }
-    }
-    return out;
+    return kerasFirstStep(c.compile, w.data, grads[lv.val.name].dataSync());
   }));
   return {
     x: fmtArr(x), y: fmtArr(y), batch: n, loss: fmt(loss),

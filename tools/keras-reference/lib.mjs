@@ -141,3 +141,39 @@ export function readStrListAttr(obj, name) {
   for (let i = 0; obj.attrs[`${name}${i}`] !== undefined; i++) out.push(...strList(attrValue(obj, `${name}${i}`)));
   return out;
 }
+
+/** tfjs's model.json + one shard, in the file layout of tfjs's file:// handler; returns the model.json object. */
+export function writeTfjs(dir, art) {
+  const manifest = [{ paths: ["group1-shard1of1.bin"], weights: art.weightSpecs }];
+  const json = { modelTopology: art.modelTopology, format: art.format, generatedBy: art.generatedBy, convertedBy: art.convertedBy, weightsManifest: manifest };
+  if (art.trainingConfig != null) json.trainingConfig = art.trainingConfig;
+  fs.writeFileSync(path.join(dir, "model.json"), JSON.stringify(json));
+  fs.writeFileSync(path.join(dir, "group1-shard1of1.bin"), Buffer.from(art.weightData));
+  return json;
+}
+
+/**
+ * One tensor after Keras's first optimizer step from zero slots, in float32 (tfjs's own optimizers are not Keras's):
+ * SGD with momentum, m = momentum·0 − lr·g and w + m; Keras 3's Adam at t = 1, alpha = lr·√(1 − β2)/(1 − β1),
+ * m = g(1 − β1), v = g²(1 − β2), w − alpha·m/(√v + ε).
+ */
+export function kerasFirstStep(compile, values, g) {
+  const out = Float32Array.from(values);
+  const lr = f32(compile.learningRate);
+  if (compile.optimizer === "sgd") {
+    const mom = f32(compile.momentum ?? 0);
+    for (let k = 0; k < out.length; k++) out[k] = f32(out[k] + f32(f32(f32(0) * mom) - f32(g[k] * lr)));
+    return out;
+  }
+
+  const b1 = f32(0.9), b2 = f32(0.999), eps = f32(1e-7);
+  const alpha = f32(f32(lr * f32(Math.sqrt(f32(1 - b2)))) / f32(1 - b1));
+  const omb1 = f32(1 - 0.9), omb2 = f32(1 - 0.999);
+  for (let k = 0; k < out.length; k++) {
+    const gk = f32(g[k]);
+    const m = f32(gk * omb1), v = f32(f32(gk * gk) * omb2);
+    out[k] = f32(out[k] - f32(f32(m * alpha) / f32(f32(Math.sqrt(v)) + eps)));
+  }
+
+  return out;
+}
