@@ -510,11 +510,12 @@ public class GruTests
                 for (int f = 0; f < F; f++)
                     timeMajor[(t * N + n) * F + f] = x[(n * T + t) * F + f];
 
-        byte[] graph = Graph(
-            Node("GRU", ["x", "W", "R", "B"], "y", Int("hidden_size", U), Int("linear_before_reset", 1)),
-            [Tensor("W", [1, 3 * U, F], w), Tensor("R", [1, 3 * U, U], r), Tensor("B", [1, 6 * U], bias)],
+        byte[] graph = OnnxProtoWriter.Graph(
+            [OnnxProtoWriter.Node("GRU", ["x", "W", "R", "B"], "y", OnnxProtoWriter.Int("hidden_size", U), OnnxProtoWriter.Int("linear_before_reset", 1))],
+            [OnnxProtoWriter.Tensor("W", [1, 3 * U, F], w), OnnxProtoWriter.Tensor("R", [1, 3 * U, U], r), OnnxProtoWriter.Tensor("B", [1, 6 * U], bias)],
             ("x", [T, N, F]),
-            ("y", [T, 1, N, U]));
+            ("y", [T, 1, N, U]),
+            opset: 14);
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
         using var session = new InferenceSession(graph, options);
         using var input = OrtValue.CreateTensorValueFromMemory(timeMajor, new long[] { T, N, F });
@@ -530,84 +531,5 @@ public class GruTests
                 }
 
         Assert.Contains(predicted, v => Math.Abs(v) > 0.05f);
-    }
-
-    // A minimal ONNX encoder (field numbers from onnx/onnx.proto, as in Convolution/OnnxRuntimeReferenceTests).
-
-    private static byte[] Graph(byte[] node, byte[][] initializers, (string Name, long[] Shape) input, (string Name, long[] Shape) output)
-    {
-        byte[] graph = Message(w =>
-        {
-            Bytes(w, 1, node);
-            String(w, 2, "reference");
-            foreach (byte[] tensor in initializers) Bytes(w, 5, tensor);
-            Bytes(w, 11, ValueInfo(input.Name, input.Shape));
-            Bytes(w, 12, ValueInfo(output.Name, output.Shape));
-        });
-        return Message(w =>
-        {
-            Varint(w, 1, 7);
-            Bytes(w, 7, graph);
-            Bytes(w, 8, Message(o => { String(o, 1, string.Empty); Varint(o, 2, 14); }));
-        });
-    }
-
-    private static byte[] Node(string opType, string[] inputs, string output, params byte[][] attributes) => Message(w =>
-    {
-        foreach (string input in inputs) String(w, 1, input);
-        String(w, 2, output);
-        String(w, 4, opType);
-        foreach (byte[] attribute in attributes) Bytes(w, 5, attribute);
-    });
-
-    private static byte[] Int(string name, long value) => Message(w =>
-    {
-        String(w, 1, name);
-        Varint(w, 3, value);
-        Varint(w, 20, 2);
-    });
-
-    private static byte[] Tensor(string name, long[] dims, float[] values) => Message(w =>
-    {
-        foreach (long dim in dims) Varint(w, 1, dim);
-        Varint(w, 2, 1);
-        String(w, 8, name);
-        Bytes(w, 9, values.SelectMany(BitConverter.GetBytes).ToArray());
-    });
-
-    private static byte[] ValueInfo(string name, long[] shape) => Message(w =>
-    {
-        String(w, 1, name);
-        byte[] dims = Message(s => { foreach (long d in shape) Bytes(s, 1, Message(dim => Varint(dim, 1, d))); });
-        Bytes(w, 2, Message(t => Bytes(t, 1, Message(tensor => { Varint(tensor, 1, 1); Bytes(tensor, 2, dims); }))));
-    });
-
-    private static byte[] Message(Action<CodedOutputStream> write)
-    {
-        using var stream = new MemoryStream();
-        using (var output = new CodedOutputStream(stream, leaveOpen: true))
-        {
-            write(output);
-        }
-
-        return stream.ToArray();
-    }
-
-    private static void Varint(CodedOutputStream w, int field, long value)
-    {
-        w.WriteTag(field, WireFormat.WireType.Varint);
-        w.WriteInt64(value);
-    }
-
-    private static void String(CodedOutputStream w, int field, string value)
-    {
-        w.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        w.WriteString(value);
-    }
-
-    private static void Bytes(CodedOutputStream w, int field, byte[] value)
-    {
-        w.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        w.WriteBytes(ByteString.CopyFrom(value));
     }
 }
